@@ -1,0 +1,1 @@
+"""Alerts and their life: triage, check-ins, grouping, escalation, notifications."""

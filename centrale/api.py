@@ -1,0 +1,16 @@
+"""The JSON API of the care network, mounted under ``/api/v1`` by the app factory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from centrale.auth.router import router as auth_router
+from centrale.condomini.router import router as condomini_router
+from centrale.condomini.router import sentinels_router
+from centrale.operators.router import router as operators_router
+from centrale.organisations.router import router as organisations_router
+from centrale.persons.router import router as persons_router
+
+router = APIRouter()
+for sub in (auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router):
+    router.include_router(sub)

@@ -1,0 +1,77 @@
+"""Writing audit rows: in the caller's transaction for successes, in their own for refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from centrale.audit.models import AuditAction, AuditEvent, AuditOutcome, AuditPurpose
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who acts, as the audit log records it."""
+
+    operator_id: int | None
+    name: str | None
+    role: str | None
+    org_id: int | None
+    source_address: str | None
+
+
+def build_event(
+    *,
+    agent: Agent,
+    action: AuditAction,
+    subtype: str,
+    entity_type: str,
+    entity_id: object | None,
+    person_id: int | None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    outcome_desc: str | None = None,
+    purpose: AuditPurpose = AuditPurpose.CAREMGT,
+) -> AuditEvent:
+    return AuditEvent(
+        action=action,
+        subtype=subtype,
+        outcome=outcome,
+        outcome_desc=outcome_desc,
+        purpose=purpose,
+        agent_operator_id=agent.operator_id,
+        agent_name=agent.name,
+        agent_role=agent.role,
+        agent_org_id=agent.org_id,
+        source_address=agent.source_address,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        person_id=person_id,
+    )
+
+
+def record(session: AsyncSession, event: AuditEvent) -> None:
+    """Add a row to the caller's transaction: it commits (or not) with the change it describes."""
+    session.add(event)
+
+
+async def record_now(sessionmaker: async_sessionmaker[AsyncSession], event: AuditEvent) -> None:
+    """Commit a row at once in its own transaction (refusals: the request itself will not commit)."""
+    async with sessionmaker() as session:
+        session.add(event)
+        await session.commit()
+
+
+async def accesses_to_person(
+    session: AsyncSession, *, person_id: int, offset: int, limit: int
+) -> tuple[Sequence[AuditEvent], int]:
+    """Who touched this person's data, newest first."""
+    where = col(AuditEvent.person_id) == person_id
+    total = (await session.exec(select(func.count()).select_from(AuditEvent).where(where))).one()
+    rows = await session.exec(
+        select(AuditEvent).where(where).order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
+    )
+    return rows.all(), total

@@ -1,0 +1,106 @@
+"""Who is asking: the session cookie (pages, websocket) or a bearer token (API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
+
+from centrale.audit.service import Agent
+from centrale.auth.service import resolve
+from centrale.db import Database
+from centrale.operators.models import Role
+from centrale.organisations.models import OrgKind
+
+COOKIE_NAME = "centrale_session"
+
+_bearer = HTTPBearer(auto_error=False, description="Token di sessione / session token")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in operator, with what authorisation and audit need to know."""
+
+    operator_id: int
+    username: str
+    full_name: str
+    role: Role
+    org_id: int
+    org_kind: OrgKind
+    municipio: str | None
+    source_address: str | None
+    token: str
+
+    def agent(self) -> Agent:
+        return Agent(
+            operator_id=self.operator_id,
+            name=self.full_name,
+            role=self.role.value,
+            org_id=self.org_id,
+            source_address=self.source_address,
+        )
+
+
+def client_address(conn: HTTPConnection) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+def session_token(conn: HTTPConnection, bearer: HTTPAuthorizationCredentials | None = None) -> str | None:
+    if bearer is not None and bearer.scheme.lower() == "bearer":
+        return bearer.credentials
+    return conn.cookies.get(COOKIE_NAME)
+
+
+async def actor_for_token(db: Database, token: str, source_address: str | None) -> Actor | None:
+    async with db.sessionmaker() as session:
+        found = await resolve(session, token)
+    if found is None:
+        return None
+    operator, org = found
+    assert operator.id is not None and org.id is not None
+    return Actor(
+        operator_id=operator.id,
+        username=operator.username,
+        full_name=operator.full_name,
+        role=operator.role,
+        org_id=org.id,
+        org_kind=org.kind,
+        municipio=org.municipio,
+        source_address=source_address,
+        token=token,
+    )
+
+
+async def current_actor(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The signed-in operator, or 401."""
+    token = session_token(request, bearer)
+    actor = None
+    if token:
+        actor = await actor_for_token(request.app.state.db, token, client_address(request))
+    if actor is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Accesso richiesto / sign-in required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that lets only the given roles through (403 otherwise)."""
+
+    async def _check(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise HTTPException(status_code=403, detail="Ruolo non autorizzato / role not allowed")
+        return actor
+
+    return _check

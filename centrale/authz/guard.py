@@ -1,0 +1,128 @@
+"""FastAPI dependencies that load a person, apply the policy and write the audit row."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
+from centrale.audit.service import build_event, record, record_now
+from centrale.auth.deps import Actor, CurrentActor
+from centrale.authz.policy import PersonAction, may_create, refusal_reason, visibility_clause
+from centrale.db import Database, SessionDep
+from centrale.persons.models import Person
+
+_AUDIT_ACTION = {
+    PersonAction.READ: AuditAction.READ,
+    PersonAction.READ_ACCESS_LOG: AuditAction.READ,
+    PersonAction.CREATE: AuditAction.CREATE,
+    PersonAction.WRITE: AuditAction.UPDATE,
+    PersonAction.DELETE: AuditAction.DELETE,
+}
+
+
+@dataclass
+class PersonAccess:
+    """A person the actor may act on; ``audit`` adds the row for the change to the same transaction."""
+
+    person: Person
+    actor: Actor
+    session: AsyncSession
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    def audit(self, action: AuditAction, subtype: str, entity_type: str = "Person", entity_id: object = None) -> None:
+        record(
+            self.session,
+            build_event(
+                agent=self.actor.agent(),
+                action=action,
+                subtype=subtype,
+                entity_type=entity_type,
+                entity_id=self.person_id if entity_id is None else entity_id,
+                person_id=self.person_id,
+            ),
+        )
+
+
+async def deny(
+    db: Database,
+    actor: Actor,
+    *,
+    action: AuditAction,
+    subtype: str,
+    entity_type: str,
+    entity_id: object | None,
+    person_id: int | None,
+    reason: str,
+) -> HTTPException:
+    """Commit an audit row of the refusal and return the 403 to raise."""
+    await record_now(
+        db.sessionmaker,
+        build_event(
+            agent=actor.agent(),
+            action=action,
+            subtype=subtype,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            person_id=person_id,
+            outcome=AuditOutcome.DENIED,
+            outcome_desc=reason[:300],
+        ),
+    )
+    return HTTPException(status_code=403, detail="Accesso non consentito / access denied")
+
+
+async def audit_read(db: Database, actor: Actor, *, subtype: str, entity_type: str, entity_id: object,
+                     person_id: int | None, purpose: AuditPurpose = AuditPurpose.CAREMGT) -> None:
+    """Commit an audit row of a successful read (reads do not commit a transaction of their own)."""
+    await record_now(
+        db.sessionmaker,
+        build_event(agent=actor.agent(), action=AuditAction.READ, subtype=subtype, entity_type=entity_type,
+                    entity_id=entity_id, person_id=person_id, purpose=purpose),
+    )
+
+
+async def check_person(
+    session: AsyncSession, db: Database, actor: Actor, person_id: int, action: PersonAction, subtype: str
+) -> PersonAccess:
+    """Load the person (404), apply the policy (403, audited), audit a granted read."""
+    person = (
+        await session.exec(select(Person).where(col(Person.id) == person_id, col(Person.deleted_at).is_(None)))
+    ).first()
+    if person is None:
+        raise HTTPException(status_code=404, detail=f"Persona {person_id} non trovata / person not found")
+    visible = (
+        await session.exec(select(col(Person.id)).where(col(Person.id) == person_id, visibility_clause(actor, action)))
+    ).first()
+    if visible is None:
+        raise await deny(db, actor, action=_AUDIT_ACTION[action], subtype=subtype, entity_type="Person",
+                         entity_id=person_id, person_id=person_id, reason=refusal_reason(actor, action))
+    if _AUDIT_ACTION[action] == AuditAction.READ:
+        await audit_read(db, actor, subtype=subtype, entity_type="Person", entity_id=person_id, person_id=person_id)
+    return PersonAccess(person=person, actor=actor, session=session)
+
+
+def person_guard(action: PersonAction, subtype: str) -> Callable[..., Awaitable[PersonAccess]]:
+    """Dependency for routes with a ``person_id`` path parameter."""
+
+    async def _guard(person_id: int, request: Request, actor: CurrentActor, session: SessionDep) -> PersonAccess:
+        return await check_person(session, request.app.state.db, actor, person_id, action, subtype)
+
+    return _guard
+
+
+async def require_create(request: Request, actor: CurrentActor) -> Actor:
+    """Only roles that register people may create one (403 audited otherwise)."""
+    if not may_create(actor):
+        raise await deny(request.app.state.db, actor, action=AuditAction.CREATE, subtype="person.create",
+                         entity_type="Person", entity_id=None, person_id=None,
+                         reason=refusal_reason(actor, PersonAction.CREATE))
+    return actor

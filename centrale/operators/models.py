@@ -1,0 +1,69 @@
+"""Operators: the people who sign in, with a role and an organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from centrale.common import created_at_field, utc_field
+
+
+class Role(StrEnum):
+    COORDINATORE = "COORDINATORE"
+    CASE_MANAGER = "CASE_MANAGER"
+    OPERATORE_PUA = "OPERATORE_PUA"
+    MMG = "MMG"
+    TUTOR = "TUTOR"
+    OPERATORE_ETS = "OPERATORE_ETS"
+    ANALISTA = "ANALISTA"
+    AMMINISTRATORE = "AMMINISTRATORE"
+
+
+class OperatorBase(SQLModel):
+    username: str = Field(min_length=3, max_length=80, index=True, unique=True)
+    full_name: str = Field(min_length=2, max_length=200)
+    role: Role
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    phone: str | None = Field(default=None, max_length=20, index=True, description="E.164")
+    email: str | None = Field(default=None, max_length=200)
+    prefers_sms: bool = False
+    on_duty: bool = Field(default=False, description="Di turno (coordinatore/PUA)")
+
+
+class OperatorCreate(OperatorBase):
+    password: str = Field(min_length=10, max_length=200)
+
+
+class OperatorUpdate(SQLModel):
+    full_name: str | None = None
+    role: Role | None = None
+    organisation_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    prefers_sms: bool | None = None
+    on_duty: bool | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+
+class Operator(OperatorBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = utc_field(default=None)
+
+
+class OperatorPublic(SQLModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    organisation_id: int
+    phone: str | None
+    email: str | None
+    prefers_sms: bool
+    on_duty: bool
+    active: bool

@@ -1,0 +1,71 @@
+"""Settings read from the environment (``CENTRALE_*`` and Twilio's own names)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-change-me"  # noqa: S105 - the marker we refuse outside development
+DEFAULT_DB_PATH = Path("var") / "centrale.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every setting of an instance; validated at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="CENTRALE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = DEV_SECRET
+    sms_backend: Literal["console", "twilio"] = "console"
+    timezone: str = "Europe/Rome"
+    session_hours: int = 12
+    login_max_failures_per_minute: int = 9
+    tick_seconds: float = 2.0
+    scheduler_enabled: bool = True
+
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "CENTRALE_TWILIO_AUTH_TOKEN")
+    )
+    twilio_from_number: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "CENTRALE_TWILIO_FROM_NUMBER")
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "outside development"
+                )
+        if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
+            raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if self.database_url.startswith("postgresql://"):
+            self.database_url = "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
+        if self.database_url.startswith("sqlite:///"):
+            self.database_url = "sqlite+aiosqlite:///" + self.database_url.removeprefix("sqlite:///")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings``)."""
+    return Settings()

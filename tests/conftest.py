@@ -1,0 +1,126 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL and Redis come from ``CENTRALE_TEST_POSTGRES_URL`` / ``CENTRALE_TEST_REDIS_URL`` (defaults:
+the local servers). When ``CENTRALE_TEST_REQUIRE_SERVICES=1`` (as in CI) a missing service fails the
+run instead of skipping its tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from centrale.db import Database
+from centrale.settings import Settings
+from web.app import create_app
+from web.schema import metadata
+
+PG_URL = os.environ.get("CENTRALE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/centrale_test")
+REDIS_URL = os.environ.get("CENTRALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("CENTRALE_TEST_REQUIRE_SERVICES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def service_missing(what: str, why: object) -> None:
+    """Fail in CI, skip on a developer machine without the service."""
+    message = f"{what} is not reachable: {why}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+async def _postgres_ready() -> str | None:
+    engine = create_async_engine(PG_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        await engine.dispose()
+
+
+_schema_ready: dict[str, Database] = {}
+
+
+async def _database_for(backend: str, tmp_root: Path) -> Database:
+    if backend in _schema_ready:
+        return _schema_ready[backend]
+    if backend == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_root / 'test.sqlite3'}")
+    else:
+        problem = await _postgres_ready()
+        if problem:
+            service_missing("PostgreSQL", problem)
+        database = Database(PG_URL, pool_size=5, max_overflow=30)
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+        await conn.run_sync(metadata.create_all)
+    _schema_ready[backend] = database
+    return database
+
+
+async def clean(database: Database) -> None:
+    """Empty every table (faster than re-creating the schema for each test)."""
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    async with database.engine.begin() as conn:
+        if database.is_sqlite:
+            for name in tables:
+                await conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names from metadata
+        else:
+            joined = ", ".join(f'"{n}"' for n in tables)
+            await conn.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("centrale")
+
+
+@pytest.fixture(params=BACKENDS)
+async def database(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Database]:
+    """A clean database on each backend."""
+    db = await _database_for(request.param, tmp_root)
+    await clean(db)
+    yield db
+
+
+@pytest.fixture
+async def pg_database(tmp_root: Path) -> AsyncIterator[Database]:
+    """PostgreSQL only: locking and concurrency tests."""
+    db = await _database_for("postgresql", tmp_root)
+    await clean(db)
+    yield db
+
+
+@pytest.fixture
+def settings(database: Database) -> Settings:
+    return Settings(environment="test", database_url=database.url, public_url="http://testserver",
+                    scheduler_enabled=False)
+
+
+@pytest.fixture
+async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
+    application = create_app(settings, database=database)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def session(database: Database) -> AsyncIterator[object]:
+    async with database.sessionmaker() as s:
+        yield s

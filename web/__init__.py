@@ -1,0 +1,1 @@
+"""The outer shell: app factory, CLI, pages, websocket hub."""

@@ -1,0 +1,114 @@
+"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+import uvicorn
+
+from centrale.db import Database
+from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
+from centrale.operators.models import OperatorCreate, Role
+from centrale.operators.service import create_operator
+from centrale.settings import get_settings
+from web import migrate
+
+
+@click.group()
+def main() -> None:
+    """Centrale Operativa di Distretto."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app (run `centrale db upgrade` first)."""
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, ws_per_message_deflate=False,
+                proxy_headers=True, log_level="info")
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to CENTRALE_DATABASE_URL."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    click.echo("Database aggiornato / database upgraded.")
+
+
+async def _seed() -> dict[str, int]:
+    database = Database(get_settings().database_url)
+    try:
+        async with database.sessionmaker() as session:
+            return await seed_demo(session)
+    finally:
+        await database.dispose()
+
+
+def _refuse_outside_development() -> None:
+    if get_settings().environment == "production":
+        raise click.ClickException("the demo district is not seeded in production")
+
+
+@main.command("seed-demo")
+def seed_demo_cmd() -> None:
+    """Create the fictional Municipio IX district (idempotent)."""
+    _refuse_outside_development()
+    added = asyncio.run(_seed())
+    click.echo("Demo: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Upgrade, seed the demo district, print the sign-in credentials and serve."""
+    _refuse_outside_development()
+    migrate.upgrade(get_settings().database_url)
+    asyncio.run(_seed())
+    click.echo("\nCentrale Operativa — demo")
+    click.echo(f"  Apri / open: http://{host}:{port}/")
+    click.echo(f"  Password di tutti gli account demo / every demo account's password: {DEMO_PASSWORD}")
+    for username, full_name, role, _org, _phone in OPERATORS:
+        click.echo(f"    {username:<14} {role.value:<15} {full_name}")
+    click.echo("")
+    sys.stdout.flush()
+    serve.callback(host=host, port=port)  # type: ignore[misc]
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--organisation-id", required=True, type=int)
+@click.option("--phone", default=None)
+@click.password_option()
+def create_user(username: str, full_name: str, role: str, organisation_id: int, phone: str | None,
+                password: str) -> None:
+    """Create an operator account."""
+
+    async def _create() -> int | None:
+        database = Database(get_settings().database_url)
+        try:
+            async with database.sessionmaker() as session:
+                data = OperatorCreate(username=username, full_name=full_name, role=Role(role),
+                                      organisation_id=organisation_id, phone=phone, password=password)
+                operator = await create_operator(session, data=data)
+                await session.commit()
+                return operator.id
+        finally:
+            await database.dispose()
+
+    try:
+        operator_id = asyncio.run(_create())
+    except Exception as exc:
+        detail = getattr(exc, "detail", None) or str(exc)
+        raise click.ClickException(str(detail)) from exc
+    click.echo(f"Operatore creato / operator created: id {operator_id}")

@@ -1,0 +1,14 @@
+"""Every table of every package, so that metadata (and Alembic) sees the whole schema."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+import centrale.audit.models
+import centrale.auth.models
+import centrale.condomini.models
+import centrale.operators.models
+import centrale.organisations.models
+import centrale.persons.models  # noqa: F401
+
+metadata = SQLModel.metadata
