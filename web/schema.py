@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import centrale.audit.models
 import centrale.auth.models
 import centrale.condomini.models
+import centrale.events.models
 import centrale.operators.models
 import centrale.organisations.models
 import centrale.persons.models  # noqa: F401
