@@ -102,8 +102,9 @@ async def pg_database(tmp_root: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings(database: Database) -> Settings:
-    return Settings(environment="test", database_url=database.url, public_url="http://testserver",
-                    scheduler_enabled=False)
+    return Settings(
+        environment="test", database_url=database.url, public_url="http://testserver", scheduler_enabled=False
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def emit(
     payload: dict[str, Any] | None = None,
 ) -> Event:
     """Add an event to the caller's transaction: it exists if and only if the change commits."""
-    event = Event(kind=kind, entity_type=entity_type, entity_id=str(entity_id), person_id=person_id,
-                  payload=payload or {})
+    event = Event(
+        kind=kind, entity_type=entity_type, entity_id=str(entity_id), person_id=person_id, payload=payload or {}
+    )
     session.add(event)
     return event
