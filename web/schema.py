@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import centrale.assessments.models
 import centrale.audit.models
 import centrale.auth.models
+import centrale.cases.models
 import centrale.condomini.models
 import centrale.events.models
 import centrale.operators.models
