@@ -13,11 +13,7 @@ from centrale.persons.models import Person
 from tests import factories as f
 
 NEW_PERSON = {
-    "cognome": "Rossi",
-    "nome": "Anna",
-    "sesso": "F",
-    "data_nascita": "1941-03-02",
-    "municipio": "IX",
+    "cognome": "Rossi", "nome": "Anna", "sesso": "F", "data_nascita": "1941-03-02", "municipio": "IX",
     "telefoni": ["333 123 4567"],
 }
 
@@ -28,31 +24,22 @@ async def _case_manager(session: AsyncSession) -> tuple[object, str]:
     return municipio, await f.token_for(session, op)
 
 
-async def test_create_normalises_phone_and_marks_temporary_code(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_create_normalises_phone_and_marks_temporary_code(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
-    r = await client.post(
-        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf()}, headers=f.bearer(token)
-    )
+    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf()}, headers=f.bearer(token))
     assert r.status_code == 201, r.text
     assert r.json()["telefoni"] == ["+393331234567"]
     assert r.json()["cf_kind"] == "ORDINARIO"
-    r = await client.post(
-        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": "STP1234567890123"}, headers=f.bearer(token)
-    )
+    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": "STP1234567890123"},
+                          headers=f.bearer(token))
     assert r.status_code == 201, r.text
     assert r.json()["cf_kind"] == "STP"
 
 
-async def test_invalid_codice_fiscale_is_422_naming_the_field(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_invalid_codice_fiscale_is_422_naming_the_field(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
     bad = f.valid_cf()[:-1] + ("A" if f.valid_cf()[-1] != "A" else "B")
-    r = await client.post(
-        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": bad}, headers=f.bearer(token)
-    )
+    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": bad}, headers=f.bearer(token))
     assert r.status_code == 422
     assert "codice_fiscale" in r.json()["message"]
     assert r.json()["detail"][0]["loc"] == ["body", "codice_fiscale"]
@@ -60,27 +47,20 @@ async def test_invalid_codice_fiscale_is_422_naming_the_field(
 
 async def test_invalid_phone_is_422_naming_the_field(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
-    r = await client.post(
-        "/api/v1/persons",
-        json=NEW_PERSON | {"codice_fiscale": f.valid_cf(), "telefoni": ["12"]},
-        headers=f.bearer(token),
-    )
+    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf(), "telefoni": ["12"]},
+                          headers=f.bearer(token))
     assert r.status_code == 422
     assert "telefoni" in r.json()["message"]
 
 
-async def test_duplicate_codice_fiscale_is_409_and_first_record_kept(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_duplicate_codice_fiscale_is_409_and_first_record_kept(client: httpx.AsyncClient,
+                                                                     session: AsyncSession):
     _, token = await _case_manager(session)
     cf = f.valid_cf()
-    first = await client.post(
-        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf}, headers=f.bearer(token)
-    )
+    first = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf}, headers=f.bearer(token))
     assert first.status_code == 201
-    again = await client.post(
-        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf, "nome": "Altro"}, headers=f.bearer(token)
-    )
+    again = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf, "nome": "Altro"},
+                              headers=f.bearer(token))
     assert again.status_code == 409
     assert "codice_fiscale" in again.json()["detail"]
     rows = (await session.exec(select(Person).where(col(Person.codice_fiscale) == cf))).all()
@@ -94,24 +74,18 @@ async def test_unknown_id_is_404_and_no_session_is_401(client: httpx.AsyncClient
     assert (await client.get("/api/v1/persons", headers=f.bearer("not-a-token"))).status_code == 401
 
 
-async def test_refused_update_is_403_audited_and_changes_nothing(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_refused_update_is_403_audited_and_changes_nothing(client: httpx.AsyncClient, session: AsyncSession):
     municipio, _ = await _case_manager(session)
     coop = await f.org(session, OrgKind.ETS)
     tutor = await f.operator(session, Role.TUTOR, coop)
     target = await f.person(session, municipio)
     token = await f.token_for(session, tutor)
-    r = await client.patch(
-        f"/api/v1/persons/{target.id}", json={"cognome": "Cambiato"}, headers=f.bearer(token)
-    )
+    r = await client.patch(f"/api/v1/persons/{target.id}", json={"cognome": "Cambiato"}, headers=f.bearer(token))
     assert r.status_code == 403
     await session.refresh(target)
     assert target.cognome == "Bianchi"
     denial = (await session.exec(select(AuditEvent).where(col(AuditEvent.person_id) == target.id))).all()
-    assert [(a.outcome, a.agent_operator_id, a.action) for a in denial] == [
-        (AuditOutcome.DENIED, tutor.id, "U")
-    ]
+    assert [(a.outcome, a.agent_operator_id, a.action) for a in denial] == [(AuditOutcome.DENIED, tutor.id, "U")]
 
 
 async def test_who_accessed_lists_reads_and_refusals(client: httpx.AsyncClient, session: AsyncSession):
@@ -123,9 +97,8 @@ async def test_who_accessed_lists_reads_and_refusals(client: httpx.AsyncClient, 
     target = await f.person(session, municipio)
     await client.get(f"/api/v1/persons/{target.id}", headers=f.bearer(await f.token_for(session, reader)))
     await client.get(f"/api/v1/persons/{target.id}", headers=f.bearer(await f.token_for(session, outsider)))
-    r = await client.get(
-        f"/api/v1/persons/{target.id}/accessi", headers=f.bearer(await f.token_for(session, coordinator))
-    )
+    r = await client.get(f"/api/v1/persons/{target.id}/accessi",
+                         headers=f.bearer(await f.token_for(session, coordinator)))
     assert r.status_code == 200
     seen = {(row["agent_operator_id"], row["outcome"]) for row in r.json()["data"]}
     assert (reader.id, "0") in seen and (outsider.id, "4") in seen
