@@ -14,6 +14,7 @@ import centrale.events.models
 import centrale.operators.models
 import centrale.organisations.models
 import centrale.persons.models
-import centrale.plans.models  # noqa: F401
+import centrale.plans.models
+import centrale.referrals.models  # noqa: F401
 
 metadata = SQLModel.metadata

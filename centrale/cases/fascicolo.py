@@ -32,10 +32,13 @@ class Fascicolo(SQLModel):
     history: list[CaseHistoryPublic] | None = None
 
 
-async def build(session: AsyncSession, *, case: Case, actor: Actor) -> Fascicolo:
-    """Assemble the parts in ``FASCICOLO_SECTIONS`` for the actor's role; absent parts stay None."""
+async def build(
+    session: AsyncSession, *, case: Case, actor: Actor, only: frozenset[Section] | None = None
+) -> Fascicolo:
+    """Assemble the parts in ``FASCICOLO_SECTIONS`` for the actor's role (and, for a referral's receiver,
+    only the parts it shares); absent parts stay None."""
     case_id = case.id or 0
-    sections = visible_sections(actor)
+    sections = visible_sections(actor) if only is None else visible_sections(actor) & only
     out = Fascicolo(case=service.case_public(case), sections=sorted(sections))
     if Section.PERSON in sections:
         person = await session.get(Person, case.person_id)
