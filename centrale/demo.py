@@ -204,7 +204,8 @@ async def _seed_cases(
         await session.flush()
         assert case.id is not None
         session.add(CareTeamMember(case_id=case.id, organisation_id=manager.organisation_id,
-                                   operator_id=manager.id, role=TeamRole.RESPONSABILE, added_by_id=manager.id))
+                                   operator_id=manager.id, role=TeamRole.RESPONSABILE,
+                                   added_by_id=manager.id))
         for org_name, username, role in team:
             org_id = orgs[org_name].id
             assert org_id is not None

@@ -232,3 +232,32 @@ async def test_assessment_out_of_range_is_422_naming_the_item(
     barthel = profile["scales"][0]
     assert (barthel["then"]["total"], barthel["now"]["total"], barthel["change"]) == (100, 78, -22)
     assert (profile["intensity_then"], profile["intensity_now"]) == ("BASSA", "MEDIA")
+
+
+async def test_fascicolo_is_filtered_by_role_and_audited(client: httpx.AsyncClient, session: AsyncSession):
+    municipio = await f.org(session, OrgKind.MUNICIPIO)
+    coop = await f.org(session, OrgKind.ETS)
+    cm_token = await f.token_for(session, await f.operator(session, Role.CASE_MANAGER, municipio))
+    tutor = await f.operator(session, Role.TUTOR, coop)
+    case = await open_case(client, cm_token, (await f.person(session, municipio)).id)
+    await client.post(
+        f"/api/v1/cases/{case['id']}/team",
+        headers=f.bearer(cm_token),
+        json={"organisation_id": coop.id, "operator_id": tutor.id, "role": "TUTOR"},
+    )
+    full = (await client.get(f"/api/v1/cases/{case['id']}/fascicolo", headers=f.bearer(cm_token))).json()
+    assert full["assessments"] == [] and full["history"] and full["person"]["id"] == case["person_id"]
+    tutor_view = await client.get(
+        f"/api/v1/cases/{case['id']}/fascicolo", headers=f.bearer(await f.token_for(session, tutor))
+    )
+    assert tutor_view.status_code == 200
+    body = tutor_view.json()
+    assert body["assessments"] is None and body["household"] is None and body["team"] is not None
+    reads = (
+        await session.exec(
+            select(AuditEvent).where(
+                col(AuditEvent.agent_operator_id) == tutor.id, col(AuditEvent.subtype) == "case.read"
+            )
+        )
+    ).all()
+    assert [(r.entity_id, r.outcome) for r in reads] == [(str(case["id"]), AuditOutcome.SUCCESS)]
