@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.authz.relations import Relation
+from centrale.cases.models import CareTeamMember, Case, CaseCategory, CasePhase, CaseState, SiussArea, TeamRole
 from centrale.condomini.models import AssistedPerson
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
@@ -101,14 +102,25 @@ async def _condominio_operator(w: World) -> None:
     await f.assisted(w.session, cond, w.person, alias="REL")
 
 
+async def _care_team(w: World) -> None:
+    assert w.person.id is not None and w.actor.id is not None and w.actor_org.id is not None
+    case = Case(person_id=w.person.id, state=CaseState.PRESO_IN_CARICO, phase=CasePhase.ATTUAZIONE,
+                category=CaseCategory.ANZIANI, siuss_area=SiussArea(2), case_manager_id=w.actor.id,
+                organisation_id=w.actor_org.id)
+    w.session.add(case)
+    await w.session.flush()
+    assert case.id is not None
+    w.session.add(CareTeamMember(case_id=case.id, organisation_id=w.actor_org.id, operator_id=w.actor.id,
+                                 role=TeamRole.ASSISTENTE_SOCIALE, added_by_id=w.actor.id))
+
+
 SETUP: dict[Relation, Callable[[World], Awaitable[None]]] = {
     R.REGISTERING_ORG: _registering_org,
     R.MMG: _mmg,
     R.DISTRICT: _district,
     R.CONDOMINIO_OPERATOR: _condominio_operator,
+    R.CARE_TEAM: _care_team,
 }
-# Care teams arrive with case management; until then the relation grants nothing and has no set-up.
-NOT_YET_SET_UP = {R.CARE_TEAM}
 RELATIONS: list[Relation | None] = [None, *SETUP]  # None: no relation at all
 
 
@@ -161,6 +173,11 @@ ENDPOINTS: dict[tuple[str, str], tuple[str, str, Call]] = {
         _c("POST", P + "/network", lambda w: {"relation": "FAMILIARE", "name": "Figlia"}),
     ),
     ("DELETE", P + "/network/{link_id}"): (WRITE, "status", _c("DELETE", P + "/network/{link_id}")),
+    ("GET", P + "/consents"): (READ, "status", _c("GET", P + "/consents")),
+    ("POST", P + "/consents"): (
+        WRITE, "status",
+        _c("POST", P + "/consents", lambda w: {"purpose": "CONDIVISIONE_ENTI", "signed_by": "La persona"}),
+    ),
     ("GET", "/api/v1/condomini/{condominio_id}/assistiti"): (
         READ,
         "list",
@@ -190,7 +207,7 @@ def person_endpoints(openapi: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_every_relation_has_a_set_up() -> None:
-    assert set(SETUP) | NOT_YET_SET_UP == set(Relation)
+    assert set(SETUP) == set(Relation)
 
 
 async def test_every_person_endpoint_is_in_the_matrix(client: httpx.AsyncClient) -> None:
