@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
+from alerts.checkins.router import router as checkins_router
 from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
 from centrale.db import Database
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(sms_router, prefix="/api/v1")
+    app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

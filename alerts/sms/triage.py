@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.checkins.service import answer_checkin
 from alerts.models import AlertSource, AlertState, Notification, Severity
 from alerts.service import GroupingRules, acknowledge, get_alert, raise_alert
 from alerts.sms.models import InboundSms, InboundState
@@ -34,17 +35,10 @@ ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
 # "FATTO <code>": the tasks domain registers how a task is closed by its code (True: closed)
 TaskCloser = Callable[[AsyncSession, Operator, str], Awaitable[bool]]
 _task_closers: list[TaskCloser] = []
-# check-in answers ("OK" from a number with a pending check-in): registered by the check-ins domain
-CheckinAnswer = Callable[[AsyncSession, str], Awaitable[bool]]
-_checkin_answers: list[CheckinAnswer] = []
 
 
 def register_task_closer(closer: TaskCloser) -> None:
     _task_closers.append(closer)
-
-
-def register_checkin_answer(answer: CheckinAnswer) -> None:
-    _checkin_answers.append(answer)
 
 
 @dataclass(frozen=True)
@@ -146,11 +140,10 @@ async def triage(session: AsyncSession, message: InboundSms) -> str:
         return await _command(session, message, command.group(1).upper(), command.group(2).upper())
     signal = signal_of(message.body)
     if signal is Signal.CHECKIN and message.sender_phone is not None:
-        for answer in _checkin_answers:
-            if await answer(session, message.sender_phone):
-                message.state = InboundState.SMISTATO
-                message.severity = signal.value
-                return render(Template.CHECKIN_GRAZIE)
+        if await answer_checkin(session, message.sender_phone):
+            message.state = InboundState.SMISTATO
+            message.severity = signal.value
+            return render(Template.CHECKIN_GRAZIE)
     sentinel = (
         None if message.sender_phone is None else await sentinel_by_phone(session, phone=message.sender_phone)
     )
