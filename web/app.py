@@ -16,7 +16,7 @@ from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages
+from web import errors, health, pages, simulator
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,5 +55,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
     app.include_router(pages.router)
+    if settings.environment == "development":
+        app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
