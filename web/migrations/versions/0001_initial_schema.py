@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:00:47.800590
+Create Date: 2026-11-22 15:08:43.300617
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,19 +40,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_agent_operator_id'), ['agent_operator_id'], unique=False)
         batch_op.create_index('ix_audit_event_person_recorded', ['person_id', 'recorded'], unique=False)
 
+    op.create_table('escalation_policy',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('severity', sa.Enum('BASSA', 'MEDIA', 'ALTA', 'URGENTE', name='severity'), nullable=True),
+    sa.Column('source', sa.Enum('SEGNALAZIONE_SENTINELLA', 'CHECKIN_MANCATO', 'ATTIVITA_SCADUTA', 'REVISIONE_PIANO', 'OPERATORE', 'SISTEMA', name='alertsource'), nullable=True),
+    sa.Column('repeat_last', sa.Integer(), nullable=False),
+    sa.Column('ack_timeout_minutes', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=True),
     sa.Column('at', centrale.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('entity_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('entity_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_operator_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_recipient_operator_id'), ['recipient_operator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_event_seq'), ['seq'], unique=True)
 
+    op.create_table('event_counter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('last_seq', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('household',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('indirizzo', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
@@ -90,6 +113,38 @@ def upgrade() -> None:
     sa.Column('full_tariff', centrale.plans.models.Hundredths(), nullable=True),
     sa.Column('default_tariff', centrale.plans.models.Hundredths(), nullable=True),
     sa.PrimaryKeyConstraint('code')
+    )
+    op.create_table('sms_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('to_number', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('error_code', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('provider_id')
+    )
+    with op.batch_alter_table('sms_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sms_delivery_key'), ['key'], unique=False)
+
+    op.create_table('sms_opt_out',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('opted_out', sa.Boolean(), nullable=False),
+    sa.Column('word', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('changed_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('phone')
+    )
+    op.create_table('sms_watermark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('until', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
     )
     op.create_table('operator',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -207,6 +262,14 @@ def upgrade() -> None:
     with op.batch_alter_table('consent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_person_id'), ['person_id'], unique=False)
 
+    op.create_table('heat_wave_level',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('set_by', sa.Integer(), nullable=True),
+    sa.Column('set_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['set_by'], ['operator.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('householdmember',
     sa.Column('household_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -235,6 +298,52 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('networklink', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_networklink_person_id'), ['person_id'], unique=False)
+
+    op.create_table('alert',
+    sa.Column('source', sa.Enum('SEGNALAZIONE_SENTINELLA', 'CHECKIN_MANCATO', 'ATTIVITA_SCADUTA', 'REVISIONE_PIANO', 'OPERATORE', 'SISTEMA', name='alertsource'), nullable=False),
+    sa.Column('severity', sa.Enum('BASSA', 'MEDIA', 'ALTA', 'URGENTE', name='severity'), nullable=False),
+    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('condominio_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('NUOVA', 'PRESA_VISIONE', 'RISOLTA', 'ANNULLATA', name='alertstate'), nullable=False),
+    sa.Column('building_level', sa.Boolean(), nullable=False),
+    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('opened_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_report_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_by', sa.Integer(), nullable=True),
+    sa.Column('assigned_to', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sa.Enum('RISOLTA_SUL_POSTO', 'INTERVENTO_ATTIVATO', 'INVIO_118', 'FALSO_ALLARME', 'PRESA_IN_CARICO_SERVIZIO', 'ALTRO', name='alertoutcome'), nullable=True),
+    sa.Column('outcome_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('policy_id', sa.Integer(), nullable=True),
+    sa.Column('policy_snapshot', sa.JSON(), nullable=False),
+    sa.Column('escalation_round', sa.Integer(), nullable=False),
+    sa.Column('next_step_index', sa.Integer(), nullable=False),
+    sa.Column('next_step_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ack_deadline', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('lease_until', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['acknowledged_by'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['assigned_to'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['condominio_id'], ['condominio.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['policy_id'], ['escalation_policy.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_ack_deadline'), ['ack_deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_assigned_to'), ['assigned_to'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_condominio_id'), ['condominio_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_dedupe_key'), ['dedupe_key'], unique=False)
+        batch_op.create_index('ix_alert_due', ['state', 'next_step_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_next_step_at'), ['next_step_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_state'), ['state'], unique=False)
 
     op.create_table('assessment',
     sa.Column('kind', sa.Enum('INSPIRE', 'BARTHEL', 'KATZ_ADL', 'LAWTON_IADL', 'MMSE', name='scalekind'), nullable=False),
@@ -426,6 +535,45 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sentinel_condominio_id'), ['condominio_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sentinel_phone'), ['phone'], unique=True)
 
+    op.create_table('alert_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.Enum('APERTA', 'SEGNALAZIONE', 'NOTIFICA', 'PRESA_VISIONE', 'ASSEGNATA', 'COMMENTO', 'RIATTIVATA', 'PRIORITA', 'RISOLTA', 'ANNULLATA', name='entrykind'), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('condominio_id', sa.Integer(), nullable=True),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['alert.id'], ),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('alert_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_entry_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_entry_condominio_id'), ['condominio_id'], unique=False)
+
+    op.create_table('checkin_schedule',
+    sa.Column('sentinel_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('rrule', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('dense_rrule', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('at_risk', sa.Boolean(), nullable=False),
+    sa.Column('window_minutes', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('next_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['sentinel_id'], ['sentinel.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('checkin_schedule', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checkin_schedule_next_at'), ['next_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_schedule_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_schedule_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_schedule_sentinel_id'), ['sentinel_id'], unique=False)
+
     op.create_table('goal',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -437,6 +585,41 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('goal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_goal_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('inbound_sms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('account_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('from_number', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('sender_phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('to_number', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('receipt_code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('reply', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+    sa.Column('state', sa.Enum('RICEVUTO', 'SMISTATO', 'QUARANTENA', 'SCARTATO', 'OPT', 'COMANDO', name='inboundstate'), nullable=False),
+    sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+    sa.Column('sentinel_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('condominio_id', sa.Integer(), nullable=True),
+    sa.Column('alert_id', sa.Integer(), nullable=True),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('received_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reviewed_by', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['condominio_id'], ['condominio.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['reviewed_by'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['sentinel_id'], ['sentinel.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_sid'),
+    sa.UniqueConstraint('receipt_code')
+    )
+    with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_sms_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_sms_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_sms_sender_phone'), ['sender_phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_sms_sentinel_id'), ['sentinel_id'], unique=False)
 
     op.create_table('intervention',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -463,6 +646,35 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('intervention', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_intervention_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('escalation_round', sa.Integer(), nullable=False),
+    sa.Column('step_index', sa.Integer(), nullable=False),
+    sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('recipient_operator_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.Enum('BACHECA', 'PERSONALE', 'SMS', name='channel'), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('state', sa.Enum('IN_ATTESA', 'IN_INVIO', 'INVIATA', 'CONSEGNATA', 'FALLITA', 'ANNULLATA', name='deliverystate'), nullable=False),
+    sa.Column('to_phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['alert_id'], ['alert.id'], ),
+    sa.ForeignKeyConstraint(['recipient_operator_id'], ['operator.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('alert_id', 'escalation_round', 'step_index', 'recipient', 'channel', name='uq_notification_key')
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_provider_id'), ['provider_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_recipient_operator_id'), ['recipient_operator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_state'), ['state'], unique=False)
 
     op.create_table('planapproval',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -496,11 +708,39 @@ def upgrade() -> None:
     with op.batch_alter_table('referralstep', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_referralstep_referral_id'), ['referral_id'], unique=False)
 
+    op.create_table('checkin_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('schedule_id', sa.Integer(), nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('due_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('window_ends_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.Enum('IN_ATTESA', 'RISPOSTO', 'MANCATO', name='checkinstate'), nullable=False),
+    sa.Column('answered_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('send_status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('alert_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['alert_id'], ['alert.id'], ),
+    sa.ForeignKeyConstraint(['schedule_id'], ['checkin_schedule.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('schedule_id', 'due_at')
+    )
+    with op.batch_alter_table('checkin_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checkin_request_phone'), ['phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_request_schedule_id'), ['schedule_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_request_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkin_request_window_ends_at'), ['window_ends_at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('checkin_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checkin_request_window_ends_at'))
+        batch_op.drop_index(batch_op.f('ix_checkin_request_state'))
+        batch_op.drop_index(batch_op.f('ix_checkin_request_schedule_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_request_phone'))
+
+    op.drop_table('checkin_request')
     with op.batch_alter_table('referralstep', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referralstep_referral_id'))
 
@@ -509,14 +749,40 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_planapproval_plan_id'))
 
     op.drop_table('planapproval')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_state'))
+        batch_op.drop_index(batch_op.f('ix_notification_recipient_operator_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_provider_id'))
+        batch_op.drop_index(batch_op.f('ix_notification_alert_id'))
+
+    op.drop_table('notification')
     with op.batch_alter_table('intervention', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intervention_plan_id'))
 
     op.drop_table('intervention')
+    with op.batch_alter_table('inbound_sms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_sms_sentinel_id'))
+        batch_op.drop_index(batch_op.f('ix_inbound_sms_sender_phone'))
+        batch_op.drop_index(batch_op.f('ix_inbound_sms_person_id'))
+        batch_op.drop_index(batch_op.f('ix_inbound_sms_alert_id'))
+
+    op.drop_table('inbound_sms')
     with op.batch_alter_table('goal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goal_plan_id'))
 
     op.drop_table('goal')
+    with op.batch_alter_table('checkin_schedule', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checkin_schedule_sentinel_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_schedule_phone'))
+        batch_op.drop_index(batch_op.f('ix_checkin_schedule_person_id'))
+        batch_op.drop_index(batch_op.f('ix_checkin_schedule_next_at'))
+
+    op.drop_table('checkin_schedule')
+    with op.batch_alter_table('alert_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_entry_condominio_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_entry_alert_id'))
+
+    op.drop_table('alert_entry')
     with op.batch_alter_table('sentinel', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sentinel_phone'))
         batch_op.drop_index(batch_op.f('ix_sentinel_condominio_id'))
@@ -560,6 +826,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assessment_case_id'))
 
     op.drop_table('assessment')
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_state'))
+        batch_op.drop_index(batch_op.f('ix_alert_person_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_next_step_at'))
+        batch_op.drop_index('ix_alert_due')
+        batch_op.drop_index(batch_op.f('ix_alert_dedupe_key'))
+        batch_op.drop_index(batch_op.f('ix_alert_condominio_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_case_id'))
+        batch_op.drop_index(batch_op.f('ix_alert_assigned_to'))
+        batch_op.drop_index(batch_op.f('ix_alert_ack_deadline'))
+
+    op.drop_table('alert')
     with op.batch_alter_table('networklink', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_networklink_person_id'))
 
@@ -568,6 +846,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_householdmember_person_id'))
 
     op.drop_table('householdmember')
+    op.drop_table('heat_wave_level')
     with op.batch_alter_table('consent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_person_id'))
 
@@ -600,6 +879,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_operator_organisation_id'))
 
     op.drop_table('operator')
+    op.drop_table('sms_watermark')
+    op.drop_table('sms_opt_out')
+    with op.batch_alter_table('sms_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sms_delivery_key'))
+
+    op.drop_table('sms_delivery')
     op.drop_table('servicetype')
     op.drop_table('organisation')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
@@ -607,10 +892,14 @@ def downgrade() -> None:
 
     op.drop_table('login_attempt')
     op.drop_table('household')
+    op.drop_table('event_counter')
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_seq'))
+        batch_op.drop_index(batch_op.f('ix_event_recipient_operator_id'))
         batch_op.drop_index(batch_op.f('ix_event_person_id'))
 
     op.drop_table('event')
+    op.drop_table('escalation_policy')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_person_recorded')
         batch_op.drop_index(batch_op.f('ix_audit_event_agent_operator_id'))
