@@ -90,6 +90,11 @@ def demo_codice_fiscale(body: str) -> str:
     return body + codicefiscale.calc_check_digit(body)
 
 
+def _id(row: Organisation) -> int:
+    assert row.id is not None
+    return row.id
+
+
 async def _one(session: AsyncSession, query):  # type: ignore[no-untyped-def]
     return (await session.exec(query)).first()
 
@@ -111,9 +116,15 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
     for username, full_name, role, org_name, phone in OPERATORS:
         op = await _one(session, select(Operator).where(col(Operator.username) == username))
         if op is None:
-            op = Operator(username=username, full_name=full_name, role=role, organisation_id=orgs[org_name].id,
-                          phone=phone, password_hash=hash_password(DEMO_PASSWORD),
-                          on_duty=role == Role.COORDINATORE)
+            op = Operator(
+                username=username,
+                full_name=full_name,
+                role=role,
+                organisation_id=_id(orgs[org_name]),
+                phone=phone,
+                password_hash=hash_password(DEMO_PASSWORD),
+                on_duty=role == Role.COORDINATORE,
+            )
             session.add(op)
             added["operators"] += 1
         operators[username] = op
@@ -136,23 +147,37 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         if person is not None:
             continue
         cond = condomini[elder.condominio]
-        person = Person(codice_fiscale=cf, cognome=elder.cognome, nome=elder.nome, sesso=elder.sesso,
-                        data_nascita=elder.nato, indirizzo=cond.indirizzo, municipio="IX",
-                        mmg_organisation_id=mmg[i % 2].id, telefoni=elder.phones,
-                        registered_by_org_id=orgs["Municipio IX EUR - Servizio sociale"].id)
+        person = Person(
+            codice_fiscale=cf,
+            cognome=elder.cognome,
+            nome=elder.nome,
+            sesso=elder.sesso,
+            data_nascita=elder.nato,
+            indirizzo=cond.indirizzo,
+            municipio="IX",
+            mmg_organisation_id=mmg[i % 2].id,
+            telefoni=elder.phones,
+            registered_by_org_id=_id(orgs["Municipio IX EUR - Servizio sociale"]),
+        )
         session.add(person)
         await session.flush()
         assert person.id is not None and cond.id is not None
         session.add(AssistedPerson(condominio_id=cond.id, person_id=person.id, alias=elder.alias))
-        session.add(NetworkLink(person_id=person.id, relation=NetworkRelation.FAMILIARE, role=NetworkRole.CAREGIVER,
-                                name=f"Familiare di {elder.nome} {elder.cognome}"))
+        session.add(
+            NetworkLink(
+                person_id=person.id,
+                relation=NetworkRelation.FAMILIARE,
+                role=NetworkRole.CAREGIVER,
+                name=f"Familiare di {elder.nome} {elder.cognome}",
+            )
+        )
         added["persons"] += 1
 
-    for name, phone, cond_index, kind in SENTINELS:
+    for name, phone, cond_index, sentinel_kind in SENTINELS:
         if await _one(session, select(Sentinel).where(col(Sentinel.phone) == phone)) is None:
             cond_id = condomini[cond_index].id
             assert cond_id is not None
-            session.add(Sentinel(name=name, phone=phone, condominio_id=cond_id, kind=kind, consent_sms=True))
+            session.add(Sentinel(name=name, phone=phone, condominio_id=cond_id, kind=sentinel_kind, consent_sms=True))
             added["sentinels"] += 1
     await session.commit()
     return added

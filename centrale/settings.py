@@ -51,8 +51,7 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise ValueError(
-                    "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "outside development"
+                    "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters outside development"
                 )
         if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
