@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centrale.assessments.router import router as assessments_router
 from centrale.auth.router import router as auth_router
+from centrale.cases.router import router as cases_router
 from centrale.condomini.router import router as condomini_router
 from centrale.condomini.router import sentinels_router
 from centrale.operators.router import router as operators_router
@@ -12,5 +14,8 @@ from centrale.organisations.router import router as organisations_router
 from centrale.persons.router import router as persons_router
 
 router = APIRouter()
-for sub in (auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router):
+for sub in (
+    auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router,
+    cases_router, assessments_router,
+):
     router.include_router(sub)
