@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from alerts.models import AlertOutcome, AlertSource, AlertState, Severity
@@ -319,7 +320,7 @@ async def raise_plan_alerts(database: Database, *, plans: Iterable[PlanDates], w
                 session.add(PlanAlertMark(plan_id=plan.plan_id, kind=kind, on_date=on_date, alert_id=alert.id))
                 try:
                     await session.commit()  # the unique key: another instance raced us, theirs stands
-                except Exception:
+                except IntegrityError:
                     await session.rollback()
                     continue
                 assert alert.id is not None
