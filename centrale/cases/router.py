@@ -12,7 +12,7 @@ from centrale.audit.service import build_event
 from centrale.auth.deps import CurrentActor
 from centrale.authz.case_guard import CaseAccess, case_guard, check_person_for_case
 from centrale.authz.policy import CaseAction, case_clause
-from centrale.cases import service
+from centrale.cases import fascicolo, service
 from centrale.cases.models import (
     CareTeamMemberPublic,
     CaseCategory,
@@ -187,3 +187,12 @@ async def add_diary(data: DiaryEntryIn, access: Contributable) -> DiaryEntryPubl
     access.audit(AuditAction.CREATE, "case.diary_add", "DiaryEntry", entry.id)
     await access.session.commit()
     return DiaryEntryPublic.model_validate(entry)
+
+
+@router.get(
+    "/cases/{case_id}/fascicolo",
+    response_model=fascicolo.Fascicolo,
+    summary="Fascicolo: tutto ciò che il lettore può vedere / the case file",
+)
+async def read_fascicolo(access: Readable) -> fascicolo.Fascicolo:
+    return await fascicolo.build(access.session, case=access.case, actor=access.actor)
