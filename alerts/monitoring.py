@@ -33,6 +33,7 @@ from centrale.tasks.models import (
     TaskState,
     TaskType,
 )
+from centrale.tasks.plans import PlanDates, active_plan_dates, generate_for_active_plans
 from centrale.tasks.service import personal_event, task_event
 
 log = logging.getLogger(__name__)
@@ -255,17 +256,6 @@ async def resolve_alerts_of_closed_tasks(database: Database, *, batch: int = 100
         return closed
 
 
-@dataclass(frozen=True)
-class PlanDates:
-    """What the plan alerts need from an active plan (the plans domain adapts its rows to this)."""
-
-    plan_id: int
-    person_id: int
-    case_id: int | None
-    review_due: date | None
-    planned_end: date | None
-
-
 PLAN_WORDS = {
     PlanAlertKind.REVISIONE_DOVUTA: "monitoraggio degli obiettivi necessario",
     PlanAlertKind.FINE_SUPERATA: "data di fine prevista superata",
@@ -346,3 +336,14 @@ async def monitoring_tick(
     result.overdue_alerts = await raise_overdue_alerts(database)
     result.resolved = await resolve_alerts_of_closed_tasks(database)
     return result
+
+
+async def plan_pass(
+    database: Database, *, horizon: timedelta = timedelta(days=14), warning_days: int = 7
+) -> tuple[int, list[int]]:
+    """The slower pass: tasks from active plans over the horizon, then the plans' date alerts."""
+    async with database.sessionmaker() as session:
+        generated = await generate_for_active_plans(session, horizon=horizon)
+        await session.commit()
+        plans = await active_plan_dates(session)
+    return len(generated.created), await raise_plan_alerts(database, plans=plans, warning_days=warning_days)
