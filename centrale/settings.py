@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     building_alert_window_minutes: int = Field(default=30, ge=1)
     escalation_lease_seconds: int = Field(default=30, ge=1)
 
+    # monitoring tasks: how far ahead the plan's schedule is turned into tasks; reminder lead time
+    task_horizon_days: int = Field(default=14, ge=1, le=120)
+    task_reminder_minutes: int = Field(default=60, ge=0, le=7 * 1440)
+    plan_end_warning_days: int = Field(default=7, ge=1)
+
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")
     )

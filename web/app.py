@@ -16,7 +16,7 @@ from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages, pages_cases, simulator
+from web import errors, health, pages, pages_cases, simulator, tasks_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
     app.include_router(pages.router)
+    app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
     if settings.environment == "development":
         app.include_router(simulator.router)

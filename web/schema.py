@@ -19,6 +19,7 @@ import centrale.operators.models
 import centrale.organisations.models
 import centrale.persons.models
 import centrale.plans.models
-import centrale.referrals.models  # noqa: F401
+import centrale.referrals.models
+import centrale.tasks.models  # noqa: F401
 
 metadata = SQLModel.metadata

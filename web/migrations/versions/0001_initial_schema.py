@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:08:43.300617
+Create Date: 2026-11-22 15:14:12.191639
 """
 from alembic import op
 import sqlalchemy as sa
@@ -103,6 +103,19 @@ def upgrade() -> None:
     sa.Column('deleted_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('plan_alert_mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('REVISIONE_DOVUTA', 'FINE_SUPERATA', 'FINE_TRA_7_GIORNI', name='planalertkind'), nullable=False),
+    sa.Column('on_date', sa.Date(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('plan_id', 'kind', 'on_date', name='uq_plan_alert_mark')
+    )
+    with op.batch_alter_table('plan_alert_mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_alert_mark_plan_id'), ['plan_id'], unique=False)
+
     op.create_table('servicetype',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -192,6 +205,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_codice_fiscale'), ['codice_fiscale'], unique=True)
         batch_op.create_index(batch_op.f('ix_person_municipio'), ['municipio'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_registered_by_org_id'), ['registered_by_org_id'], unique=False)
+
+    op.create_table('absence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('substitute_id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['substitute_id'], ['operator.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_absence_operator_id'), ['operator_id'], unique=False)
 
     op.create_table('auth_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -298,6 +328,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('networklink', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_networklink_person_id'), ['person_id'], unique=False)
+
+    op.create_table('task',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('type', sa.Enum('VISITA_DOMICILIARE', 'TELEFONATA', 'ACCOMPAGNAMENTO', 'CONSEGNA_FARMACI', 'CONTROLLO_CONDOMINIO', 'VERIFICA_SEGNALAZIONE', 'ALTRO', name='tasktype'), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=False),
+    sa.Column('due_start', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_end', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('priority', sa.Enum('BASSA', 'MEDIA', 'ALTA', 'URGENTE', name='taskpriority'), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('state', sa.Enum('APERTA', 'SVOLTA', 'MANCATA', 'ANNULLATA', name='taskstate'), nullable=False),
+    sa.Column('origin', sa.Enum('PIANO', 'ALLERTA', 'MANUALE', name='taskorigin'), nullable=False),
+    sa.Column('intervention_id', sa.Integer(), nullable=True),
+    sa.Column('occurrence_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('schedule_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('alert_id', sa.Integer(), nullable=True),
+    sa.Column('overdue_alert_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_via', sa.Enum('PAGINA', 'SMS', 'API', 'SISTEMA', name='closedvia'), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assignee_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('schedule_key', name='uq_task_schedule_key')
+    )
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_task_assignee_state', ['assignee_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_code'), ['code'], unique=True)
+        batch_op.create_index(batch_op.f('ix_task_due_end'), ['due_end'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_due_start'), ['due_start'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_intervention_id'), ['intervention_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_state'), ['state'], unique=False)
 
     op.create_table('alert',
     sa.Column('source', sa.Enum('SEGNALAZIONE_SENTINELLA', 'CHECKIN_MANCATO', 'ATTIVITA_SCADUTA', 'REVISIONE_PIANO', 'OPERATORE', 'SISTEMA', name='alertsource'), nullable=False),
@@ -534,6 +609,27 @@ def upgrade() -> None:
     with op.batch_alter_table('sentinel', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sentinel_condominio_id'), ['condominio_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sentinel_phone'), ['phone'], unique=True)
+
+    op.create_table('task_reminder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.Enum('PERSONALE', 'SMS', name='reminderchannel'), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=False),
+    sa.Column('to_phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('state', sa.Enum('IN_ATTESA', 'IN_INVIO', 'INVIATA', 'FALLITA', 'ANNULLATA', name='reminderstate'), nullable=False),
+    sa.Column('provider_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['task.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('task_id', 'channel', name='uq_task_reminder_key')
+    )
+    with op.batch_alter_table('task_reminder', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_task_reminder_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_reminder_task_id'), ['task_id'], unique=False)
 
     op.create_table('alert_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -783,6 +879,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alert_entry_alert_id'))
 
     op.drop_table('alert_entry')
+    with op.batch_alter_table('task_reminder', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_reminder_task_id'))
+        batch_op.drop_index(batch_op.f('ix_task_reminder_state'))
+
+    op.drop_table('task_reminder')
     with op.batch_alter_table('sentinel', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sentinel_phone'))
         batch_op.drop_index(batch_op.f('ix_sentinel_condominio_id'))
@@ -838,6 +939,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alert_ack_deadline'))
 
     op.drop_table('alert')
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_task_state'))
+        batch_op.drop_index(batch_op.f('ix_task_person_id'))
+        batch_op.drop_index(batch_op.f('ix_task_intervention_id'))
+        batch_op.drop_index(batch_op.f('ix_task_due_start'))
+        batch_op.drop_index(batch_op.f('ix_task_due_end'))
+        batch_op.drop_index(batch_op.f('ix_task_code'))
+        batch_op.drop_index(batch_op.f('ix_task_case_id'))
+        batch_op.drop_index('ix_task_assignee_state')
+        batch_op.drop_index(batch_op.f('ix_task_assignee_id'))
+        batch_op.drop_index(batch_op.f('ix_task_alert_id'))
+
+    op.drop_table('task')
     with op.batch_alter_table('networklink', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_networklink_person_id'))
 
@@ -867,6 +981,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_auth_session_operator_id'))
 
     op.drop_table('auth_session')
+    with op.batch_alter_table('absence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_absence_operator_id'))
+
+    op.drop_table('absence')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_registered_by_org_id'))
         batch_op.drop_index(batch_op.f('ix_person_municipio'))
@@ -886,6 +1004,10 @@ def downgrade() -> None:
 
     op.drop_table('sms_delivery')
     op.drop_table('servicetype')
+    with op.batch_alter_table('plan_alert_mark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_alert_mark_plan_id'))
+
+    op.drop_table('plan_alert_mark')
     op.drop_table('organisation')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempt_username'))
