@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     login_max_failures_per_minute: int = 9
     tick_seconds: float = 2.0
     scheduler_enabled: bool = True
+    # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.
+    intensity_alta_barthel_max: int = 40
+    intensity_media_barthel_max: int = 90
+    # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
+    scale_bands: dict[str, list[tuple[int, int, str]]] = {}
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")
