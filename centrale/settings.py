@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     intensity_media_barthel_max: int = 90
     # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
     scale_bands: dict[str, list[tuple[int, int, str]]] = {}
+    # grouping: a report joins the person's open alert within this window; this many reports from
+    # one condominio within the building window open one building-level alert
+    alert_join_window_minutes: int = Field(default=120, ge=1)
+    building_alert_reports: int = Field(default=3, ge=2)
+    building_alert_window_minutes: int = Field(default=30, ge=1)
+    escalation_lease_seconds: int = Field(default=30, ge=1)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import alerts.escalation.models
+import alerts.models
 import centrale.assessments.models
 import centrale.audit.models
 import centrale.auth.models
