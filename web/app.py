@@ -13,6 +13,8 @@ from redis.asyncio import Redis
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
+from integrations.siuss.router import router as siuss_router
+from integrations.siuss.waas import router as waas_router
 from web import errors, health, pages
 
 STATIC = Path(__file__).parent / "static"
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(siuss_router, prefix="/api/v1")
+    app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
