@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
+from integrations.fhir.router import router as fhir_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
 from web import errors, health, pages
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(siuss_router, prefix="/api/v1")
+    app.include_router(fhir_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
