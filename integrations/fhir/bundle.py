@@ -43,7 +43,11 @@ from centrale.plans.service import active_plan
 CF_SYSTEM = "http://hl7.it/sid/codiceFiscale"
 SIUSS_SYSTEM = "https://www.inps.it/siuss/prestazioni"
 FLAG_SEVERITY = {"BASSA": "bassa", "MEDIA": "media", "ALTA": "alta", "URGENTE": "urgente"}
-REVIEW_STEP = {ReviewUnit.GIORNI: "days", ReviewUnit.SETTIMANE: "weeks", ReviewUnit.MESI: "months"}
+REVIEW_STEP = {
+    ReviewUnit.GIORNI: relativedelta(days=1),
+    ReviewUnit.SETTIMANE: relativedelta(weeks=1),
+    ReviewUnit.MESI: relativedelta(months=1),
+}
 
 
 def _ref(kind: str, ident: object) -> dict[str, str]:
@@ -80,10 +84,11 @@ def practitioner(op: Operator) -> Practitioner:
 
 def _next_review(plan: Plan, today: date) -> date:
     """The first review date on or after today, stepping from the plan's start."""
-    step = relativedelta(**{REVIEW_STEP[plan.review_unit]: plan.review_every})
-    due = plan.start_date + step
-    while due < today:
-        due += step
+    step = REVIEW_STEP[plan.review_unit]
+    n = 1
+    while plan.start_date + step * (plan.review_every * n) < today:
+        n += 1
+    due: date = plan.start_date + step * (plan.review_every * n)
     return due
 
 
