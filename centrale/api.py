@@ -14,10 +14,11 @@ from centrale.operators.router import router as operators_router
 from centrale.organisations.router import router as organisations_router
 from centrale.persons.router import router as persons_router
 from centrale.plans.router import router as plans_router
+from centrale.tasks.router import router as tasks_router
 
 router = APIRouter()
 for sub in (
     auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router,
-    cases_router, assessments_router, consents_router, plans_router,
+    cases_router, assessments_router, consents_router, plans_router, tasks_router,
 ):
     router.include_router(sub)

@@ -29,11 +29,6 @@ class Settings(BaseSettings):
     login_max_failures_per_minute: int = 9
     tick_seconds: float = 2.0
     scheduler_enabled: bool = True
-    # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.
-    intensity_alta_barthel_max: int = 40
-    intensity_media_barthel_max: int = 90
-    # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
-    scale_bands: dict[str, list[tuple[int, int, str]]] = {}
     # grouping: a report joins the person's open alert within this window; this many reports from
     # one condominio within the building window open one building-level alert
     alert_join_window_minutes: int = Field(default=120, ge=1)
@@ -51,6 +46,16 @@ class Settings(BaseSettings):
     pseudonym_key: str | None = None
     # Reports: counts below this are shown as "<n" to analysts (small-cell suppression)
     report_min_cell: int = Field(default=5, ge=1)
+    # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.
+    intensity_alta_barthel_max: int = 40
+    intensity_media_barthel_max: int = 90
+    # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
+    scale_bands: dict[str, list[tuple[int, int, str]]] = {}
+
+    # monitoring tasks: how far ahead the plan's schedule is turned into tasks; reminder lead time
+    task_horizon_days: int = Field(default=14, ge=1, le=120)
+    task_reminder_minutes: int = Field(default=60, ge=0, le=7 * 1440)
+    plan_end_warning_days: int = Field(default=7, ge=1)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

@@ -16,7 +16,7 @@ from centrale.settings import Settings, get_settings
 from integrations.fhir.router import router as fhir_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
-from web import errors, health, pages
+from web import errors, health, pages, pages_cases, tasks_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,5 +55,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(fhir_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
+    app.include_router(tasks_pages.router)
+    app.include_router(pages_cases.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -16,7 +16,8 @@ import centrale.events.models
 import centrale.operators.models
 import centrale.organisations.models
 import centrale.persons.models
-import centrale.plans.models  # noqa: F401
+import centrale.plans.models
+import centrale.tasks.models  # noqa: F401
 import integrations.siuss.models  # noqa: F401
 
 metadata = SQLModel.metadata

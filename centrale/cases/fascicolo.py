@@ -12,7 +12,7 @@ from centrale.assessments.service import assessments_of
 from centrale.auth.deps import Actor
 from centrale.authz.policy import Section, visible_sections
 from centrale.cases import service
-from centrale.cases.models import Case, CareTeamMemberPublic, CaseHistoryPublic, CasePublic, DiaryEntryPublic
+from centrale.cases.models import CareTeamMemberPublic, Case, CaseHistoryPublic, CasePublic, DiaryEntryPublic
 from centrale.persons.models import NetworkLinkPublic, Person, PersonPublic
 from centrale.persons.service import household_of, network_of
 from centrale.plans.models import PlanPublic
@@ -43,9 +43,13 @@ async def build(session: AsyncSession, *, case: Case, actor: Actor) -> Fascicolo
     if Section.HOUSEHOLD in sections:
         out.household = await household_of(session, person_id=case.person_id)
     if Section.NETWORK in sections:
-        out.network = [NetworkLinkPublic.model_validate(n) for n in await network_of(session, person_id=case.person_id)]
+        out.network = [
+            NetworkLinkPublic.model_validate(n) for n in await network_of(session, person_id=case.person_id)
+        ]
     if Section.TEAM in sections:
-        out.team = [CareTeamMemberPublic.model_validate(m) for m in await service.team(session, case_id=case_id)]
+        out.team = [
+            CareTeamMemberPublic.model_validate(m) for m in await service.team(session, case_id=case_id)
+        ]
     if Section.ASSESSMENTS in sections:
         rows = await assessments_of(session, person_id=case.person_id)
         out.assessments = [AssessmentPublic.model_validate(a) for a in rows]
@@ -53,7 +57,11 @@ async def build(session: AsyncSession, *, case: Case, actor: Actor) -> Fascicolo
         plan = await active_plan(session, case_id=case_id)
         out.plan = await plan_public(session, plan=plan) if plan else None
     if Section.DIARY in sections:
-        out.diary = [DiaryEntryPublic.model_validate(d) for d in await service.diary(session, case_id=case_id)]
+        out.diary = [
+            DiaryEntryPublic.model_validate(d) for d in await service.diary(session, case_id=case_id)
+        ]
     if Section.HISTORY in sections:
-        out.history = [CaseHistoryPublic.model_validate(h) for h in await service.history(session, case_id=case_id)]
+        out.history = [
+            CaseHistoryPublic.model_validate(h) for h in await service.history(session, case_id=case_id)
+        ]
     return out

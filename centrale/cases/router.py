@@ -189,7 +189,10 @@ async def add_diary(data: DiaryEntryIn, access: Contributable) -> DiaryEntryPubl
     return DiaryEntryPublic.model_validate(entry)
 
 
-@router.get("/cases/{case_id}/fascicolo", response_model=fascicolo.Fascicolo,
-            summary="Fascicolo: tutto ciò che il lettore può vedere / the case file")
+@router.get(
+    "/cases/{case_id}/fascicolo",
+    response_model=fascicolo.Fascicolo,
+    summary="Fascicolo: tutto ciò che il lettore può vedere / the case file",
+)
 async def read_fascicolo(access: Readable) -> fascicolo.Fascicolo:
     return await fascicolo.build(access.session, case=access.case, actor=access.actor)
