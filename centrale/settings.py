@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "CENTRALE_TWILIO_FROM_NUMBER")
     )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"
+        ),
+    )
+    sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -10,13 +10,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
+from alerts.checkins.router import router as checkins_router
+from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
 from integrations.fhir.router import router as fhir_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
-from web import errors, health, pages, pages_cases, tasks_pages
+from integrations.twilio.router import router as twilio_router
+from web import errors, health, pages, pages_cases, simulator, tasks_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -51,11 +54,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(sms_router, prefix="/api/v1")
+    app.include_router(checkins_router, prefix="/api/v1")
+    app.include_router(twilio_router)
     app.include_router(siuss_router, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
+    if settings.environment == "development":
+        app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import alerts.checkins.models
 import alerts.escalation.models
-import alerts.models  # noqa: F401
+import alerts.models
+import alerts.sms.models  # noqa: F401
 import centrale.assessments.models
 import centrale.audit.models
 import centrale.auth.models
