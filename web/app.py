@@ -16,6 +16,7 @@ from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
 from integrations.fhir.router import router as fhir_router
+from integrations.reports.router import router as reports_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(twilio_router)
     app.include_router(siuss_router, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/api/v1")
+    app.include_router(reports_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
