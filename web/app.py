@@ -15,6 +15,7 @@ from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
+from integrations.evaluation.router import router as evaluation_router
 from integrations.fhir.router import router as fhir_router
 from integrations.reports.router import router as reports_router
 from integrations.siuss.router import router as siuss_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(siuss_router, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/api/v1")
     app.include_router(reports_router, prefix="/api/v1")
+    app.include_router(evaluation_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
