@@ -21,7 +21,7 @@ from integrations.reports.router import router as reports_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages, pages_cases, simulator, tasks_pages
+from web import errors, health, pages, pages_cases, reports_pages, simulator, tasks_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
+    app.include_router(reports_pages.router)
     if settings.environment == "development":
         app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
