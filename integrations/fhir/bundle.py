@@ -39,6 +39,8 @@ from centrale.persons.models import NetworkRole, Person, Sesso
 from centrale.persons.service import network_of
 from centrale.plans.models import Intervention, Plan, ReviewUnit
 from centrale.plans.service import active_plan
+from centrale.tasks.models import Task as MonitoringTask
+from centrale.tasks.models import TaskState
 
 CF_SYSTEM = "http://hl7.it/sid/codiceFiscale"
 SIUSS_SYSTEM = "https://www.inps.it/siuss/prestazioni"
@@ -240,6 +242,31 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
             )
         )
         await keep_op(case.case_manager_id)
+    if Section.PLAN in sections:  # the tutors' open monitoring tasks (visits, calls) for this person
+        open_tasks = (
+            await session.exec(
+                select(MonitoringTask).where(
+                    col(MonitoringTask.person_id) == case.person_id, col(MonitoringTask.state) == TaskState.APERTA
+                )
+            )
+        ).all()
+        for task in open_tasks:
+            await keep_op(task.assignee_id)
+            resources.append(
+                Task.model_validate(
+                    {
+                        "id": f"attivita-{task.id}",
+                        "status": "requested",
+                        "intent": "order",
+                        "code": {"text": str(task.type)},
+                        "for": patient_ref,
+                        "owner": _ref("Practitioner", f"operatore-{task.assignee_id}"),
+                        "restriction": {
+                            "period": {"start": task.due_start.isoformat(), "end": task.due_end.isoformat()}
+                        },
+                    }
+                )
+            )
     open_alerts = (
         await session.exec(
             select(Alert).where(col(Alert.person_id) == case.person_id, col(Alert.state).in_(OPEN_STATES))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -10,8 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import Alert, AlertSource, AlertState, Severity
 from centrale.audit.models import AuditEvent, AuditOutcome
+from centrale.clock import utcnow
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
+from centrale.tasks.models import Task as MonitoringTask
+from centrale.tasks.models import TaskType
 from tests import factories as f
 from tests.integrations.scenario import build
 
@@ -28,6 +33,16 @@ async def test_every_resource_of_the_bundle_validates_as_r4(client: httpx.AsyncC
                 state=state,
             )
         )
+    session.add(
+        MonitoringTask(
+            code="V1",
+            person_id=s.person.id,
+            type=TaskType.VISITA_DOMICILIARE,
+            assignee_id=s.case_manager.id,
+            due_start=utcnow(),
+            due_end=utcnow() + timedelta(hours=2),
+        )
+    )
     await session.commit()
     r = await client.get(f"/api/v1/cases/{s.case['id']}/fhir", headers=s.headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
@@ -50,6 +65,7 @@ async def test_every_resource_of_the_bundle_validates_as_r4(client: httpx.AsyncC
         "Consent",
     } <= set(kinds)
     assert kinds.count("Flag") == 1  # only the open alert
+    assert kinds.count("Task") == 2  # the plan's next review and the open visit
     plan = next(e["resource"] for e in r.json()["entry"] if e["resource"]["resourceType"] == "CarePlan")
     assert [a["detail"]["code"]["coding"][0]["code"] for a in plan["activity"]] == ["A2.07", "A1.16"]
     patient = next(e["resource"] for e in r.json()["entry"] if e["resource"]["resourceType"] == "Patient")
