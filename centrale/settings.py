@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     building_alert_reports: int = Field(default=3, ge=2)
     building_alert_window_minutes: int = Field(default=30, ge=1)
     escalation_lease_seconds: int = Field(default=30, ge=1)
+    # SIUSS (INPS): the ente that sends the flows, and the credential INPS's client presents to /waas/v1
+    siuss_codice_ente: str = Field(default="H501", pattern=r"^[A-Z][0-9]{3}$")
+    siuss_denominazione_ente: str = "Roma Capitale"
+    siuss_cf_operatore: str | None = Field(
+        default=None, description="Codice fiscale of the sending operator or ente (PS-PSA-SINA CFOperatore)"
+    )
+    waas_token: str | None = Field(default=None, description="Bearer credential of INPS's client (PDND)")
+    # Evaluation export: the key of the keyed pseudonyms (HMAC-SHA256); never stored in the repository
+    pseudonym_key: str | None = None
+    # Reports: counts below this are shown as "<n" to analysts (small-cell suppression)
+    report_min_cell: int = Field(default=5, ge=1)
 
     # monitoring tasks: how far ahead the plan's schedule is turned into tasks; reminder lead time
     task_horizon_days: int = Field(default=14, ge=1, le=120)

@@ -25,8 +25,13 @@ from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
+from integrations.evaluation.router import router as evaluation_router
+from integrations.fhir.router import router as fhir_router
+from integrations.reports.router import router as reports_router
+from integrations.siuss.router import router as siuss_router
+from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages, pages_cases, simulator, tasks_pages
+from web import errors, health, pages, pages_cases, reports_pages, simulator, tasks_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -104,9 +109,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(sms_router, prefix="/api/v1")
     app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
+    app.include_router(siuss_router, prefix="/api/v1")
+    app.include_router(fhir_router, prefix="/api/v1")
+    app.include_router(reports_router, prefix="/api/v1")
+    app.include_router(evaluation_router, prefix="/api/v1")
+    app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
+    app.include_router(reports_pages.router)
     if settings.environment == "development":
         app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -31,9 +31,7 @@ async def simulator(request: Request) -> HTMLResponse:
 
 
 @router.post("", response_class=HTMLResponse)
-async def send(
-    request: Request, sender: Annotated[str, Form()], body: Annotated[str, Form()]
-) -> HTMLResponse:
+async def send(request: Request, sender: Annotated[str, Form()], body: Annotated[str, Form()]) -> HTMLResponse:
     """Post the SMS to the webhook exactly as Twilio would: signed over the public URL."""
     settings = _development(request)
     token = signing_token(settings)
@@ -53,6 +51,4 @@ async def send(
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
         answer = await client.post(WEBHOOK, data=params, headers=headers)
-    return render(
-        request, "simulator.html", sender=sender, body=body, reply=f"{answer.status_code}: {answer.text}"
-    )
+    return render(request, "simulator.html", sender=sender, body=body, reply=f"{answer.status_code}: {answer.text}")

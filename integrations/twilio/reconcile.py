@@ -39,9 +39,7 @@ async def _advance(database: Database, until: datetime) -> None:
         await session.commit()
 
 
-async def reconcile_inbound(
-    database: Database, *, client: Client, settings: Settings, limit: int = 500
-) -> int:
+async def reconcile_inbound(database: Database, *, client: Client, settings: Settings, limit: int = 500) -> int:
     """Ingest inbound messages sent since the watermark that are not stored yet; returns how many."""
     started = utcnow()
     since = await _watermark(database) - OVERLAP

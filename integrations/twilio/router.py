@@ -64,15 +64,11 @@ def _params(form: FormData) -> dict[str, str]:
 
 def _all_params(form: FormData) -> dict[str, Any]:
     """Every parameter as sent, lists where Twilio repeated one."""
-    return {
-        key: [str(v) for v in vals] if len(vals := form.getlist(key)) > 1 else str(vals[0]) for key in form
-    }
+    return {key: [str(v) for v in vals] if len(vals := form.getlist(key)) > 1 else str(vals[0]) for key in form}
 
 
 def _missing(names: list[str]) -> HTTPException:
-    return HTTPException(
-        status_code=400, detail=f"Parametri mancanti / missing parameters: {', '.join(names)}"
-    )
+    return HTTPException(status_code=400, detail=f"Parametri mancanti / missing parameters: {', '.join(names)}")
 
 
 @router.post("/sms", response_class=Response)

@@ -37,9 +37,7 @@ def is_signed(settings: Settings, *, path: str, query: str, params: Any, headers
     if not token or not signature:
         return False
     algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER))
-    return bool(
-        RequestValidator(token).validate(public_url(settings, path, query), params, signature, algorithm)
-    )
+    return bool(RequestValidator(token).validate(public_url(settings, path, query), params, signature, algorithm))
 
 
 def sign(token: str, url: str, params: Any) -> str:

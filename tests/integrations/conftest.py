@@ -1,4 +1,5 @@
-"""Twilio as the app sees it: a public https URL behind a proxy, signed webhooks, a fake REST API."""
+"""Integrations as the app sees them: Twilio (public https URL, signed webhooks, a fake REST API),
+INPS's WaaS credential and the ente's operator code, the pseudonym key of the evaluation export."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ async def post_signed(
     return await client.post(path, data=params, headers=signed_headers(url, params, token))
 
 
+WAAS_TOKEN = "token-del-client-inps-di-prova"
+PSEUDONYM_KEY = "chiave-di-prova-per-gli-pseudonimi-0123456789"
+
+
 @pytest.fixture
 def settings(database: Database) -> Settings:
     return Settings(
@@ -52,4 +57,7 @@ def settings(database: Database) -> Settings:
         twilio_account_sid=ACCOUNT,
         twilio_auth_token=TOKEN,
         twilio_from_number="+390699999999",
+        siuss_cf_operatore="02438750586",
+        waas_token=WAAS_TOKEN,
+        pseudonym_key=PSEUDONYM_KEY,
     )

@@ -33,9 +33,7 @@ async def _denials(session: AsyncSession) -> list[AuditEvent]:
     return list(rows.all())
 
 
-async def test_signed_inbound_sms_is_stored_and_answered_in_twiml(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_signed_inbound_sms_is_stored_and_answered_in_twiml(client: httpx.AsyncClient, session: AsyncSession):
     params = fixture("inbound_sms")
     r = await post_signed(client, SMS, params)
     assert r.status_code == 200, r.text
@@ -83,9 +81,7 @@ async def test_https_public_url_behind_http_proxy_with_or_without_443(
     assert await _count(session, InboundSms) == 1
 
 
-async def test_multi_valued_parameters_are_signed_as_twilio_does(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_multi_valued_parameters_are_signed_as_twilio_does(client: httpx.AsyncClient, session: AsyncSession):
     params = fixture("inbound_sms") | {"NumMedia": "2"}
     pairs = [*params.items(), ("MediaUrl", "https://m.example/2"), ("MediaUrl", "https://m.example/1")]
     multi = {k: [v for kk, v in pairs if kk == k] for k, _ in pairs}
@@ -130,9 +126,7 @@ async def test_stop_then_start_is_stored_against_the_number_and_the_sentinel(
 ):
     cond = await f.condominio(session)
     sentinel = await f.sentinel(session, cond, phone="+393330000101")
-    r = await post_signed(
-        client, SMS, fixture("inbound_sms") | {"Body": "Arresta", "MessageSid": "SM" + "a" * 32}
-    )
+    r = await post_signed(client, SMS, fixture("inbound_sms") | {"Body": "Arresta", "MessageSid": "SM" + "a" * 32})
     assert "Non riceverai più SMS" in r.text
     await session.refresh(sentinel)
     assert sentinel.opted_out and sentinel.opted_out_at is not None

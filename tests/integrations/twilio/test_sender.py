@@ -91,9 +91,7 @@ async def test_messaging_service_replaces_the_from_number(settings: Settings, da
     http = FakeTwilioHttp()
     await _sender(settings, database, http, FakeTime()).send(_sms(validity=None))
     data = http.sent_to(NUMBER)[0].data or {}
-    assert (
-        data["MessagingServiceSid"] == "MG" + "1" * 32 and "From" not in data and "ValidityPeriod" not in data
-    )
+    assert data["MessagingServiceSid"] == "MG" + "1" * 32 and "From" not in data and "ValidityPeriod" not in data
 
 
 async def test_5xx_and_timeouts_are_retried_with_backoff(settings: Settings, database: Database):
@@ -117,9 +115,7 @@ async def test_definite_failure_is_reported_at_once(settings: Settings, database
     assert len(http.requests) == 1
 
 
-async def test_failure_after_every_retry_is_reported_so_escalation_moves_on(
-    settings: Settings, database: Database
-):
+async def test_failure_after_every_retry_is_reported_so_escalation_moves_on(settings: Settings, database: Database):
     http = FakeTwilioHttp(script=[error_response(502, 20502, "bad gateway")] * 10)
     result = await _sender(settings, database, http, FakeTime()).send(_sms())
     assert (result.status, result.retryable) == ("failed", False)

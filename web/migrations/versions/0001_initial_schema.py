@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:14:12.191639
+Create Date: 2026-11-22 15:21:54.844215
 """
 from alembic import op
 import sqlalchemy as sa
@@ -126,6 +126,12 @@ def upgrade() -> None:
     sa.Column('full_tariff', centrale.plans.models.Hundredths(), nullable=True),
     sa.Column('default_tariff', centrale.plans.models.Hundredths(), nullable=True),
     sa.PrimaryKeyConstraint('code')
+    )
+    op.create_table('siuss_counter',
+    sa.Column('codice_ente', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('codice_ente', 'day')
     )
     op.create_table('sms_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -610,6 +616,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sentinel_condominio_id'), ['condominio_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sentinel_phone'), ['phone'], unique=True)
 
+    op.create_table('siuss_data',
+    sa.Column('protocollo_domanda', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('codice_cittadinanza', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('codice_seconda_cittadinanza', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('luogo_nascita', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=True),
+    sa.Column('presenza_prova_mezzi', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('numero_protocollo_dsu', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+    sa.Column('anno_protocollo_dsu', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('data_dsu', sa.Date(), nullable=True),
+    sa.Column('disturbi_comportamentali', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('area_reddituale', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('necessita_cure_sanitarie', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('fonte_derivazione_valutazione', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('strumento_valutazione', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=False),
+    sa.Column('updated_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['operator.id'], ),
+    sa.PrimaryKeyConstraint('case_id')
+    )
     op.create_table('task_reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -825,11 +852,53 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_checkin_request_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkin_request_window_ends_at'), ['window_ends_at'], unique=False)
 
+    op.create_table('siuss_flow',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id_flusso', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('tipo', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
+    sa.Column('intervention_id', sa.Integer(), nullable=True),
+    sa.Column('codice_prestazione', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('ts_ms', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', centrale.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('status', sa.Enum('EMESSO', 'ACQUISITO', 'SCARTATO', name='flowstatus'), nullable=False),
+    sa.Column('codice_esito', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('descrizione_esito', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('ts_acquisizione', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id_acquisizione_siuss', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('esito_at', centrale.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['created_by_id'], ['operator.id'], ),
+    sa.ForeignKeyConstraint(['intervention_id'], ['intervention.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('siuss_flow', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_siuss_flow_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_siuss_flow_id_flusso'), ['id_flusso'], unique=True)
+        batch_op.create_index(batch_op.f('ix_siuss_flow_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_siuss_flow_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_siuss_flow_ts_ms'), ['ts_ms'], unique=True)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('siuss_flow', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_siuss_flow_ts_ms'))
+        batch_op.drop_index(batch_op.f('ix_siuss_flow_status'))
+        batch_op.drop_index(batch_op.f('ix_siuss_flow_person_id'))
+        batch_op.drop_index(batch_op.f('ix_siuss_flow_id_flusso'))
+        batch_op.drop_index(batch_op.f('ix_siuss_flow_case_id'))
+
+    op.drop_table('siuss_flow')
     with op.batch_alter_table('checkin_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkin_request_window_ends_at'))
         batch_op.drop_index(batch_op.f('ix_checkin_request_state'))
@@ -884,6 +953,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_reminder_state'))
 
     op.drop_table('task_reminder')
+    op.drop_table('siuss_data')
     with op.batch_alter_table('sentinel', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sentinel_phone'))
         batch_op.drop_index(batch_op.f('ix_sentinel_condominio_id'))
@@ -1003,6 +1073,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sms_delivery_key'))
 
     op.drop_table('sms_delivery')
+    op.drop_table('siuss_counter')
     op.drop_table('servicetype')
     with op.batch_alter_table('plan_alert_mark', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_alert_mark_plan_id'))
