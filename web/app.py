@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
-from web import errors, health, pages, pages_cases
+from web import errors, health, pages, pages_assessments, pages_cases
 
 STATIC = Path(__file__).parent / "static"
 
@@ -50,5 +50,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
+    app.include_router(pages_assessments.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
