@@ -65,9 +65,7 @@ async def assessment_submit(request: Request, session: SessionDep, case_id: int)
     items = {item.key: item for item in scale.items}
     raw = {k[2:]: str(v) for k, v in form.items() if k.startswith("a_") and str(v).strip() != ""}
     notes = {k[2:]: str(v) for k, v in form.items() if k.startswith("n_") and str(v).strip()}
-    answers = {
-        key: parse_answer(items[key], value) if key in items else value for key, value in raw.items()
-    }
+    answers = {key: parse_answer(items[key], value) if key in items else value for key, value in raw.items()}
     try:
         row = await record_assessment(
             session,
@@ -86,9 +84,7 @@ async def assessment_submit(request: Request, session: SessionDep, case_id: int)
 
 
 @router.get("/casi/{case_id}/valutazioni/{assessment_id}", response_class=HTMLResponse)
-async def assessment_result(
-    request: Request, session: SessionDep, case_id: int, assessment_id: int
-) -> Response:
+async def assessment_result(request: Request, session: SessionDep, case_id: int, assessment_id: int) -> Response:
     access = await _case(request, session, case_id, CaseAction.READ, "assessment.read")
     await access.require_section(Section.ASSESSMENTS, "assessment.read")
     row = await session.get(Assessment, assessment_id)

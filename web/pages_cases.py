@@ -43,9 +43,7 @@ async def _actor(request: Request) -> Actor:
     return actor
 
 
-async def _case(
-    request: Request, session: SessionDep, case_id: int, action: CaseAction, subtype: str
-) -> CaseAccess:
+async def _case(request: Request, session: SessionDep, case_id: int, action: CaseAction, subtype: str) -> CaseAccess:
     return await check_case(session, request.app.state.db, await _actor(request), case_id, action, subtype)
 
 
@@ -58,9 +56,7 @@ def _error(exc: Exception) -> str:
 
 
 @router.get("/casi", response_class=HTMLResponse)
-async def case_list(
-    request: Request, session: SessionDep, state: str = "", phase: str = "", q: str = ""
-) -> Response:
+async def case_list(request: Request, session: SessionDep, state: str = "", phase: str = "", q: str = "") -> Response:
     actor = await _actor(request)
     rows, total = await cases.list_cases(
         session,
@@ -188,16 +184,12 @@ def _plan_form(form: Any) -> PlanIn:
 
 
 @router.get("/casi/{case_id}/progetto", response_class=HTMLResponse)
-async def plan_editor(
-    request: Request, session: SessionDep, case_id: int, error: str | None = None
-) -> Response:
+async def plan_editor(request: Request, session: SessionDep, case_id: int, error: str | None = None) -> Response:
     access = await _case(request, session, case_id, CaseAction.MANAGE, "plan.editor")
     services = (await session.exec(select(ServiceType).order_by(col(ServiceType.code)))).all()
     orgs = (
         await session.exec(
-            select(Organisation)
-            .where(col(Organisation.deleted_at).is_(None))
-            .order_by(col(Organisation.name))
+            select(Organisation).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name))
         )
     ).all()
     return render(
@@ -237,9 +229,7 @@ async def _plan(
 
 
 @router.get("/progetti/{plan_id}", response_class=HTMLResponse)
-async def plan_page(
-    request: Request, session: SessionDep, plan_id: int, error: str | None = None
-) -> Response:
+async def plan_page(request: Request, session: SessionDep, plan_id: int, error: str | None = None) -> Response:
     plan, access = await _plan(request, session, plan_id, CaseAction.READ, "plan.read")
     orgs = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     return render(

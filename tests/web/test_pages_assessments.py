@@ -54,8 +54,16 @@ async def test_lawton_form_scores_by_option(client: httpx.AsyncClient, session: 
     assert form.text.count('name="a_mezzi_trasporto"') == 5 and form.text.count('name="a_biancheria"') == 3
     # options: telefono 2nd (1), acquisti 2nd (0), cibo 1st (1), casa 4th (0), biancheria 2nd (1),
     # trasporto 3rd (1), farmaci 2nd (0), denaro 3rd (0) -> 4
-    chosen = {"telefono": 1, "acquisti": 1, "preparazione_cibo": 0, "governo_casa": 3, "biancheria": 1,
-              "mezzi_trasporto": 2, "farmaci": 1, "denaro": 2}
+    chosen = {
+        "telefono": 1,
+        "acquisti": 1,
+        "preparazione_cibo": 0,
+        "governo_casa": 3,
+        "biancheria": 1,
+        "mezzi_trasporto": 2,
+        "farmaci": 1,
+        "denaro": 2,
+    }
     body = {"kind": "LAWTON_IADL"} | {f"a_{k}": str(v) for k, v in chosen.items()}
     r = await client.post(f"/casi/{case_id}/valutazione", data=body, follow_redirects=True)
     assert _text(r.text, "total") == "4"
@@ -94,9 +102,7 @@ async def test_forms_in_english(client: httpx.AsyncClient, session: AsyncSession
     assert "Dependent" in r.text and "Save assessment" in r.text and "Dipendente" not in r.text
 
 
-async def test_a_role_without_the_assessments_section_is_refused(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_a_role_without_the_assessments_section_is_refused(client: httpx.AsyncClient, session: AsyncSession):
     case_id = await _signed_in_case(client, session)
     ets = await f.org(session, OrgKind.ETS)
     tutor = await f.operator(session, Role.TUTOR, ets)
