@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
-from web import errors, health, pages, pages_assessments, pages_cases
+from web import errors, health, pages, pages_assessments, pages_cases, pages_referrals, pages_team
 
 STATIC = Path(__file__).parent / "static"
 
@@ -51,5 +51,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages.router)
     app.include_router(pages_cases.router)
     app.include_router(pages_assessments.router)
+    app.include_router(pages_team.router)
+    app.include_router(pages_referrals.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
