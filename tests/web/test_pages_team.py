@@ -32,7 +32,7 @@ async def test_add_and_remove_a_member_from_another_organisation(client: httpx.A
     nurse = await f.operator(session, Role.OPERATORE_PUA, pua)
     page = await client.get(f"/casi/{case_id}/equipe")
     assert page.status_code == 200 and 'id="case-manager">CASE_MANAGER di prova<' in page.text
-    assert "ASL Roma 2 PUA" in page.text and "<label>Ruolo nel caso" in page.text
+    assert "ASL Roma 2 PUA" in page.text and '<label for="member-role">Ruolo nel caso' in page.text
 
     r = await client.post(
         f"/casi/{case_id}/equipe",
