@@ -31,7 +31,18 @@ from integrations.reports.router import router as reports_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages, pages_cases, reports_pages, simulator, tasks_pages
+from web import (
+    errors,
+    health,
+    pages,
+    pages_assessments,
+    pages_cases,
+    pages_referrals,
+    pages_team,
+    reports_pages,
+    simulator,
+    tasks_pages,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -120,5 +131,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(reports_pages.router)
     if settings.environment == "development":
         app.include_router(simulator.router)
+    app.include_router(pages_assessments.router)
+    app.include_router(pages_team.router)
+    app.include_router(pages_referrals.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

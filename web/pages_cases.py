@@ -10,9 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from centrale.assessments.models import AssessmentCreate
-from centrale.assessments.scales import BARTHEL_ITEMS, INSPIRE_AREAS, INSPIRE_LABELS, ScaleError, ScaleKind
-from centrale.assessments.service import bands_from, record_assessment
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
 from centrale.auth.deps import Actor
@@ -150,52 +147,6 @@ async def case_file(request: Request, session: SessionDep, case_id: int) -> Resp
     versions = await plans.plans_of(session, case_id=case_id)
     orgs = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     return render(request, "cases/file.html", actor=access.actor, f=file, versions=versions, orgs=orgs)
-
-
-@router.get("/casi/{case_id}/valutazione", response_class=HTMLResponse)
-async def assessment_form(
-    request: Request, session: SessionDep, case_id: int, kind: str = "BARTHEL", error: str | None = None
-) -> Response:
-    access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "assessment.form")
-    return render(
-        request,
-        "cases/assessment.html",
-        actor=access.actor,
-        case=access.case,
-        kind=ScaleKind(kind),
-        barthel=BARTHEL_ITEMS,
-        areas=INSPIRE_AREAS,
-        labels=INSPIRE_LABELS,
-        error=error,
-    )
-
-
-@router.post("/casi/{case_id}/valutazione")
-async def assessment_submit(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "assessment.create")
-    form = await request.form()
-    kind = ScaleKind(str(form.get("kind")))
-    answers: dict[str, Any] = {}
-    notes: dict[str, str] = {}
-    for key, value in form.items():
-        if key.startswith("a_") and value != "":
-            answers[key[2:]] = int(str(value)) if str(value).lstrip("-").isdigit() else str(value)
-        if key.startswith("n_") and value:
-            notes[key[2:]] = str(value)
-    try:
-        row = await record_assessment(
-            session,
-            case=access.case,
-            actor=access.actor,
-            data=AssessmentCreate(kind=kind, answers=answers, notes=notes),
-            bands=bands_from(request.app.state.settings),
-        )
-    except ScaleError as exc:
-        await session.rollback()
-        return await assessment_form(request, session, case_id, kind=kind, error=str(exc))
-    access.audit(AuditAction.CREATE, "assessment.create", "Assessment", row.id)
-    await session.commit()
-    return RedirectResponse(f"/casi/{case_id}", status_code=303)
 
 
 def _plan_form(form: Any) -> PlanIn:

@@ -4,23 +4,45 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-import alerts.checkins.models  # noqa: F401 - registers the tables
-import alerts.escalation.models  # noqa: F401 - registers the tables
-import alerts.models  # noqa: F401 - registers the tables
-import alerts.sms.models  # noqa: F401
-import centrale.assessments.models  # noqa: F401 - registers the tables
-import centrale.audit.models  # noqa: F401 - registers the tables
-import centrale.auth.models  # noqa: F401 - registers the tables
-import centrale.cases.models  # noqa: F401 - registers the tables
-import centrale.condomini.models  # noqa: F401 - registers the tables
-import centrale.consents.models  # noqa: F401 - registers the tables
-import centrale.events.models  # noqa: F401 - registers the tables
-import centrale.operators.models  # noqa: F401 - registers the tables
-import centrale.organisations.models  # noqa: F401 - registers the tables
-import centrale.persons.models  # noqa: F401 - registers the tables
-import centrale.plans.models  # noqa: F401 - registers the tables
-import centrale.referrals.models  # noqa: F401 - registers the tables
-import centrale.tasks.models  # noqa: F401
-import integrations.siuss.models  # noqa: F401
+import alerts.checkins.models
+import alerts.escalation.models
+import alerts.models
+import alerts.sms.models
+import centrale.assessments.models
+import centrale.audit.models
+import centrale.auth.models
+import centrale.cases.models
+import centrale.condomini.models
+import centrale.consents.models
+import centrale.events.models
+import centrale.operators.models
+import centrale.organisations.models
+import centrale.persons.models
+import centrale.plans.models
+import centrale.referrals.models
+import centrale.tasks.models
+import integrations.siuss.models
+
+#: Importing a models module registers its tables; naming them here keeps the imports in use.
+MODEL_MODULES = (
+    alerts.checkins.models,
+    alerts.escalation.models,
+    alerts.models,
+    alerts.sms.models,
+    centrale.assessments.models,
+    centrale.audit.models,
+    centrale.auth.models,
+    centrale.cases.models,
+    centrale.condomini.models,
+    centrale.consents.models,
+    centrale.events.models,
+    centrale.operators.models,
+    centrale.organisations.models,
+    centrale.persons.models,
+    centrale.plans.models,
+    centrale.referrals.models,
+    centrale.tasks.models,
+    integrations.siuss.models,
+)
 
 metadata = SQLModel.metadata

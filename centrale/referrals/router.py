@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import SQLModel
 
-from centrale.audit.models import AuditAction, AuditOutcome
-from centrale.audit.service import build_event, record_now
+from centrale.audit.models import AuditAction
+from centrale.audit.service import build_event
 from centrale.auth.deps import CurrentActor
 from centrale.authz.case_guard import CaseAccess, case_guard
-from centrale.authz.guard import audit_read, deny
+from centrale.authz.guard import audit_read
 from centrale.authz.policy import CaseAction, Section
 from centrale.cases import fascicolo
 from centrale.cases.models import Case
 from centrale.db import SessionDep
-from centrale.referrals import service
+from centrale.referrals import flows, service
 from centrale.referrals.models import Referral, ReferralIn, ReferralPublic, ReferralState
 
 router = APIRouter(tags=["invii"])
@@ -30,37 +30,7 @@ Contributable = Annotated[CaseAccess, Depends(case_guard(CaseAction.CONTRIBUTE, 
     summary="Invia a un'altra organizzazione / refer to another organisation",
 )
 async def request_referral(data: ReferralIn, access: Contributable) -> ReferralPublic:
-    override = False
-    if await service.needs_consent(access.session, case=access.case, to_org_id=data.to_org_id):
-        if not (data.consent_override_reason or "").strip():
-            await record_now(
-                access.db.sessionmaker,
-                build_event(
-                    agent=access.actor.agent(),
-                    action=AuditAction.CREATE,
-                    subtype="referral.no_consent",
-                    entity_type="Case",
-                    entity_id=access.case_id,
-                    person_id=access.person_id,
-                    outcome=AuditOutcome.DENIED,
-                    outcome_desc="no consent to share outside the care team",
-                ),
-            )
-            raise service.ConsentMissing()
-        await access.require(CaseAction.OVERRIDE_CONSENT, "referral.consent_override")
-        override = True
-    row = await service.request(
-        access.session, case=access.case, data=data, actor=access.actor, override=override
-    )
-    if override:
-        access.audit(
-            AuditAction.EXECUTE,
-            "referral.consent_override",
-            "Referral",
-            row.id,
-            outcome_desc=(data.consent_override_reason or "")[:300],
-        )
-    access.audit(AuditAction.CREATE, "referral.create", "Referral", row.id)
+    row = await flows.request_referral(access, data)
     await access.session.commit()
     return await service.public(access.session, referral=row)
 
@@ -68,8 +38,7 @@ async def request_referral(data: ReferralIn, access: Contributable) -> ReferralP
 @router.get("/referrals", response_model=list[ReferralPublic], summary="Invii della mia organizzazione")
 async def list_referrals(session: SessionDep, actor: CurrentActor) -> list[ReferralPublic]:
     return [
-        await service.public(session, referral=r)
-        for r in await service.referrals_for(session, org_id=actor.org_id)
+        await service.public(session, referral=r) for r in await service.referrals_for(session, org_id=actor.org_id)
     ]
 
 
@@ -79,21 +48,7 @@ class SharedReferral(SQLModel):
 
 
 async def _load(request: Request, session: SessionDep, actor: CurrentActor, referral_id: int) -> Referral:
-    row = await session.get(Referral, referral_id)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"Invio {referral_id} non trovato / referral not found")
-    if actor.org_id not in (row.to_org_id, row.from_org_id):
-        raise await deny(
-            request.app.state.db,
-            actor,
-            action=AuditAction.READ,
-            subtype="referral.read",
-            entity_type="Referral",
-            entity_id=referral_id,
-            person_id=row.person_id,
-            reason="not the sending or receiving organisation",
-        )
-    return row
+    return await flows.load_for_party(session, request.app.state.db, actor, referral_id)
 
 
 @router.get(
@@ -101,9 +56,7 @@ async def _load(request: Request, session: SessionDep, actor: CurrentActor, refe
     response_model=SharedReferral,
     summary="Un invio, con solo ciò che condivide / a referral with what it shares",
 )
-async def read_referral(
-    referral_id: int, request: Request, session: SessionDep, actor: CurrentActor
-) -> SharedReferral:
+async def read_referral(referral_id: int, request: Request, session: SessionDep, actor: CurrentActor) -> SharedReferral:
     row = await _load(request, session, actor, referral_id)
     case = await session.get(Case, row.case_id)
     assert case is not None

@@ -50,9 +50,7 @@ async def needs_consent(session: AsyncSession, *, case: Case, to_org_id: int) ->
     return not await has_consent(session, person_id=case.person_id, purpose=ConsentPurpose.CONDIVISIONE_ENTI)
 
 
-async def request(
-    session: AsyncSession, *, case: Case, data: ReferralIn, actor: Actor, override: bool
-) -> Referral:
+async def request(session: AsyncSession, *, case: Case, data: ReferralIn, actor: Actor, override: bool) -> Referral:
     target = await session.get(Organisation, data.to_org_id)
     if target is None or target.deleted_at is not None:
         raise Conflict(f"to_org_id: organizzazione {data.to_org_id} inesistente / unknown organisation")
@@ -133,9 +131,7 @@ async def referrals_for(session: AsyncSession, *, org_id: int) -> Sequence[Refer
 async def public(session: AsyncSession, *, referral: Referral) -> ReferralPublic:
     steps = (
         await session.exec(
-            select(ReferralStep)
-            .where(col(ReferralStep.referral_id) == referral.id)
-            .order_by(col(ReferralStep.id))
+            select(ReferralStep).where(col(ReferralStep.referral_id) == referral.id).order_by(col(ReferralStep.id))
         )
     ).all()
     return ReferralPublic.model_validate(
