@@ -212,6 +212,8 @@ READ_ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", C + "/plans"): READ,
     ("GET", C + "/assessments"): READ_CLINICAL,
     ("GET", C + "/assessments/profile"): READ_CLINICAL,
+    ("GET", C + "/fhir"): READ,
+    ("GET", C + "/siuss"): READ,
 }
 WRITE_ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
     ("POST", C + "/transitions"): (MANAGE, lambda a, w: {"phase": "VALUTAZIONE"}),
@@ -222,6 +224,8 @@ WRITE_ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
     # to an organisation already on the team: no consent question, only the case rule
     ("POST", C + "/referrals"): (CONTRIBUTE, lambda a, w: {"to_org_id": a.owner_org.id, "reason": "Verifica"}),
     ("POST", C + "/assessments"): (CONTRIBUTE_CLINICAL, lambda a, w: {"kind": "KATZ_ADL", "answers": KATZ}),
+    ("PUT", C + "/siuss/dati"): (MANAGE, lambda a, w: {"codice_cittadinanza": "380"}),
+    ("POST", C + "/siuss/flussi"): (MANAGE, None),
     ("POST", "/api/v1/intakes"): (
         INTAKE,
         lambda a, w: {
