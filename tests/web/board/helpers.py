@@ -34,7 +34,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event for it
         await asyncio.sleep(0.01)
     try:
         yield f"127.0.0.1:{port}"
@@ -53,10 +53,10 @@ def board_connect(
     return connect(url, additional_headers=headers, compression=None, **kwargs)
 
 
-async def receive(ws: ClientConnection, timeout: float = 5.0, *, skip_pings: bool = True) -> dict[str, Any]:
+async def receive(ws: ClientConnection, within: float = 5.0, *, skip_pings: bool = True) -> dict[str, Any]:
     """The next message (answering pings as the board page does)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), max(0.0, deadline - loop.time())))
         if message["type"] == "ping":
