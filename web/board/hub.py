@@ -3,8 +3,10 @@
 The reader follows the outbox in sequence order and sleeps on the event bus between reads (Redis
 wakes every instance; without Redis, or with Redis down, the bus's poll interval still finds every
 event). Each batch is scoped once per operator and rendered once per event, then offered to every
-client's queue without waiting: a client whose queue is full, whose socket does not take a message
-within the send timeout, or who stops answering heartbeats is dropped, and nobody else waits for it.
+client's queue without waiting. A client whose queue overflows (a burst, or a slow reader) falls
+back to reading the outbox at its own pace until it has caught up; a client whose socket does not
+take a message within the send timeout, or who stops answering heartbeats, is dropped. Nobody waits
+for anybody else.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
@@ -39,7 +41,7 @@ Send = Callable[[str], Awaitable[None]]
 class HubLimits:
     """The bounds that keep one bad client from hurting the others."""
 
-    queue_size: int = 256  # events waiting for one client before it is dropped
+    queue_size: int = 256  # events waiting for one client before it catches up from the outbox
     send_timeout: float = 10.0  # seconds one message may take to leave before the client is dropped
     ping_seconds: float = 15.0  # heartbeat interval
     pong_timeout: float = 45.0  # no answer for this long: the connection is dead
@@ -68,15 +70,20 @@ class BoardClient:
         self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(limits.queue_size)
         self.closed = asyncio.Event()
         self.reason: str | None = None
+        self.lagging = False  # the queue overflowed: catch up from the outbox
 
     def offer(self, seq: int, text: str) -> None:
-        """Queue an event without waiting; a full queue drops the client."""
-        if self.closed.is_set():
+        """Queue an event without waiting; on overflow the client catches up from the outbox instead."""
+        if self.closed.is_set() or self.lagging:
             return
         try:
             self.queue.put_nowait((seq, text))
         except asyncio.QueueFull:
-            self.drop("queue full")
+            self.lagging = True
+
+    def discard_queued(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
 
     def drop(self, reason: str) -> None:
         if not self.closed.is_set():
@@ -102,6 +109,14 @@ def event_message(event: Event, cards: dict[int, dict[str, Any]]) -> str:
     )
 
 
+@dataclass
+class Scoped:
+    """A batch as each operator sees it: the messages to send, and what to audit once sent."""
+
+    messages: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    shown: list[tuple[Actor, list[dict[str, Any]]]] = field(default_factory=list)
+
+
 class Hub:
     """Fans the outbox out to this instance's board clients."""
 
@@ -111,6 +126,7 @@ class Hub:
         self.limits = limits or HubLimits()
         self.reader = OutboxReader(database.sessionmaker, bus)
         self.clients: set[BoardClient] = set()
+        self.dropped: Counter[str] = Counter()  # why clients left, for the operators' metrics
         self.mark = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -133,7 +149,9 @@ class Hub:
         return client
 
     def unregister(self, client: BoardClient) -> None:
-        self.clients.discard(client)
+        if client in self.clients:
+            self.clients.discard(client)
+            self.dropped[client.reason or "closed"] += 1
 
     async def _follow(self) -> None:
         while True:
@@ -151,9 +169,9 @@ class Hub:
                 log.exception("board hub: reading the outbox failed; retrying")
                 await asyncio.sleep(1.0)
 
-    async def scoped(self, events: list[Event], actors: list[Actor]) -> dict[int, list[tuple[int, str]]]:
-        """For each operator, the (seq, message) pairs of the events they may see; audits what is shown."""
-        out: dict[int, list[tuple[int, str]]] = {}
+    async def scoped(self, events: list[Event], actors: list[Actor]) -> Scoped:
+        """For each operator, the (seq, message) pairs of the events they may see."""
+        scoped = Scoped()
         async with self.database.sessionmaker() as session:
             ids = [int(e.payload["alert_id"]) for e in events if e.payload.get("alert_id") is not None]
             cards = await alert_cards(session, ids)
@@ -161,27 +179,36 @@ class Hub:
             rendered: dict[int, str] = {}
             for actor in actors:
                 persons = await readable_persons(session, actor, events)
-                visible = [e for e in events if may_see(actor, e, persons, facts)]
+                visible = [e for e in events if e.seq is not None and may_see(actor, e, persons, facts)]
                 for e in visible:
-                    assert e.seq is not None
-                    if e.seq not in rendered:
-                        rendered[e.seq] = event_message(e, cards)
-                out[actor.operator_id] = [(int(e.seq), rendered[int(e.seq)]) for e in visible if e.seq]
-                shown = [{"id": e.entity_id, "person_id": e.person_id} for e in visible]
-                audit_shown(session, actor, shown, "board-event")
+                    if int(e.seq or 0) not in rendered:
+                        rendered[int(e.seq or 0)] = event_message(e, cards)
+                scoped.messages[actor.operator_id] = [
+                    (int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible
+                ]
+                scoped.shown.append((actor, [{"id": e.entity_id, "person_id": e.person_id} for e in visible]))
+        return scoped
+
+    async def audit(self, scoped: Scoped) -> None:
+        """Record who was shown whose data (after delivery, so the audit write adds no latency)."""
+        if not any(cards for _, cards in scoped.shown):
+            return
+        async with self.database.sessionmaker() as session:
+            for actor, cards in scoped.shown:
+                audit_shown(session, actor, cards, "board-event")
             await session.commit()
-        return out
 
     async def _fan_out(self, events: list[Event]) -> None:
         by_operator: dict[int, list[BoardClient]] = defaultdict(list)
         for client in list(self.clients):
             by_operator[client.actor.operator_id].append(client)
         actors = [clients[0].actor for clients in by_operator.values()]
-        messages = await self.scoped(events, actors)
+        scoped = await self.scoped(events, actors)
         for operator_id, clients in by_operator.items():
             for client in clients:
-                for seq, text in messages.get(operator_id, []):
+                for seq, text in scoped.messages.get(operator_id, []):
                     client.offer(seq, text)
+        await self.audit(scoped)
 
     async def needs_resync(self, after: int) -> bool:
         """Whether a client at ``after`` is too far behind (or ahead, or the outbox was pruned)."""
@@ -196,6 +223,11 @@ class Hub:
 
     async def serve(self, client: BoardClient, send: Send, after: int | None) -> None:
         """Snapshot or replay, then live events, until the client is dropped. ``send`` must time out."""
+        sent = await self._resume(client, send, after, announce=True)
+        await self._live(client, send, sent)
+
+    async def _resume(self, client: BoardClient, send: Send, after: int | None, *, announce: bool) -> int:
+        """Bring the client from ``after`` (or from nothing) up to the outbox's end; the last seq sent."""
         if after is not None and await self.needs_resync(after):
             await send(json.dumps({"type": "resync", "reason": "too_old", "after": after}))
             after = None
@@ -204,10 +236,9 @@ class Hub:
                 snapshot = await take_snapshot(session, client.actor)
             await send(json.dumps(snapshot, default=str))
             after = int(snapshot["seq"])
-        else:
+        elif announce:
             await send(json.dumps({"type": "replay", "after": after}))
-        sent = await self._replay(client, send, after)
-        await self._live(client, send, sent)
+        return await self._replay(client, send, after)
 
     async def _replay(self, client: BoardClient, send: Send, after: int) -> int:
         """Every event after ``after`` that this client may see, from the outbox, in order."""
@@ -218,14 +249,20 @@ class Hub:
                 return mark
             if events:
                 scoped = await self.scoped(events, [client.actor])
-                for _seq, text in scoped[client.actor.operator_id]:
+                for _seq, text in scoped.messages[client.actor.operator_id]:
                     await send(text)
+                await self.audit(scoped)
             mark = scanned
 
     async def _live(self, client: BoardClient, send: Send, sent: int) -> None:
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self.limits.ping_seconds
         while not client.closed.is_set():
+            if client.lagging:  # events were not queued for it: read them from the outbox
+                client.lagging = False
+                client.discard_queued()  # all committed already, so the replay covers them
+                sent = await self._resume(client, send, sent, announce=False)
+                continue
             if loop.time() >= next_ping:  # also under a steady flow of events, so pongs keep coming
                 await send(json.dumps({"type": "ping", "seq": sent}))
                 next_ping = loop.time() + self.limits.ping_seconds

@@ -107,6 +107,6 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
         for task in (serving, listening, closing):
             with contextlib.suppress(BaseException):
                 await task
-    code = CLOSE_TOO_SLOW if client.reason in ("queue full", "send timeout") else CLOSE_GOING_AWAY
+    code = CLOSE_TOO_SLOW if client.reason == "send timeout" else CLOSE_GOING_AWAY
     with contextlib.suppress(Exception):
         await asyncio.wait_for(websocket.close(code=code, reason=client.reason or ""), 1.0)
