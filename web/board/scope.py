@@ -81,7 +81,7 @@ async def load_facts(session: AsyncSession, events: list[Event]) -> BatchFacts:
                 col(Condominio.id).in_(ids)
             )
         )
-        facts.condomini = {row[0]: (row[1], row[2]) for row in rows.all()}
+        facts.condomini = {int(row[0]): (row[1], row[2]) for row in rows.all()}
     return facts
 
 
