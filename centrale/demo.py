@@ -10,10 +10,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.it import codicefiscale
 
 from centrale.auth.passwords import hash_password
+from centrale.cases.models import (
+    CareTeamMember,
+    Case,
+    CaseCategory,
+    CaseHistory,
+    CasePhase,
+    CaseState,
+    SiussArea,
+    TeamRole,
+)
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel, SentinelKind
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person, Sesso
+from centrale.plans.catalogue import seed_catalogue
 
 DEMO_PASSWORD = "centrale-demo"  # noqa: S105 - fictional demo accounts, refused outside development
 
@@ -90,6 +101,11 @@ def demo_codice_fiscale(body: str) -> str:
     return body + codicefiscale.calc_check_digit(body)
 
 
+def _id(row: Organisation) -> int:
+    assert row.id is not None
+    return row.id
+
+
 async def _one(session: AsyncSession, query):  # type: ignore[no-untyped-def]
     return (await session.exec(query)).first()
 
@@ -111,9 +127,15 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
     for username, full_name, role, org_name, phone in OPERATORS:
         op = await _one(session, select(Operator).where(col(Operator.username) == username))
         if op is None:
-            op = Operator(username=username, full_name=full_name, role=role, organisation_id=orgs[org_name].id,
-                          phone=phone, password_hash=hash_password(DEMO_PASSWORD),
-                          on_duty=role == Role.COORDINATORE)
+            op = Operator(
+                username=username,
+                full_name=full_name,
+                role=role,
+                organisation_id=_id(orgs[org_name]),
+                phone=phone,
+                password_hash=hash_password(DEMO_PASSWORD),
+                on_duty=role == Role.COORDINATORE,
+            )
             session.add(op)
             added["operators"] += 1
         operators[username] = op
@@ -136,23 +158,88 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
         if person is not None:
             continue
         cond = condomini[elder.condominio]
-        person = Person(codice_fiscale=cf, cognome=elder.cognome, nome=elder.nome, sesso=elder.sesso,
-                        data_nascita=elder.nato, indirizzo=cond.indirizzo, municipio="IX",
-                        mmg_organisation_id=mmg[i % 2].id, telefoni=elder.phones,
-                        registered_by_org_id=orgs["Municipio IX EUR - Servizio sociale"].id)
+        person = Person(
+            codice_fiscale=cf,
+            cognome=elder.cognome,
+            nome=elder.nome,
+            sesso=elder.sesso,
+            data_nascita=elder.nato,
+            indirizzo=cond.indirizzo,
+            municipio="IX",
+            mmg_organisation_id=mmg[i % 2].id,
+            telefoni=elder.phones,
+            registered_by_org_id=_id(orgs["Municipio IX EUR - Servizio sociale"]),
+        )
         session.add(person)
         await session.flush()
         assert person.id is not None and cond.id is not None
         session.add(AssistedPerson(condominio_id=cond.id, person_id=person.id, alias=elder.alias))
-        session.add(NetworkLink(person_id=person.id, relation=NetworkRelation.FAMILIARE, role=NetworkRole.CAREGIVER,
-                                name=f"Familiare di {elder.nome} {elder.cognome}"))
+        session.add(
+            NetworkLink(
+                person_id=person.id,
+                relation=NetworkRelation.FAMILIARE,
+                role=NetworkRole.CAREGIVER,
+                name=f"Familiare di {elder.nome} {elder.cognome}",
+            )
+        )
         added["persons"] += 1
 
-    for name, phone, cond_index, kind in SENTINELS:
+    for name, phone, cond_index, sentinel_kind in SENTINELS:
         if await _one(session, select(Sentinel).where(col(Sentinel.phone) == phone)) is None:
             cond_id = condomini[cond_index].id
             assert cond_id is not None
-            session.add(Sentinel(name=name, phone=phone, condominio_id=cond_id, kind=kind, consent_sms=True))
+            session.add(Sentinel(name=name, phone=phone, condominio_id=cond_id, kind=sentinel_kind, consent_sms=True))
             added["sentinels"] += 1
+    added["services"] = await seed_catalogue(session)
+    added["cases"] = await _seed_cases(session, orgs, operators)
     await session.commit()
+    return added
+
+
+# codice fiscale body of the elder, category, team: (organisation name, operator username or None, role)
+DEMO_CASES = [
+    ("BNCMRA38A41H501", CaseCategory.ANZIANI, [
+        ("ASL Roma 2 - PUA Distretto IX", "pua", TeamRole.OPERATORE_PUA),
+        ("Cooperativa sociale Il Ponte", "tutor1", TeamRole.TUTOR),
+    ]),
+    ("GLLLNZ33H08H501", CaseCategory.ANZIANI, [
+        ("Studio medico Dott.ssa Lucia Ferri", "mmg.ferri", TeamRole.MMG),
+    ]),
+]
+
+
+async def _seed_cases(
+    session: AsyncSession, orgs: dict[str, Organisation], operators: dict[str, Operator]
+) -> int:
+    """One or two cases with a multi-agency team, so the case pages show something."""
+    added = 0
+    manager = operators["casemanager"]
+    assert manager.id is not None
+    for cf_body, category, team in DEMO_CASES:
+        cf = demo_codice_fiscale(cf_body)
+        person = await _one(session, select(Person).where(col(Person.codice_fiscale) == cf))
+        if person is None:
+            continue
+        if await _one(session, select(Case).where(col(Case.person_id) == person.id)) is not None:
+            continue
+        case = Case(person_id=person.id, state=CaseState.PRESO_IN_CARICO, phase=CasePhase.VALUTAZIONE,
+                    category=category, siuss_area=SiussArea.DISABILITA_NON_AUTOSUFFICIENZA,
+                    case_manager_id=manager.id, organisation_id=manager.organisation_id)
+        session.add(case)
+        await session.flush()
+        assert case.id is not None
+        session.add(CareTeamMember(case_id=case.id, organisation_id=manager.organisation_id,
+                                   operator_id=manager.id, role=TeamRole.RESPONSABILE,
+                                   added_by_id=manager.id))
+        for org_name, username, role in team:
+            org_id = orgs[org_name].id
+            assert org_id is not None
+            session.add(CareTeamMember(case_id=case.id, organisation_id=org_id,
+                                       operator_id=operators[username].id if username else None, role=role,
+                                       added_by_id=manager.id))
+        session.add(CaseHistory(case_id=case.id, to_state=case.state, to_phase=case.phase,
+                                note="Caso dimostrativo", by_operator_id=manager.id,
+                                by_name=manager.full_name))
+        added += 1
+    await session.flush()
     return added

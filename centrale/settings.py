@@ -29,12 +29,33 @@ class Settings(BaseSettings):
     login_max_failures_per_minute: int = 9
     tick_seconds: float = 2.0
     scheduler_enabled: bool = True
+    # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.
+    intensity_alta_barthel_max: int = 40
+    intensity_media_barthel_max: int = 90
+    # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
+    scale_bands: dict[str, list[tuple[int, int, str]]] = {}
     # grouping: a report joins the person's open alert within this window; this many reports from
     # one condominio within the building window open one building-level alert
     alert_join_window_minutes: int = Field(default=120, ge=1)
     building_alert_reports: int = Field(default=3, ge=2)
     building_alert_window_minutes: int = Field(default=30, ge=1)
     escalation_lease_seconds: int = Field(default=30, ge=1)
+    # SIUSS (INPS): the ente that sends the flows, and the credential INPS's client presents to /waas/v1
+    siuss_codice_ente: str = Field(default="H501", pattern=r"^[A-Z][0-9]{3}$")
+    siuss_denominazione_ente: str = "Roma Capitale"
+    siuss_cf_operatore: str | None = Field(
+        default=None, description="Codice fiscale of the sending operator or ente (PS-PSA-SINA CFOperatore)"
+    )
+    waas_token: str | None = Field(default=None, description="Bearer credential of INPS's client (PDND)")
+    # Evaluation export: the key of the keyed pseudonyms (HMAC-SHA256); never stored in the repository
+    pseudonym_key: str | None = None
+    # Reports: counts below this are shown as "<n" to analysts (small-cell suppression)
+    report_min_cell: int = Field(default=5, ge=1)
+
+    # monitoring tasks: how far ahead the plan's schedule is turned into tasks; reminder lead time
+    task_horizon_days: int = Field(default=14, ge=1, le=120)
+    task_reminder_minutes: int = Field(default=60, ge=0, le=7 * 1440)
+    plan_end_warning_days: int = Field(default=7, ge=1)
     # live board: per-client queue bound, send timeout, heartbeat, and how far back a replay may go
     board_queue_size: int = Field(default=256, ge=1)
     board_send_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -50,14 +71,20 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "CENTRALE_TWILIO_FROM_NUMBER")
     )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"
+        ),
+    )
+    sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
         if self.environment == "production":
             if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise ValueError(
-                    "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "outside development"
+                    "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters outside development"
                 )
         if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")

@@ -21,9 +21,7 @@ class ConsoleSmsSender:
 
     async def send(self, message: OutgoingSms) -> SmsResult:
         if message.to in self.fail_numbers:
-            return SmsResult(
-                provider_id=None, status="failed", error="numero non raggiungibile", retryable=False
-            )
+            return SmsResult(provider_id=None, status="failed", error="numero non raggiungibile", retryable=False)
         self.sent.append(message)
         # the number is masked in the log: the body is short and carries no health data
         log.info("SMS (console) a %s***: %s", message.to[:6], message.body)

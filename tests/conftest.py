@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -61,7 +62,11 @@ async def _database_for(backend: str, tmp_root: Path) -> Database:
             service_missing("PostgreSQL", problem)
         database = Database(PG_URL, pool_size=5, max_overflow=30)
     async with database.engine.begin() as conn:
-        await conn.run_sync(metadata.drop_all)
+        if database.is_sqlite:
+            await conn.run_sync(metadata.drop_all)
+        else:  # start from an empty schema, whatever an earlier run of another branch left behind
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
         await conn.run_sync(metadata.create_all)
     _schema_ready[backend] = database
     return database
@@ -102,8 +107,9 @@ async def pg_database(tmp_root: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings(database: Database) -> Settings:
-    return Settings(environment="test", database_url=database.url, public_url="http://testserver",
-                    scheduler_enabled=False)
+    return Settings(
+        environment="test", database_url=database.url, public_url="http://testserver", scheduler_enabled=False
+    )
 
 
 @pytest.fixture
@@ -124,3 +130,17 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 async def session(database: Database) -> AsyncIterator[object]:
     async with database.sessionmaker() as s:
         yield s
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The test Redis (a missing server fails the run in CI)."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+        await client.flushdb()
+    except Exception as exc:
+        service_missing("Redis", exc)
+    finally:
+        await client.aclose()
+    return REDIS_URL

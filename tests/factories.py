@@ -20,7 +20,7 @@ from centrale.persons.models import Person, Sesso
 
 _seq = itertools.count(1)
 # a precomputed argon2 hash of "password-di-prova" keeps factories fast
-PASSWORD = "password-di-prova"  # noqa: S105
+PASSWORD = "password-di-prova"
 _HASH: dict[str, str] = {}
 
 
@@ -38,19 +38,32 @@ def valid_cf(n: int | None = None) -> str:
     return body + codicefiscale.calc_check_digit(body)
 
 
-async def org(session: AsyncSession, kind: OrgKind = OrgKind.MUNICIPIO, municipio: str | None = "IX",
-              name: str | None = None) -> Organisation:
+async def org(
+    session: AsyncSession, kind: OrgKind = OrgKind.MUNICIPIO, municipio: str | None = "IX", name: str | None = None
+) -> Organisation:
     row = Organisation(name=name or f"{kind} {next(_seq)}", kind=kind, municipio=municipio)
     session.add(row)
     await session.commit()
     return row
 
 
-async def operator(session: AsyncSession, role: Role, organisation: Organisation, *, username: str | None = None,
-                   phone: str | None = None) -> Operator:
+async def operator(
+    session: AsyncSession,
+    role: Role,
+    organisation: Organisation,
+    *,
+    username: str | None = None,
+    phone: str | None = None,
+) -> Operator:
     assert organisation.id is not None
-    row = Operator(username=username or f"{role.lower()}{next(_seq)}", full_name=f"{role} di prova", role=role,
-                   organisation_id=organisation.id, phone=phone, password_hash=password_hash())
+    row = Operator(
+        username=username or f"{role.lower()}{next(_seq)}",
+        full_name=f"{role} di prova",
+        role=role,
+        organisation_id=organisation.id,
+        phone=phone,
+        password_hash=password_hash(),
+    )
     session.add(row)
     await session.commit()
     return row
@@ -68,20 +81,38 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def person(session: AsyncSession, registered_by: Organisation, *, municipio: str = "IX",
-                 mmg: Organisation | None = None, cognome: str = "Bianchi") -> Person:
+async def person(
+    session: AsyncSession,
+    registered_by: Organisation,
+    *,
+    municipio: str = "IX",
+    mmg: Organisation | None = None,
+    cognome: str = "Bianchi",
+) -> Person:
     assert registered_by.id is not None
-    row = Person(codice_fiscale=valid_cf(), cognome=cognome, nome="Maria", sesso=Sesso.F,
-                 data_nascita=date(1940, 1, 1), municipio=municipio, registered_by_org_id=registered_by.id,
-                 mmg_organisation_id=mmg.id if mmg else None, telefoni=[])
+    row = Person(
+        codice_fiscale=valid_cf(),
+        cognome=cognome,
+        nome="Maria",
+        sesso=Sesso.F,
+        data_nascita=date(1940, 1, 1),
+        municipio=municipio,
+        registered_by_org_id=registered_by.id,
+        mmg_organisation_id=mmg.id if mmg else None,
+        telefoni=[],
+    )
     session.add(row)
     await session.commit()
     return row
 
 
 async def condominio(session: AsyncSession, tutor: Operator | None = None) -> Condominio:
-    row = Condominio(name=f"Condominio {next(_seq)}", indirizzo="Via di Prova 1, Roma", municipio="IX",
-                     operator_id=tutor.id if tutor else None)
+    row = Condominio(
+        name=f"Condominio {next(_seq)}",
+        indirizzo="Via di Prova 1, Roma",
+        municipio="IX",
+        operator_id=tutor.id if tutor else None,
+    )
     session.add(row)
     await session.commit()
     return row

@@ -8,6 +8,7 @@ import sys
 import click
 import uvicorn
 
+from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
 from centrale.operators.models import OperatorCreate, Role
@@ -26,8 +27,15 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the app (run `centrale db upgrade` first)."""
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, ws_per_message_deflate=False,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.group()
@@ -47,7 +55,9 @@ async def _seed() -> dict[str, int]:
     database = Database(get_settings().database_url)
     try:
         async with database.sessionmaker() as session:
-            return await seed_demo(session)
+            added = await seed_demo(session)
+            added["politiche di escalation"] = await seed_default_policies(session)
+            return added
     finally:
         await database.dispose()
 
@@ -90,16 +100,23 @@ def demo(host: str, port: int) -> None:
 @click.option("--organisation-id", required=True, type=int)
 @click.option("--phone", default=None)
 @click.password_option()
-def create_user(username: str, full_name: str, role: str, organisation_id: int, phone: str | None,
-                password: str) -> None:
+def create_user(
+    username: str, full_name: str, role: str, organisation_id: int, phone: str | None, password: str
+) -> None:
     """Create an operator account."""
 
     async def _create() -> int | None:
         database = Database(get_settings().database_url)
         try:
             async with database.sessionmaker() as session:
-                data = OperatorCreate(username=username, full_name=full_name, role=Role(role),
-                                      organisation_id=organisation_id, phone=phone, password=password)
+                data = OperatorCreate(
+                    username=username,
+                    full_name=full_name,
+                    role=Role(role),
+                    organisation_id=organisation_id,
+                    phone=phone,
+                    password=password,
+                )
                 operator = await create_operator(session, data=data)
                 await session.commit()
                 return operator.id

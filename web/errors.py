@@ -22,8 +22,10 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
         sentences.append(f"{_field(err.get('loc', ()))}: {msg}")
     return JSONResponse(
         status_code=422,
-        content={"message": "Dati non validi / invalid input — " + "; ".join(sentences),
-                 "detail": jsonable_encoder(errors, custom_encoder={Exception: str})},
+        content={
+            "message": "Dati non validi / invalid input — " + "; ".join(sentences),
+            "detail": jsonable_encoder(errors, custom_encoder={Exception: str}),
+        },
     )
 
 

@@ -56,7 +56,7 @@ async def login_submit(
     session: SessionDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",  # noqa: A002
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
         issued = await do_login(request, session, LoginIn(username=username, password=password))

@@ -39,7 +39,7 @@ class LoginIn(SQLModel):
 
 class LoginOut(SQLModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: datetime
     operator_id: int
     full_name: str

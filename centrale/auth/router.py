@@ -18,8 +18,13 @@ router = APIRouter(prefix="/auth", tags=["accesso"])
 def set_session_cookie(request: Request, response: Response, token: str, max_age: int) -> None:
     settings = request.app.state.settings
     response.set_cookie(
-        COOKIE_NAME, token, max_age=max_age, httponly=True, samesite="lax",
-        secure=settings.secure_cookies, path="/",
+        COOKIE_NAME,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
     )
 
 
@@ -29,15 +34,28 @@ async def do_login(request: Request, session: SessionDep, data: LoginIn) -> serv
     source = client_address(request)
     try:
         return await service.login(
-            session, username=data.username, password=data.password,
-            max_failures=settings.login_max_failures_per_minute, session_hours=settings.session_hours,
+            session,
+            username=data.username,
+            password=data.password,
+            max_failures=settings.login_max_failures_per_minute,
+            session_hours=settings.session_hours,
             source_address=source,
         )
     except service.Throttled as exc:
-        await record_now(request.app.state.db.sessionmaker, build_event(
-            agent=Agent(None, data.username[:80], None, None, source), action=AuditAction.EXECUTE,
-            subtype="login.throttled", entity_type="Operator", entity_id=None, person_id=None,
-            outcome=AuditOutcome.DENIED, outcome_desc="too many failed attempts", purpose=AuditPurpose.HOPERAT))
+        await record_now(
+            request.app.state.db.sessionmaker,
+            build_event(
+                agent=Agent(None, data.username[:80], None, None, source),
+                action=AuditAction.EXECUTE,
+                subtype="login.throttled",
+                entity_type="Operator",
+                entity_id=None,
+                person_id=None,
+                outcome=AuditOutcome.DENIED,
+                outcome_desc="too many failed attempts",
+                purpose=AuditPurpose.HOPERAT,
+            ),
+        )
         raise HTTPException(
             status_code=429,
             detail="Troppi tentativi: riprova tra un minuto / too many attempts, retry in a minute",
@@ -52,8 +70,13 @@ async def login(data: LoginIn, request: Request, response: Response, session: Se
     issued = await do_login(request, session, data)
     set_session_cookie(request, response, issued.token, request.app.state.settings.session_hours * 3600)
     assert issued.operator.id is not None
-    return LoginOut(access_token=issued.token, expires_at=issued.expires_at, operator_id=issued.operator.id,
-                    full_name=issued.operator.full_name, role=issued.operator.role.value)
+    return LoginOut(
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        operator_id=issued.operator.id,
+        full_name=issued.operator.full_name,
+        role=issued.operator.role.value,
+    )
 
 
 @router.post("/logout", status_code=204, summary="Esci / sign out (revokes the session)")

@@ -82,6 +82,7 @@ async def login(
         raise BadCredentials(username)
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=session_hours)
+    assert operator.id is not None
     session.add(AuthSession(token_hash=token_hash(token), operator_id=operator.id, expires_at=expires))
     await session.commit()
     return IssuedSession(token=token, expires_at=expires, operator=operator)

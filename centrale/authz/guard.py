@@ -80,13 +80,28 @@ async def deny(
     return HTTPException(status_code=403, detail="Accesso non consentito / access denied")
 
 
-async def audit_read(db: Database, actor: Actor, *, subtype: str, entity_type: str, entity_id: object,
-                     person_id: int | None, purpose: AuditPurpose = AuditPurpose.CAREMGT) -> None:
+async def audit_read(
+    db: Database,
+    actor: Actor,
+    *,
+    subtype: str,
+    entity_type: str,
+    entity_id: object,
+    person_id: int | None,
+    purpose: AuditPurpose = AuditPurpose.CAREMGT,
+) -> None:
     """Commit an audit row of a successful read (reads do not commit a transaction of their own)."""
     await record_now(
         db.sessionmaker,
-        build_event(agent=actor.agent(), action=AuditAction.READ, subtype=subtype, entity_type=entity_type,
-                    entity_id=entity_id, person_id=person_id, purpose=purpose),
+        build_event(
+            agent=actor.agent(),
+            action=AuditAction.READ,
+            subtype=subtype,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            person_id=person_id,
+            purpose=purpose,
+        ),
     )
 
 
@@ -103,8 +118,16 @@ async def check_person(
         await session.exec(select(col(Person.id)).where(col(Person.id) == person_id, visibility_clause(actor, action)))
     ).first()
     if visible is None:
-        raise await deny(db, actor, action=_AUDIT_ACTION[action], subtype=subtype, entity_type="Person",
-                         entity_id=person_id, person_id=person_id, reason=refusal_reason(actor, action))
+        raise await deny(
+            db,
+            actor,
+            action=_AUDIT_ACTION[action],
+            subtype=subtype,
+            entity_type="Person",
+            entity_id=person_id,
+            person_id=person_id,
+            reason=refusal_reason(actor, action),
+        )
     if _AUDIT_ACTION[action] == AuditAction.READ:
         await audit_read(db, actor, subtype=subtype, entity_type="Person", entity_id=person_id, person_id=person_id)
     return PersonAccess(person=person, actor=actor, session=session)
@@ -122,7 +145,14 @@ def person_guard(action: PersonAction, subtype: str) -> Callable[..., Awaitable[
 async def require_create(request: Request, actor: CurrentActor) -> Actor:
     """Only roles that register people may create one (403 audited otherwise)."""
     if not may_create(actor):
-        raise await deny(request.app.state.db, actor, action=AuditAction.CREATE, subtype="person.create",
-                         entity_type="Person", entity_id=None, person_id=None,
-                         reason=refusal_reason(actor, PersonAction.CREATE))
+        raise await deny(
+            request.app.state.db,
+            actor,
+            action=AuditAction.CREATE,
+            subtype="person.create",
+            entity_type="Person",
+            entity_id=None,
+            person_id=None,
+            reason=refusal_reason(actor, PersonAction.CREATE),
+        )
     return actor

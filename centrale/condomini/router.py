@@ -31,8 +31,10 @@ from centrale.operators.models import Role
 
 router = APIRouter(prefix="/condomini", tags=["condomini"])
 Manager = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.AMMINISTRATORE))]
-Viewer = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.AMMINISTRATORE, Role.TUTOR,
-                                                Role.CASE_MANAGER, Role.OPERATORE_PUA))]
+Viewer = Annotated[
+    Actor,
+    Depends(require_roles(Role.COORDINATORE, Role.AMMINISTRATORE, Role.TUTOR, Role.CASE_MANAGER, Role.OPERATORE_PUA)),
+]
 
 
 async def _get(session: SessionDep, condominio_id: int) -> Condominio:
@@ -44,7 +46,9 @@ async def _get(session: SessionDep, condominio_id: int) -> Condominio:
 
 @router.get("", response_model=Page[CondominioPublic], summary="Elenco condomini solidali")
 async def list_condomini(
-    session: SessionDep, actor: Viewer, paging: Annotated[PageParams, Depends(page_params)],
+    session: SessionDep,
+    actor: Viewer,
+    paging: Annotated[PageParams, Depends(page_params)],
     municipio: str | None = None,
 ) -> Page[CondominioPublic]:
     where = []
@@ -81,26 +85,42 @@ async def update_condominio(
     return CondominioPublic.model_validate(row)
 
 
-@router.get("/{condominio_id}/assistiti", response_model=list[AssistedPersonPublic],
-            summary="Persone assistite (solo quelle visibili) / assisted people")
+@router.get(
+    "/{condominio_id}/assistiti",
+    response_model=list[AssistedPersonPublic],
+    summary="Persone assistite (solo quelle visibili) / assisted people",
+)
 async def list_assisted(condominio_id: int, session: SessionDep, actor: CurrentActor) -> list[AssistedPersonPublic]:
     await _get(session, condominio_id)
     rows = await service.assisted_people(session, condominio_id=condominio_id, visible=visibility_clause(actor))
     for row in rows:
-        session.add(build_event(agent=actor.agent(), action=AuditAction.READ, subtype="condominio.assisted",
-                                entity_type="AssistedPerson", entity_id=row.id, person_id=row.person_id))
+        session.add(
+            build_event(
+                agent=actor.agent(),
+                action=AuditAction.READ,
+                subtype="condominio.assisted",
+                entity_type="AssistedPerson",
+                entity_id=row.id,
+                person_id=row.person_id,
+            )
+        )
     await session.commit()
     return [AssistedPersonPublic.model_validate(r) for r in rows]
 
 
-@router.post("/{condominio_id}/assistiti", response_model=AssistedPersonPublic, status_code=201,
-             summary="Aggiungi una persona assistita / add an assisted person")
+@router.post(
+    "/{condominio_id}/assistiti",
+    response_model=AssistedPersonPublic,
+    status_code=201,
+    summary="Aggiungi una persona assistita / add an assisted person",
+)
 async def add_assisted(
     condominio_id: int, data: AssistedPersonIn, request: Request, session: SessionDep, actor: CurrentActor
 ) -> AssistedPersonPublic:
     await _get(session, condominio_id)
-    access = await check_person(session, request.app.state.db, actor, data.person_id, PersonAction.WRITE,
-                                "condominio.assisted.add")
+    access = await check_person(
+        session, request.app.state.db, actor, data.person_id, PersonAction.WRITE, "condominio.assisted.add"
+    )
     row = await service.add_assisted(session, condominio_id=condominio_id, data=data)
     access.audit(AuditAction.UPDATE, "condominio.assisted.add", "AssistedPerson", row.id)
     await session.commit()

@@ -48,6 +48,17 @@ async def assisted_people(
 
 async def add_assisted(session: AsyncSession, *, condominio_id: int, data: AssistedPersonIn) -> AssistedPerson:
     alias = data.alias.strip().upper()
+    already = (
+        await session.exec(
+            select(col(AssistedPerson.id)).where(
+                col(AssistedPerson.condominio_id) == condominio_id,
+                col(AssistedPerson.person_id) == data.person_id,
+                col(AssistedPerson.active).is_(True),
+            )
+        )
+    ).first()
+    if already is not None:
+        raise Conflict("person_id: la persona è già assistita in questo condominio / already assisted here")
     clash = (
         await session.exec(
             select(AssistedPerson).where(

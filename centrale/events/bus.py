@@ -24,7 +24,7 @@ class EventBus(Protocol):
 
     @property
     def poll_seconds(self) -> float:
-        """How long a reader may sleep without a wake-up before reading the outbox."""
+        """How long a reader may sleep without a wake-up before reading the outbox again."""
 
     async def start(self) -> None: ...
 

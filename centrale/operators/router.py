@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from centrale.auth.deps import Actor, require_roles
@@ -27,7 +28,7 @@ async def list_operators(
     role: Annotated[Role | None, Query()] = None,
     organisation_id: Annotated[int | None, Query()] = None,
 ) -> Page[OperatorPublic]:
-    where = [col(Operator.deleted_at).is_(None)]
+    where: list[ColumnElement[bool]] = [col(Operator.deleted_at).is_(None)]
     if role:
         where.append(col(Operator.role) == role)
     if organisation_id:
@@ -47,9 +48,7 @@ async def create_operator(data: OperatorCreate, session: SessionDep, _admin: Adm
 
 
 @router.patch("/{operator_id}", response_model=OperatorPublic, summary="Aggiorna un operatore")
-async def update_operator(
-    operator_id: int, data: OperatorUpdate, session: SessionDep, _admin: Admin
-) -> OperatorPublic:
+async def update_operator(operator_id: int, data: OperatorUpdate, session: SessionDep, _admin: Admin) -> OperatorPublic:
     operator = await session.get(Operator, operator_id)
     if operator is None or operator.deleted_at is not None:
         raise NotFound("Operatore", operator_id)

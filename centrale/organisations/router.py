@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from centrale.auth.deps import Actor, CurrentActor, require_roles
@@ -14,11 +15,11 @@ from centrale.common import NotFound, Page, PageParams, page_params
 from centrale.db import SessionDep
 from centrale.operators.models import Role
 from centrale.organisations.models import (
-    OrgKind,
     Organisation,
     OrganisationCreate,
     OrganisationPublic,
     OrganisationUpdate,
+    OrgKind,
 )
 
 router = APIRouter(prefix="/organisations", tags=["organizzazioni"])
@@ -33,7 +34,7 @@ async def list_organisations(
     kind: Annotated[OrgKind | None, Query()] = None,
     municipio: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Page[OrganisationPublic]:
-    where = [col(Organisation.deleted_at).is_(None)]
+    where: list[ColumnElement[bool]] = [col(Organisation.deleted_at).is_(None)]
     if kind:
         where.append(col(Organisation.kind) == kind)
     if municipio:

@@ -46,8 +46,16 @@ async def list_persons(
         session, visible=visibility_clause(actor), q=q, municipio=municipio, offset=paging.offset, limit=paging.limit
     )
     for person in rows:  # every person shown is a read of their data
-        session.add(build_event(agent=actor.agent(), action=AuditAction.READ, subtype="person.list",
-                                entity_type="Person", entity_id=person.id, person_id=person.id))
+        session.add(
+            build_event(
+                agent=actor.agent(),
+                action=AuditAction.READ,
+                subtype="person.list",
+                entity_type="Person",
+                entity_id=person.id,
+                person_id=person.id,
+            )
+        )
     await session.commit()
     return Page(data=[PersonPublic.model_validate(p) for p in rows], count=total)
 
@@ -55,8 +63,16 @@ async def list_persons(
 @router.post("", response_model=PersonPublic, status_code=201, summary="Registra una persona / register")
 async def create_person(data: PersonCreate, session: SessionDep, actor: Creator) -> PersonPublic:
     person = await service.create_person(session, data=data, registered_by_org_id=actor.org_id)
-    session.add(build_event(agent=actor.agent(), action=AuditAction.CREATE, subtype="person.create",
-                            entity_type="Person", entity_id=person.id, person_id=person.id))
+    session.add(
+        build_event(
+            agent=actor.agent(),
+            action=AuditAction.CREATE,
+            subtype="person.create",
+            entity_type="Person",
+            entity_id=person.id,
+            person_id=person.id,
+        )
+    )
     await session.commit()
     return PersonPublic.model_validate(person)
 
@@ -82,8 +98,11 @@ async def delete_person(access: Deletable) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{person_id}/accessi", response_model=Page[AuditEventPublic],
-            summary="Chi ha avuto accesso a questa persona / who accessed this person")
+@router.get(
+    "/{person_id}/accessi",
+    response_model=Page[AuditEventPublic],
+    summary="Chi ha avuto accesso a questa persona / who accessed this person",
+)
 async def person_accesses(access: AccessLog, paging: Paging) -> Page[AuditEventPublic]:
     rows, total = await accesses_to_person(
         access.session, person_id=access.person_id, offset=paging.offset, limit=paging.limit
@@ -103,8 +122,14 @@ async def read_household(access: Readable) -> HouseholdPublic:
 async def set_household(data: HouseholdIn, access: Writable, request: Request) -> HouseholdPublic:
     for member in data.members:  # every member's data is touched: each must be writable
         if member.person_id != access.person_id:
-            await check_person(access.session, request.app.state.db, access.actor, member.person_id,
-                               PersonAction.WRITE, "household.update")
+            await check_person(
+                access.session,
+                request.app.state.db,
+                access.actor,
+                member.person_id,
+                PersonAction.WRITE,
+                "household.update",
+            )
     household = await service.set_household(access.session, person_id=access.person_id, data=data)
     access.audit(AuditAction.UPDATE, "household.update", "Household", household.id)
     await access.session.commit()
@@ -117,8 +142,12 @@ async def read_network(access: Readable) -> list[NetworkLinkPublic]:
     return [NetworkLinkPublic.model_validate(link) for link in links]
 
 
-@router.post("/{person_id}/network", response_model=NetworkLinkPublic, status_code=201,
-             summary="Aggiungi alla rete / add to network")
+@router.post(
+    "/{person_id}/network",
+    response_model=NetworkLinkPublic,
+    status_code=201,
+    summary="Aggiungi alla rete / add to network",
+)
 async def add_network_link(data: NetworkLinkCreate, access: Writable) -> NetworkLinkPublic:
     link = await service.add_network_link(access.session, person_id=access.person_id, data=data)
     access.audit(AuditAction.UPDATE, "network.add", "NetworkLink", link.id)

@@ -103,8 +103,11 @@ async def list_persons(
         where.append(col(Person.municipio) == municipio)
     total = (await session.exec(select(func.count()).select_from(Person).where(*where))).one()
     rows = await session.exec(
-        select(Person).where(*where).order_by(col(Person.cognome), col(Person.nome), col(Person.id))
-        .offset(offset).limit(limit)
+        select(Person)
+        .where(*where)
+        .order_by(col(Person.cognome), col(Person.nome), col(Person.id))
+        .offset(offset)
+        .limit(limit)
     )
     return rows.all(), total
 
@@ -117,9 +120,7 @@ async def household_of(session: AsyncSession, *, person_id: int) -> HouseholdPub
         return None
     household = await session.get(Household, membership.household_id)
     assert household is not None and household.id is not None
-    members = await session.exec(
-        select(HouseholdMember).where(col(HouseholdMember.household_id) == household.id)
-    )
+    members = await session.exec(select(HouseholdMember).where(col(HouseholdMember.household_id) == household.id))
     return HouseholdPublic(
         id=household.id,
         indirizzo=household.indirizzo,

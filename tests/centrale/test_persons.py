@@ -13,7 +13,11 @@ from centrale.persons.models import Person
 from tests import factories as f
 
 NEW_PERSON = {
-    "cognome": "Rossi", "nome": "Anna", "sesso": "F", "data_nascita": "1941-03-02", "municipio": "IX",
+    "cognome": "Rossi",
+    "nome": "Anna",
+    "sesso": "F",
+    "data_nascita": "1941-03-02",
+    "municipio": "IX",
     "telefoni": ["333 123 4567"],
 }
 
@@ -26,12 +30,15 @@ async def _case_manager(session: AsyncSession) -> tuple[object, str]:
 
 async def test_create_normalises_phone_and_marks_temporary_code(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
-    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf()}, headers=f.bearer(token))
+    r = await client.post(
+        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf()}, headers=f.bearer(token)
+    )
     assert r.status_code == 201, r.text
     assert r.json()["telefoni"] == ["+393331234567"]
     assert r.json()["cf_kind"] == "ORDINARIO"
-    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": "STP1234567890123"},
-                          headers=f.bearer(token))
+    r = await client.post(
+        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": "STP1234567890123"}, headers=f.bearer(token)
+    )
     assert r.status_code == 201, r.text
     assert r.json()["cf_kind"] == "STP"
 
@@ -47,20 +54,23 @@ async def test_invalid_codice_fiscale_is_422_naming_the_field(client: httpx.Asyn
 
 async def test_invalid_phone_is_422_naming_the_field(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
-    r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": f.valid_cf(), "telefoni": ["12"]},
-                          headers=f.bearer(token))
+    r = await client.post(
+        "/api/v1/persons",
+        json=NEW_PERSON | {"codice_fiscale": f.valid_cf(), "telefoni": ["12"]},
+        headers=f.bearer(token),
+    )
     assert r.status_code == 422
     assert "telefoni" in r.json()["message"]
 
 
-async def test_duplicate_codice_fiscale_is_409_and_first_record_kept(client: httpx.AsyncClient,
-                                                                     session: AsyncSession):
+async def test_duplicate_codice_fiscale_is_409_and_first_record_kept(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
     cf = f.valid_cf()
     first = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf}, headers=f.bearer(token))
     assert first.status_code == 201
-    again = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf, "nome": "Altro"},
-                              headers=f.bearer(token))
+    again = await client.post(
+        "/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": cf, "nome": "Altro"}, headers=f.bearer(token)
+    )
     assert again.status_code == 409
     assert "codice_fiscale" in again.json()["detail"]
     rows = (await session.exec(select(Person).where(col(Person.codice_fiscale) == cf))).all()
@@ -97,8 +107,9 @@ async def test_who_accessed_lists_reads_and_refusals(client: httpx.AsyncClient, 
     target = await f.person(session, municipio)
     await client.get(f"/api/v1/persons/{target.id}", headers=f.bearer(await f.token_for(session, reader)))
     await client.get(f"/api/v1/persons/{target.id}", headers=f.bearer(await f.token_for(session, outsider)))
-    r = await client.get(f"/api/v1/persons/{target.id}/accessi",
-                         headers=f.bearer(await f.token_for(session, coordinator)))
+    r = await client.get(
+        f"/api/v1/persons/{target.id}/accessi", headers=f.bearer(await f.token_for(session, coordinator))
+    )
     assert r.status_code == 200
     seen = {(row["agent_operator_id"], row["outcome"]) for row in r.json()["data"]}
     assert (reader.id, "0") in seen and (outsider.id, "4") in seen
