@@ -33,6 +33,7 @@ from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
 from web import errors, health, pages, pages_cases, reports_pages, simulator, tasks_pages
 from web.board.hub import Hub, HubLimits
+from web.board.actions import router as board_actions_router
 from web.board.router import router as board_router
 
 STATIC = Path(__file__).parent / "static"
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(board_router)
+    app.include_router(board_actions_router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)

@@ -183,9 +183,7 @@ class Hub:
                 for e in visible:
                     if int(e.seq or 0) not in rendered:
                         rendered[int(e.seq or 0)] = event_message(e, cards)
-                scoped.messages[actor.operator_id] = [
-                    (int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible
-                ]
+                scoped.messages[actor.operator_id] = [(int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible]
                 scoped.shown.append((actor, [{"id": e.entity_id, "person_id": e.person_id} for e in visible]))
         return scoped
 

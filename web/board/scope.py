@@ -29,9 +29,7 @@ from centrale.persons.models import Person
 
 def sees_district(actor: Actor) -> bool:
     """Whether the actor reads as the district's operations centre (building and system events)."""
-    return actor.org_kind == OrgKind.CENTRALE and Relation.DISTRICT in allowed_relations(
-        actor, PersonAction.READ
-    )
+    return actor.org_kind == OrgKind.CENTRALE and Relation.DISTRICT in allowed_relations(actor, PersonAction.READ)
 
 
 def visible_persons_query(actor: Actor, person_ids: Iterable[int]):  # type: ignore[no-untyped-def]
@@ -52,9 +50,7 @@ def condominio_clause(actor: Actor) -> ColumnElement[bool]:
 def alert_scope(actor: Actor) -> ColumnElement[bool]:
     """A condition on ``Alert``: the alerts this actor may see on the board."""
     about_visible_person = col(Alert.person_id).in_(select(col(Person.id)).where(visibility_clause(actor)))
-    in_visible_building = col(Alert.condominio_id).in_(
-        select(col(Condominio.id)).where(condominio_clause(actor))
-    )
+    in_visible_building = col(Alert.condominio_id).in_(select(col(Condominio.id)).where(condominio_clause(actor)))
     no_building = true() if sees_district(actor) else false()
     personless = and_(
         col(Alert.person_id).is_(None),
@@ -67,9 +63,7 @@ def alert_scope(actor: Actor) -> ColumnElement[bool]:
 class BatchFacts:
     """What a batch of events needs for scoping, loaded once per batch and shared by every client."""
 
-    condomini: dict[int, tuple[str | None, int | None]] = field(
-        default_factory=dict
-    )  # id -> (municipio, operator)
+    condomini: dict[int, tuple[str | None, int | None]] = field(default_factory=dict)  # id -> (municipio, operator)
 
 
 async def load_facts(session: AsyncSession, events: list[Event]) -> BatchFacts:
@@ -81,7 +75,7 @@ async def load_facts(session: AsyncSession, events: list[Event]) -> BatchFacts:
                 col(Condominio.id).in_(ids)
             )
         )
-        facts.condomini = {int(row[0]): (row[1], row[2]) for row in rows.all()}
+        facts.condomini = {int(row[0] or 0): (row[1], row[2]) for row in rows.all()}
     return facts
 
 

@@ -117,9 +117,7 @@ async def opted_out_sentinels(session: AsyncSession, actor: Actor) -> list[dict[
     rows = await session.exec(
         select(Sentinel, Condominio)  # type: ignore[call-overload]
         .join(Condominio, col(Condominio.id) == col(Sentinel.condominio_id))
-        .where(
-            col(Sentinel.opted_out).is_(True), col(Sentinel.deleted_at).is_(None), condominio_clause(actor)
-        )
+        .where(col(Sentinel.opted_out).is_(True), col(Sentinel.deleted_at).is_(None), condominio_clause(actor))
         .order_by(col(Sentinel.opted_out_at))
     )
     return [
