@@ -1,7 +1,6 @@
 """What a board client sees on connecting: open alerts and the other panels, as this operator may see them.
 
-Panels whose domain does not exist yet in this installation (monitoring tasks, check-ins, heat-wave
-bulletins) are sent as ``null`` and shown as "not available"; a domain adds itself to ``PANELS``.
+Each side panel (``panels.py``) is one loader in ``PANELS``; a new domain adds itself there.
 """
 
 from __future__ import annotations
@@ -18,11 +17,12 @@ from alerts.models import OPEN_STATES, Alert
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.audit.service import build_event, record
 from centrale.auth.deps import Actor
-from centrale.condomini.models import Condominio, Sentinel
+from centrale.condomini.models import Condominio
 from centrale.events.service import last_seq
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
-from web.board.scope import alert_scope, condominio_clause
+from web.board import panels
+from web.board.scope import alert_scope
 
 Panel = Callable[[AsyncSession, Actor], Awaitable[Any]]
 
@@ -112,38 +112,12 @@ async def open_alerts(session: AsyncSession, actor: Actor) -> list[dict[str, Any
     return [_card(*row) for row in rows]
 
 
-async def opted_out_sentinels(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    """Sentinels who said STOP, in the buildings the actor sees (no full phone number on the board)."""
-    rows = await session.exec(
-        select(Sentinel, Condominio)  # type: ignore[call-overload]
-        .join(Condominio, col(Condominio.id) == col(Sentinel.condominio_id))
-        .where(col(Sentinel.opted_out).is_(True), col(Sentinel.deleted_at).is_(None), condominio_clause(actor))
-        .order_by(col(Sentinel.opted_out_at))
-    )
-    return [
-        {
-            "id": s.id,
-            "name": s.name,
-            "phone_end": s.phone[-3:],
-            "condominio_id": c.id,
-            "condominio": c.name,
-            "municipio": c.municipio,
-            "opted_out_at": _iso(s.opted_out_at),
-        }
-        for s, c in rows.all()
-    ]
-
-
-async def not_available(session: AsyncSession, actor: Actor) -> None:
-    return None
-
-
-#: panel name -> loader; ``None`` means the domain is not installed yet.
+#: panel name -> loader
 PANELS: dict[str, Panel] = {
-    "opted_out": opted_out_sentinels,
-    "overdue_tasks": not_available,
-    "checkins": not_available,
-    "heat": not_available,
+    "overdue_tasks": panels.overdue_tasks,
+    "checkins": panels.checkins,
+    "heat": panels.heat,
+    "opted_out": panels.opted_out_sentinels,
 }
 
 

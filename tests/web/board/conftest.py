@@ -18,5 +18,5 @@ def settings(database: Database) -> Settings:
         board_replay_horizon=100,
         board_queue_size=64,
         board_send_timeout_seconds=1.0,
-        board_ping_seconds=0.5,
+        board_ping_seconds=2.0,
     )

@@ -64,9 +64,7 @@ async def test_tutor_never_receives_events_about_people_outside_their_cases(
             stranger_alert = await report(stranger.id, theirs.id, "Chiede aiuto per la spesa")
             own_alert = await report(followed.id, mine.id, "Ha bisogno di farmaci")
             building = await report(None, theirs.id, "Guasto all'ascensore")
-            await commit_events(
-                database.sessionmaker, 1, recipient=other_tutor.id, kind="notification.personal"
-            )
+            await commit_events(database.sessionmaker, 1, recipient=other_tutor.id, kind="notification.personal")
             await commit_events(database.sessionmaker, 1, recipient=tutor.id, kind="notification.personal")
 
             tutor_events = await events_until_quiet(tutor_ws, 1.0)
