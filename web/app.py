@@ -32,8 +32,8 @@ from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
 from integrations.twilio.router import router as twilio_router
 from web import errors, health, pages, pages_cases, reports_pages, simulator, tasks_pages
-from web.board.hub import Hub, HubLimits
 from web.board.actions import router as board_actions_router
+from web.board.hub import Hub, HubLimits
 from web.board.router import router as board_router
 
 STATIC = Path(__file__).parent / "static"

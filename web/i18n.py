@@ -43,7 +43,10 @@ WORDS: dict[str, dict[str, str]] = {
     "b_connected": {"it": "Collegato", "en": "Connected"},
     "b_connecting": {"it": "Connessione in corso…", "en": "Connecting…"},
     "b_disconnected": {"it": "Non collegato", "en": "Disconnected"},
-    "b_stale": {"it": "Dati non aggiornati: connessione persa, nuovo tentativo in corso", "en": "Data not up to date: connection lost, retrying"},
+    "b_stale": {
+        "it": "Dati non aggiornati: connessione persa, nuovo tentativo in corso",
+        "en": "Data not up to date: connection lost, retrying",
+    },
     "b_open_alerts": {"it": "Allerte aperte", "en": "Open alerts"},
     "b_none": {"it": "Nessuna", "en": "None"},
     "b_not_available": {"it": "Non disponibile", "en": "Not available"},
