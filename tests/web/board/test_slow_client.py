@@ -86,6 +86,9 @@ async def test_slow_client_is_dropped_and_others_keep_their_latency(
             while len(hub.clients) > 1 and time.perf_counter() - started < BOUND_SECONDS + 5:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             dropped_after = time.perf_counter() - started
+            # the baseline is taken on both sides of the slow client's stay, so that the machine's own
+            # load at the time (other processes) is in the reference and not blamed on the slow client
+            baseline = max(baseline, statistics.median(await _latencies(fast, database, who.id, 30)))
             slow.close()
 
     assert stuck, "the slow client was dropped before the latency could be measured beside it"
