@@ -43,6 +43,9 @@ from web import (
     simulator,
     tasks_pages,
 )
+from web.board.actions import router as board_actions_router
+from web.board.hub import Hub, HubLimits
+from web.board.router import router as board_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -73,8 +76,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             app.state.redis = Redis.from_url(settings.redis_url)
         app.state.bus = bus = make_bus(settings)
         await bus.start()
-        add_commit_listener(bus.committed, engine=db.engine)
+        committed = bus.committed  # one bound method, so that remove_commit_listener finds it again
+        add_commit_listener(committed, engine=db.engine)
         app.state.outbox = OutboxReader(db.sessionmaker, bus)
+        app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
+        await hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings)
         scheduler = None
         if settings.scheduler_enabled:
@@ -99,7 +105,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            remove_commit_listener(bus.committed)
+            await hub.stop()
+            remove_commit_listener(committed)
             await bus.stop()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
@@ -126,6 +133,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(evaluation_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
+    app.include_router(board_router)
+    app.include_router(board_actions_router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)

@@ -14,7 +14,7 @@ from centrale.auth.models import LoginIn
 from centrale.auth.router import do_login, set_session_cookie
 from centrale.auth.service import logout as revoke
 from centrale.db import SessionDep
-from web.i18n import lang_of, translator
+from web.i18n import BOARD_KEYS, lang_of, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,8 @@ async def home(request: Request) -> Response:
     actor = await page_actor(request)
     if actor is None:
         return render(request, "login.html", error=None)
-    return render(request, "board.html", actor=actor)
+    t = translator(lang_of(request))
+    return render(request, "board.html", actor=actor, words={key: t(key) for key in BOARD_KEYS})
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -1,0 +1,287 @@
+// The live board: a websocket to /ws/board (snapshot, then events in sequence order), replay on
+// reconnect, a visible connection state and a "dati non aggiornati" banner whenever it is down.
+(() => {
+  "use strict";
+  const W = window.BOARD.words;
+  const t = (k) => W[k] || k;
+  // In-place actions; point this at "/api/v1/alerts" once the alerts API serves the same verbs.
+  const API = "/board/alerts";
+  const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
+  const OPEN = new Set(["NUOVA", "PRESA_VISIONE"]);
+  const SILENCE_MS = 45000; // no message (not even a ping) for this long: the connection is dead
+  const $ = (sel) => document.querySelector(sel);
+
+  const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null };
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k === "class") node.className = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+    return node;
+  }
+
+  function age(iso) {
+    if (!iso) return "";
+    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));
+    if (minutes < 60) return `${minutes} min`;
+    const hours = Math.floor(minutes / 60);
+    return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} gg`;
+  }
+
+  function clock(iso) {
+    return iso ? new Date(iso).toLocaleString(window.BOARD.lang === "en" ? "en-GB" : "it-IT",
+      { timeZone: "Europe/Rome", dateStyle: "short", timeStyle: "short" }) : "";
+  }
+
+  // --- connection ----------------------------------------------------------------------------
+  function setConnection(state) {
+    const conn = $("#conn");
+    conn.dataset.state = state;
+    conn.textContent = t({ connected: "b_connected", connecting: "b_connecting" }[state] || "b_disconnected");
+    $("#stale").hidden = state === "connected";
+    document.body.classList.toggle("is-stale", state !== "connected");
+  }
+
+  function socketUrl(after) {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}/ws/board` + (after === null ? "" : `?after=${after}`);
+  }
+
+  function connect() {
+    clearTimeout(board.retry);
+    setConnection(board.attempt === 0 ? "connecting" : "disconnected");
+    const ws = new WebSocket(socketUrl(board.seq));
+    board.ws = ws;
+    ws.onmessage = (e) => {
+      board.lastMessage = Date.now();
+      handle(JSON.parse(e.data));
+    };
+    ws.onclose = () => {
+      if (board.ws !== ws) return;
+      setConnection("disconnected");
+      // jittered exponential backoff: 0.5 s, 1 s, 2 s ... capped at 15 s, each between half and all of it
+      const base = Math.min(15000, 500 * 2 ** board.attempt);
+      board.attempt += 1;
+      board.retry = setTimeout(connect, base / 2 + Math.random() * (base / 2));
+    };
+  }
+
+  setInterval(() => {  // a silent socket (laptop asleep, proxy gone) is a dead one
+    if (board.ws && board.ws.readyState === WebSocket.OPEN && Date.now() - board.lastMessage > SILENCE_MS) {
+      board.ws.close();
+    }
+  }, 5000);
+
+  function handle(m) {
+    switch (m.type) {
+      case "snapshot":
+        board.alerts = new Map(m.alerts.map((a) => [a.id, a]));
+        board.seq = m.seq;
+        panels(m);
+        live();
+        break;
+      case "replay":
+        live();
+        break;
+      case "resync":  // too far behind: a fresh snapshot follows on this connection
+        break;
+      case "ping":
+        board.ws.send(JSON.stringify({ type: "pong", seq: board.seq }));
+        break;
+      case "event":
+        board.seq = m.seq;
+        onEvent(m);
+        break;
+    }
+  }
+
+  function live() {
+    board.attempt = 0;
+    setConnection("connected");
+    render();
+  }
+
+  function onEvent(m) {
+    if (m.alert) {
+      const before = board.alerts.get(m.alert.id);
+      if (OPEN.has(m.alert.state)) board.alerts.set(m.alert.id, m.alert);
+      else board.alerts.delete(m.alert.id);
+      if (!before && m.kind === "alert.opened" && m.alert.severity === "URGENTE") beep();
+      render();
+    }
+    if (m.personal) notify(m);
+    if (m.kind === "heatwave.level") heat({ level: m.payload.level, set_at: m.at });
+    if (/^(task|checkin|sms\.opt|heatwave)/.test(m.kind)) refreshPanels();
+  }
+
+  // The side panels are reloaded from a fresh snapshot on a second, short-lived socket.
+  function refreshPanels() {
+    clearTimeout(board.refresh);
+    board.refresh = setTimeout(() => {
+      const s = new WebSocket(socketUrl(null));
+      s.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        if (m.type === "snapshot") { panels(m); s.close(); }
+      };
+    }, 1000);
+  }
+
+  // --- alerts ----------------------------------------------------------------------------------
+  const filters = $("#filters");
+  filters.addEventListener("change", (e) => {
+    if (e.target.name === "sound") localStorage.setItem("board.sound", e.target.checked ? "1" : "");
+    render();
+  });
+  filters.sound.checked = localStorage.getItem("board.sound") === "1";
+
+  function fillSelect(select, values) {
+    const current = select.value;
+    const options = [...new Set(values.filter(Boolean))].sort();
+    select.replaceChildren(select.options[0], ...options.map((v) => el("option", { value: v }, v)));
+    select.value = options.includes(current) ? current : "";
+  }
+
+  function render() {
+    const all = [...board.alerts.values()];
+    fillSelect(filters.municipio, all.map((a) => a.municipio));
+    fillSelect(filters.condominio, all.map((a) => a.condominio));
+    const f = Object.fromEntries(new FormData(filters));
+    const shown = all
+      .filter((a) => (!f.municipio || a.municipio === f.municipio) && (!f.condominio || a.condominio === f.condominio)
+        && (!f.severity || a.severity === f.severity) && (!f.source || a.source === f.source))
+      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.state === "NUOVA" ? -1 : 0) - (b.state === "NUOVA" ? -1 : 0)
+        || Date.parse(a.opened_at) - Date.parse(b.opened_at));
+    const list = $("#alerts");
+    const open = new Set([...list.querySelectorAll(".timeline:not([hidden])")].map((n) => n.closest("li").dataset.id));
+    list.replaceChildren(...shown.map((a) => card(a, open.has(String(a.id)))));
+    $("#alert-count").textContent = shown.length;
+    $("#no-alerts").hidden = shown.length > 0;
+  }
+
+  function card(a, timelineOpen) {
+    const where = [a.person, a.condominio, a.municipio && `Mun. ${a.municipio}`].filter(Boolean).join(" · ");
+    const holder = a.assigned_to_name ? `${t("b_held_by")}: ${a.assigned_to_name}` :
+      a.acknowledged_by ? `${t("b_seen_by")}: ${a.acknowledged_by}` : "";
+    const li = el("li", { class: `alert sev-${a.severity} st-${a.state}`, "data-id": a.id, "data-state": a.state, tabindex: "0",
+      "aria-label": `${t("sev_" + a.severity)}, ${t("st_" + a.state)}: ${a.summary}` },
+      el("div", { class: "head" },
+        el("span", { class: "sev" }, t("sev_" + a.severity)),
+        el("span", { class: "state" }, t("st_" + a.state)),
+        el("span", { class: "age", title: clock(a.opened_at), "data-opened": a.opened_at }, age(a.opened_at)),
+        el("span", { class: "src" }, t("src_" + a.source))),
+      el("p", { class: "summary" }, `#${a.id} ${a.summary}`),
+      el("p", { class: "meta" }, where, a.report_count > 1 ? ` · ${a.report_count} ${t("b_reports")}` : "",
+        holder ? el("span", { class: "holder" }, ` · ${holder}`) : null),
+      el("div", { class: "actions" },
+        a.state === "NUOVA" ? el("button", { type: "button", class: "ack", onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
+        a.assigned_to !== window.BOARD.me ? el("button", { type: "button", onclick: () => act(a.id, "assign-to-me") }, t("b_assign_me")) : null,
+        el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")),
+        el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")),
+        el("button", { type: "button", "aria-expanded": timelineOpen ? "true" : "false", onclick: (e) => toggleTimeline(a.id, e.target) }, t("b_timeline"))),
+      el("ol", { class: "timeline", hidden: !timelineOpen }));
+    if (timelineOpen) loadTimeline(a.id, li.querySelector(".timeline"));
+    return li;
+  }
+
+  async function act(id, verb, body) {
+    const r = await fetch(`${API}/${id}/${verb}`, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
+    if (!r.ok) {
+      const detail = await r.json().catch(() => ({}));
+      alert(`${t("b_failed")}: ${detail.message || detail.detail || r.status}`);
+      return;
+    }
+    const a = await r.json();
+    if (OPEN.has(a.state)) board.alerts.set(a.id, a); else board.alerts.delete(a.id);
+    render();
+  }
+
+  async function loadTimeline(id, list) {
+    const r = await fetch(`${API}/${id}/timeline`, { credentials: "same-origin" });
+    if (!r.ok) return;
+    const entries = await r.json();
+    list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)), ` ${e.kind}`,
+      e.operator ? ` · ${e.operator}` : "", e.text ? ` — ${e.text}` : "")));
+  }
+
+  function toggleTimeline(id, button) {
+    const list = button.closest("li").querySelector(".timeline");
+    list.hidden = !list.hidden;
+    button.setAttribute("aria-expanded", String(!list.hidden));
+    if (!list.hidden) loadTimeline(id, list);
+  }
+
+  function openDialog(title, body, onOk) {
+    const dialog = $("#dialog");
+    $("#dialog-title").textContent = title;
+    $("#dialog-body").replaceChildren(...body);
+    dialog.onclose = () => { if (dialog.returnValue === "ok") onOk(new FormData($("#dialog-form"))); };
+    dialog.showModal();
+  }
+
+  function commentDialog(a) {
+    openDialog(`${t("b_comment")} #${a.id}`, [el("label", {}, t("b_note"), el("textarea", { name: "text", required: true, rows: "3" }))],
+      (data) => act(a.id, "comment", { text: data.get("text") }));
+  }
+
+  function resolveDialog(a) {
+    const outcomes = ["RISOLTA_SUL_POSTO", "INTERVENTO_ATTIVATO", "INVIO_118", "FALSO_ALLARME", "PRESA_IN_CARICO_SERVIZIO", "ALTRO"];
+    openDialog(`${t("b_resolve")} #${a.id}`, [
+      el("label", {}, t("b_outcome"), el("select", { name: "outcome", required: true },
+        ...outcomes.map((o) => el("option", { value: o }, t("out_" + o))))),
+      el("label", {}, t("b_note"), el("textarea", { name: "note", rows: "3" }))],
+    (data) => act(a.id, "resolve", { outcome: data.get("outcome"), note: data.get("note") || null }));
+  }
+
+  function beep() {
+    if (!filters.sound.checked) return;
+    try {
+      const ctx = new AudioContext();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.4);
+    } catch (_) { /* no audio on this screen */ }
+  }
+
+  // --- panels ----------------------------------------------------------------------------------
+  function heat(h) {
+    const node = $("#heat");
+    node.textContent = h ? t(`b_heat_${h.level}`) : t("b_not_available");
+    node.dataset.level = h ? h.level : "";
+  }
+
+  function fillList(selector, items, line) {
+    const list = $(selector);
+    if (items === null || items === undefined) { list.replaceChildren(el("li", { class: "empty" }, t("b_not_available"))); return; }
+    list.replaceChildren(...(items.length ? items.map((i) => el("li", {}, ...line(i))) : [el("li", { class: "empty" }, t("b_none"))]));
+  }
+
+  function panels(m) {
+    heat(m.heat);
+    fillList("#tasks", m.overdue_tasks, (k) => [el("strong", {}, k.person), ` · ${k.title || k.type} · ${k.assignee} · `,
+      el("span", { class: "late" }, age(k.due_end))]);
+    fillList("#optout", m.opted_out, (s) => [`${s.name} (…${s.phone_end}) · ${s.condominio}`]);
+    const body = $("#checkins tbody");
+    body.replaceChildren(...(m.checkins || []).map((c) => el("tr", { class: c.missing ? "has-missing" : "" },
+      el("th", { scope: "row" }, c.condominio), el("td", {}, String(c.answered)), el("td", {}, String(c.missing)),
+      el("td", {}, String(c.waiting)))));
+  }
+
+  function notify(m) {
+    const list = $("#personal");
+    list.querySelector(".empty")?.remove();
+    const text = m.payload.body || m.payload.text || m.kind;
+    list.prepend(el("li", { class: "note" }, el("time", { datetime: m.at }, clock(m.at)), ` ${text}`));
+    while (list.children.length > 20) list.lastChild.remove();
+  }
+
+  setInterval(() => document.querySelectorAll(".age[data-opened]").forEach((n) => { n.textContent = age(n.dataset.opened); }), 30000);
+  connect();
+})();
