@@ -16,6 +16,8 @@ from redis.asyncio import Redis
 from alerts.checkins.router import router as checkins_router
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
+from alerts.escalation.router import router as policies_router
+from alerts.router import router as alerts_router
 from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
 from centrale.db import Database
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(alerts_router, prefix="/api/v1")
+    app.include_router(policies_router, prefix="/api/v1")
     app.include_router(sms_router, prefix="/api/v1")
     app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
