@@ -325,6 +325,25 @@ async def acknowledge(session: AsyncSession, *, alert_id: int, operator_id: int 
     return alert
 
 
+def bring_next_step_forward(alert: Alert, *, escalation_round: int, step_index: int, now: datetime) -> bool:
+    """A definite SMS failure of step ``step_index``: the next step runs now instead of after the wait.
+
+    Only if the alert still waits on exactly that next step, in the same round (the caller holds the
+    alert's row lock and records the timeline entry); True if the step was brought forward.
+    """
+    moved = (
+        step_index >= 0  # not the reporter's feedback
+        and alert.state == AlertState.NUOVA
+        and alert.escalation_round == escalation_round
+        and alert.next_step_index == step_index + 1
+        and alert.next_step_at is not None
+        and alert.next_step_at > now
+    )
+    if moved:
+        alert.next_step_at = now
+    return moved
+
+
 async def retrigger(session: AsyncSession, *, alert: Alert, now: datetime) -> None:
     """An acknowledgement not followed by resolution in time: escalation starts again (a new round)."""
     alert.state = AlertState.NUOVA
