@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +28,8 @@ from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
+
+COVERAGE_LOCK = 4_242_001  # advisory lock key of the daily check (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ async def check_coverage(database: Database, *, now: datetime | None = None) -> 
     now = now or utcnow()
     key = f"copertura:{to_rome(now).date().isoformat()}"
     async with database.sessionmaker() as session:
+        if not database.is_sqlite:  # instances run this at the same minute: one at a time decides
+            await session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=COVERAGE_LOCK))  # type: ignore[call-overload]
         already = (await session.exec(select(col(Alert.id)).where(col(Alert.dedupe_key) == key))).first()
         if already is not None:  # once a day, even if that alert was already closed
             return None
