@@ -271,13 +271,33 @@ async def get_alert(session: AsyncSession, *, alert_id: int, lock: bool = False)
 async def _cancel_pending(session: AsyncSession, alert: Alert, now: datetime) -> None:
     pending = await session.exec(
         select(Notification).where(
-            col(Notification.alert_id) == alert.id, col(Notification.state) == DeliveryState.IN_ATTESA
+            col(Notification.alert_id) == alert.id,
+            col(Notification.state) == DeliveryState.IN_ATTESA,
+            col(Notification.step_index) >= 0,  # the reporter's feedback (step -1) still goes out
         )
     )
     for notification in pending.all():
         notification.state = DeliveryState.ANNULLATA
         notification.updated_at = now
         session.add(notification)
+
+
+#: what may still be done to an alert in each state (a 409 names them)
+ALLOWED_ACTIONS: dict[AlertState, tuple[str, ...]] = {
+    AlertState.NUOVA: ("acknowledge", "assign", "comment", "resolve", "cancel"),
+    AlertState.PRESA_VISIONE: ("assign", "comment", "resolve", "cancel"),
+    AlertState.RISOLTA: ("comment",),
+    AlertState.ANNULLATA: ("comment",),
+}
+
+
+def refusal(alert: Alert, action: str) -> Conflict:
+    """409 for an action the alert's state does not allow, naming the actions it does."""
+    allowed = ", ".join(ALLOWED_ACTIONS[alert.state])
+    return Conflict(
+        f"L'allerta è {alert.state}: azione '{action}' non consentita; azioni consentite: {allowed} / "
+        f"the alert is {alert.state}: '{action}' is not allowed; allowed actions: {allowed}"
+    )
 
 
 def _stop_escalation(alert: Alert) -> None:
@@ -291,7 +311,7 @@ async def acknowledge(session: AsyncSession, *, alert_id: int, operator_id: int 
     alert = await get_alert(session, alert_id=alert_id, lock=True)  # waits for a step in progress
     now = utcnow()  # read after the lock: nothing of this alert can be sent after this instant
     if alert.state != AlertState.NUOVA:
-        raise Conflict(f"L'allerta è {alert.state} / the alert is {alert.state}")
+        raise refusal(alert, "acknowledge")
     alert.state = AlertState.PRESA_VISIONE
     alert.acknowledged_at = now
     alert.acknowledged_by = operator_id
@@ -303,6 +323,25 @@ async def acknowledge(session: AsyncSession, *, alert_id: int, operator_id: int 
     add_entry(session, alert, EntryKind.PRESA_VISIONE, at=now, operator_id=operator_id)
     alert_event(session, alert, "alert.acknowledged", operator_id=operator_id)
     return alert
+
+
+def bring_next_step_forward(alert: Alert, *, escalation_round: int, step_index: int, now: datetime) -> bool:
+    """A definite SMS failure of step ``step_index``: the next step runs now instead of after the wait.
+
+    Only if the alert still waits on exactly that next step, in the same round (the caller holds the
+    alert's row lock and records the timeline entry); True if the step was brought forward.
+    """
+    moved = (
+        step_index >= 0  # not the reporter's feedback
+        and alert.state == AlertState.NUOVA
+        and alert.escalation_round == escalation_round
+        and alert.next_step_index == step_index + 1
+        and alert.next_step_at is not None
+        and alert.next_step_at > now
+    )
+    if moved:
+        alert.next_step_at = now
+    return moved
 
 
 async def retrigger(session: AsyncSession, *, alert: Alert, now: datetime) -> None:
@@ -320,7 +359,7 @@ async def retrigger(session: AsyncSession, *, alert: Alert, now: datetime) -> No
 async def assign(session: AsyncSession, *, alert_id: int, assignee_id: int, by: int | None) -> Alert:
     alert = await get_alert(session, alert_id=alert_id, lock=True)
     if alert.state not in OPEN_STATES:
-        raise Conflict(f"L'allerta è {alert.state} / the alert is {alert.state}")
+        raise refusal(alert, "assign")
     alert.assigned_to = assignee_id
     session.add(alert)
     add_entry(session, alert, EntryKind.ASSEGNATA, at=utcnow(), operator_id=by, data={"a": assignee_id})
@@ -348,7 +387,7 @@ async def close(
     alert = await get_alert(session, alert_id=alert_id, lock=True)
     now = utcnow()
     if alert.state not in OPEN_STATES:
-        raise Conflict(f"L'allerta è {alert.state} / the alert is {alert.state}")
+        raise refusal(alert, "cancel" if cancel else "resolve")
     alert.state = AlertState.ANNULLATA if cancel else AlertState.RISOLTA
     alert.resolved_at = now
     alert.outcome = outcome

@@ -10,6 +10,7 @@ from centrale.cases.router import router as cases_router
 from centrale.condomini.router import router as condomini_router
 from centrale.condomini.router import sentinels_router
 from centrale.consents.router import router as consents_router
+from centrale.events.router import router as events_router
 from centrale.operators.router import router as operators_router
 from centrale.organisations.router import router as organisations_router
 from centrale.persons.router import router as persons_router
@@ -21,5 +22,6 @@ router = APIRouter()
 for sub in (
     auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router,
     cases_router, assessments_router, consents_router, plans_router, referrals_router, tasks_router,
+    events_router,
 ):
     router.include_router(sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
+from alerts.checkins.jobs import checkin_tick
 from alerts.checkins.router import router as checkins_router
+from alerts.coverage import check_coverage
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
+from alerts.escalation.router import router as policies_router
+from alerts.monitoring import monitoring_tick, plan_pass
+from alerts.router import router as alerts_router
+from alerts.sms.feedback import send_feedback_sms
 from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
+from centrale.clock import ROME
 from centrale.db import Database
 from centrale.events.bus import EventBus, InProcessBus, OutboxReader
 from centrale.events.redis_bus import RedisBus
@@ -30,10 +38,13 @@ from integrations.fhir.router import router as fhir_router
 from integrations.reports.router import router as reports_router
 from integrations.siuss.router import router as siuss_router
 from integrations.siuss.waas import router as waas_router
+from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.router import router as twilio_router
+from integrations.twilio.sender import TwilioSmsSender, twilio_client
 from web import (
     errors,
     health,
+    metrics,
     pages,
     pages_assessments,
     pages_cases,
@@ -57,9 +68,51 @@ def make_bus(settings: Settings) -> EventBus:
     return InProcessBus()
 
 
-def make_sms_sender(settings: Settings) -> SmsSender:
-    # the Twilio adapter is wired here by the SMS work; console until then
-    return ConsoleSmsSender()
+def make_sms_sender(settings: Settings, database: Database, *, http_client: Any = None) -> SmsSender:
+    """Twilio when ``CENTRALE_SMS_BACKEND=twilio``, else the console transport; both respect opt-outs."""
+    if settings.sms_backend == "twilio":
+        return TwilioSmsSender(client=twilio_client(settings, http_client), database=database, settings=settings)
+    return ConsoleSmsSender(database=database)
+
+
+def make_scheduler(settings: Settings, db: Database, sender: SmsSender, instance: str) -> AsyncIOScheduler:
+    """The scheduled work every instance runs (each job is safe to run in several instances at once)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    every = {"max_instances": 1, "coalesce": True}
+
+    async def _escalation() -> None:
+        await tick(db, sender=sender, instance=instance, lease_seconds=settings.escalation_lease_seconds)
+        await send_feedback_sms(db, sender=sender)
+
+    async def _monitoring() -> None:
+        await monitoring_tick(db, sender=sender, reminder_lead=timedelta(minutes=settings.task_reminder_minutes))
+
+    async def _plans() -> None:
+        await plan_pass(
+            db, horizon=timedelta(days=settings.task_horizon_days), warning_days=settings.plan_end_warning_days
+        )
+
+    async def _checkins() -> None:
+        await checkin_tick(db, sender=sender)
+
+    async def _coverage() -> None:
+        await check_coverage(db)
+
+    tick_seconds = settings.tick_seconds
+    scheduler.add_job(_escalation, "interval", seconds=tick_seconds, id="escalation", **every)
+    scheduler.add_job(_monitoring, "interval", seconds=tick_seconds, id="monitoring", **every)
+    scheduler.add_job(_plans, "interval", minutes=5, id="plans", **every)
+    scheduler.add_job(_checkins, "interval", seconds=tick_seconds, id="checkins", **every)
+    # every morning before the offices open, in Rome time
+    scheduler.add_job(_coverage, "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
+    if settings.sms_backend == "twilio":
+        client = twilio_client(settings)
+
+        async def _reconcile() -> None:
+            await reconcile_inbound(db, client=client, settings=settings)
+
+        scheduler.add_job(_reconcile, "interval", minutes=1, id="twilio.reconcile", **every)
+    return scheduler
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -81,19 +134,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.outbox = OutboxReader(db.sessionmaker, bus)
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
-        app.state.sms_sender = sender = make_sms_sender(settings)
-        scheduler = None
+        app.state.sms_sender = sender = make_sms_sender(settings, db)
+        app.state.scheduler = scheduler = None
         if settings.scheduler_enabled:
-            scheduler = AsyncIOScheduler(timezone="UTC")
-
-            async def _tick() -> None:
-                await tick(
-                    db, sender=sender, instance=instance, lease_seconds=settings.escalation_lease_seconds
-                )
-
-            scheduler.add_job(
-                _tick, "interval", seconds=settings.tick_seconds, max_instances=1, coalesce=True
-            )
+            app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance)
             scheduler.start()
 
         async def _escalation_probe() -> Any:
@@ -123,7 +167,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.readiness_probes = {}
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(alerts_router, prefix="/api/v1")
+    app.include_router(policies_router, prefix="/api/v1")
     app.include_router(sms_router, prefix="/api/v1")
     app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)

@@ -4,147 +4,224 @@ A notification goes IN_ATTESA -> IN_INVIO (claimed in a transaction that holds t
 share mode, so an acknowledgement committed before it cancels it) -> INVIATA or FALLITA. A
 definite failure moves the escalation on to the next step at once. A process that dies between
 the claim and the provider's answer leaves the row IN_INVIO: it is never re-sent blindly.
+
+Locks are always taken alert first, then notification (the order acknowledging takes), so no
+lock cycle can form. Claims and records are single Core statements: the engine sends thousands.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
-from alerts.service import add_entry
+from alerts.service import add_entry, bring_next_step_forward
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.ports import OutgoingSms, SmsSender
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+#: an escalation SMS that cannot be delivered within ten minutes is useless: the next step has run
+VALIDITY_SECONDS = 600
 
 
-async def _claim(database: Database, notification_id: int) -> Notification | None:
-    async with database.sessionmaker() as session:
+@dataclass(frozen=True)
+class Claimed:
+    """A notification this process has claimed (IN_INVIO) and must send and record."""
+
+    id: int
+    alert_id: int
+    escalation_round: int
+    step_index: int
+    to_phone: str
+    body: str
+    attempts: int
+    key: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the provider said about a claimed SMS, to be recorded."""
+
+    claimed: Claimed
+    state: DeliveryState
+    provider_id: str | None
+    error: str | None
+    transport_error: bool = False
+
+
+def _record_statement(outcome: Outcome, now: datetime) -> Any:
+    error = outcome.error[:300] if outcome.error else None
+    return (
+        update(Notification)
+        .where(col(Notification.id) == outcome.claimed.id)
+        .values(state=outcome.state, provider_id=outcome.provider_id, updated_at=now, error=error)
+    )
+
+
+async def _claim(conn: AsyncConnection, notification_id: int, *, record: Outcome | None) -> Claimed | None:
+    """One transaction: lock the alert (share), record the previous SMS's outcome, claim this one.
+
+    Recording the previous outcome with the next claim halves the transactions and still leaves at
+    most one SMS per instance claimed and unconfirmed at any instant.
+    """
+    async with conn.begin():
         found = (
-            await session.exec(select(Notification).where(col(Notification.id) == notification_id))
-        ).first()
-        if found is None:
-            return None
-        alert = (
-            await session.exec(
-                select(Alert).where(col(Alert.id) == found.alert_id).with_for_update(read=True)
-            )
-        ).first()
-        notification = (
-            await session.exec(
-                select(Notification)
-                .where(
-                    col(Notification.id) == notification_id,
-                    col(Notification.state) == DeliveryState.IN_ATTESA,
+            await conn.execute(
+                select(  # type: ignore[call-overload]
+                    col(Alert.state),
+                    col(Alert.escalation_round),
+                    col(Notification.escalation_round),
+                    col(Notification.state),
                 )
-                .with_for_update(skip_locked=True)
+                .join(Notification, col(Notification.alert_id) == col(Alert.id))
+                .where(col(Notification.id) == notification_id)
+                .with_for_update(read=True, of=Alert)  # the alert first, in share mode
             )
         ).first()
-        if notification is None or alert is None:
-            return None
         now = utcnow()
-        notification.updated_at = now
-        if alert.state != AlertState.NUOVA or alert.escalation_round != notification.escalation_round:
-            notification.state = DeliveryState.ANNULLATA
-            session.add(notification)
-            await session.commit()
+        if record is not None:
+            await conn.execute(_record_statement(record, now))
+        alert_state, alert_round, round_, state = found if found is not None else (None, None, None, None)
+        if state != DeliveryState.IN_ATTESA:  # gone, or another instance took it since we listed it
             return None
-        notification.state = DeliveryState.IN_INVIO
-        notification.attempts += 1
-        notification.sent_at = now
-        session.add(notification)
-        await session.commit()
-        return notification
+        live = alert_state == AlertState.NUOVA and alert_round == round_
+        waiting = (
+            select(col(Notification.id))
+            .where(col(Notification.id) == notification_id, col(Notification.state) == DeliveryState.IN_ATTESA)
+            .with_for_update(skip_locked=True)  # another instance claiming it: leave it to them
+            .scalar_subquery()
+        )
+        values: dict[str, object] = {"updated_at": now}
+        if live:
+            values |= {"state": DeliveryState.IN_INVIO, "attempts": col(Notification.attempts) + 1, "sent_at": now}
+        else:  # acknowledged (or re-triggered) since it was recorded
+            values["state"] = DeliveryState.ANNULLATA
+        row = (
+            await conn.execute(
+                update(Notification)
+                .where(col(Notification.id) == waiting)
+                .values(**values)
+                .returning(
+                    col(Notification.alert_id),
+                    col(Notification.escalation_round),
+                    col(Notification.step_index),
+                    col(Notification.recipient),
+                    col(Notification.channel),
+                    col(Notification.to_phone),
+                    col(Notification.body),
+                    col(Notification.attempts),
+                )
+            )
+        ).first()
+    if row is None or not live:
+        return None
+    alert_id, round_, step, recipient, channel, phone, body, attempts = row
+    return Claimed(
+        id=notification_id,
+        alert_id=alert_id,
+        escalation_round=round_,
+        step_index=step,
+        to_phone=phone or "",  # recorded without a phone means FALLITA at once: never claimed
+        body=body,
+        attempts=attempts,
+        key=f"{alert_id}.{round_}.{step}.{recipient}.{channel}",
+    )
 
 
-async def _record(
-    database: Database,
-    notification: Notification,
-    *,
-    state: DeliveryState,
-    provider_id: str | None,
-    error: str | None,
-) -> None:
+async def _record_failure(database: Database, outcome: Outcome) -> None:
+    """A definite failure: recorded under the alert's lock, and the next step brought forward."""
     async with database.sessionmaker() as session:
-        row = await session.get(Notification, notification.id)
-        assert row is not None
         now = utcnow()
-        row.state, row.provider_id, row.updated_at = state, provider_id, now
-        row.error = error[:300] if error else None
-        session.add(row)
-        if state == DeliveryState.FALLITA:
-            alert = (
-                await session.exec(select(Alert).where(col(Alert.id) == row.alert_id).with_for_update())
-            ).first()
-            # a definite failure moves the escalation on, if the alert still waits on the next step
-            if (
-                alert is not None
-                and alert.state == AlertState.NUOVA
-                and alert.escalation_round == row.escalation_round
-                and alert.next_step_index == row.step_index + 1
-                and alert.next_step_at is not None
-                and alert.next_step_at > now
-            ):
-                alert.next_step_at = now
-                session.add(alert)
-                add_entry(
-                    session,
-                    alert,
-                    EntryKind.NOTIFICA,
-                    at=now,
-                    data={"sms_fallito": row.id, "passo_successivo": "anticipato"},
-                )
+        claimed = outcome.claimed
+        alert = (  # the alert's lock first, as acknowledging takes it
+            await session.exec(select(Alert).where(col(Alert.id) == claimed.alert_id).with_for_update())
+        ).first()
+        await session.exec(_record_statement(outcome, now))
+        # the escalation moves on at once, if the alert still waits on the next step
+        if alert is not None and bring_next_step_forward(
+            alert, escalation_round=claimed.escalation_round, step_index=claimed.step_index, now=now
+        ):
+            session.add(alert)
+            add_entry(
+                session,
+                alert,
+                EntryKind.NOTIFICA,
+                at=now,
+                data={"sms_fallito": claimed.id, "passo_successivo": "anticipato"},
+            )
         await session.commit()
 
 
-async def deliver_pending_sms(database: Database, *, sender: SmsSender, batch: int = 200) -> dict[str, int]:
-    """Send the recorded SMS that are waiting; returns counts by outcome."""
+async def _send(sender: SmsSender, claimed: Claimed) -> Outcome:
+    try:
+        result = await sender.send(
+            OutgoingSms(to=claimed.to_phone, body=claimed.body, key=claimed.key, validity_seconds=VALIDITY_SECONDS)
+        )
+    except Exception as exc:  # the transport broke: retry on a later tick, then give up
+        log.warning("SMS transport error for notification %s: %s", claimed.id, type(exc).__name__)
+        retry = claimed.attempts < MAX_ATTEMPTS
+        state = DeliveryState.IN_ATTESA if retry else DeliveryState.FALLITA
+        return Outcome(claimed, state, None, type(exc).__name__, transport_error=True)
+    if result.error is None and result.status not in {"failed", "undelivered"}:
+        state = DeliveryState.INVIATA
+    elif result.retryable and claimed.attempts < MAX_ATTEMPTS:
+        state = DeliveryState.IN_ATTESA
+    else:
+        state = DeliveryState.FALLITA
+    return Outcome(claimed, state, result.provider_id, result.error)
+
+
+async def deliver_pending_sms(
+    database: Database, *, sender: SmsSender, batch: int = 200, instances: int = 3
+) -> dict[str, int]:
+    """Send up to ``batch`` of the recorded SMS that are waiting (a random share of the oldest).
+
+    ``instances``: how many engines are expected to share the work (each lists that many batches).
+    """
     counts: Counter[str] = Counter()
     async with database.sessionmaker() as session:
-        ids = (
-            await session.exec(
-                select(col(Notification.id))
-                .where(
-                    col(Notification.channel) == Channel.SMS,
-                    col(Notification.state) == DeliveryState.IN_ATTESA,
+        ids = list(
+            (
+                await session.exec(
+                    select(col(Notification.id))
+                    .where(
+                        col(Notification.channel) == Channel.SMS,
+                        col(Notification.state) == DeliveryState.IN_ATTESA,
+                        col(Notification.step_index) >= 0,  # the reporter's feedback goes its own way
+                    )
+                    .order_by(col(Notification.id))
+                    .limit(batch * instances)
                 )
-                .order_by(col(Notification.id))
-                .limit(batch)
-            )
-        ).all()
-    for notification_id in ids:
-        notification = await _claim(database, int(notification_id or 0))
-        if notification is None:
-            counts["skipped"] += 1
-            continue
-        assert notification.to_phone is not None
-        try:
-            result = await sender.send(
-                OutgoingSms(to=notification.to_phone, body=notification.body, key=notification.key)
-            )
-        except Exception as exc:  # the transport broke: retry on a later tick, then give up
-            log.warning("SMS transport error for notification %s: %s", notification.id, type(exc).__name__)
-            retry = notification.attempts < MAX_ATTEMPTS
-            await _record(
-                database,
-                notification,
-                state=DeliveryState.IN_ATTESA if retry else DeliveryState.FALLITA,
-                provider_id=None,
-                error=type(exc).__name__,
-            )
-            counts["error"] += 1
-            continue
-        if result.error is None and result.status not in {"failed", "undelivered"}:
-            state = DeliveryState.INVIATA
-        elif result.retryable and notification.attempts < MAX_ATTEMPTS:
-            state = DeliveryState.IN_ATTESA
-        else:
-            state = DeliveryState.FALLITA
-        await _record(database, notification, state=state, provider_id=result.provider_id, error=result.error)
-        counts[state.lower()] += 1
+            ).all()
+        )
+    # instances see the same waiting rows: each takes its own random share in its own order, so they
+    # rarely reach for the same row (a tick drains its share within seconds: order barely matters)
+    ids = random.sample(ids, min(batch, len(ids)))
+    pending: Outcome | None = None  # sent, to be recorded with the next claim
+    async with database.engine.connect() as conn:
+        for notification_id in ids:
+            claimed = await _claim(conn, int(notification_id or 0), record=pending)
+            pending = None
+            if claimed is None:
+                counts["skipped"] += 1
+                continue
+            outcome = await _send(sender, claimed)
+            counts["error" if outcome.transport_error else outcome.state.lower()] += 1
+            if outcome.state == DeliveryState.FALLITA:
+                await _record_failure(database, outcome)
+            else:
+                pending = outcome
+        if pending is not None:
+            async with conn.begin():
+                await conn.execute(_record_statement(pending, utcnow()))
     return dict(counts)

@@ -198,46 +198,71 @@ async def claim_due_steps(
         return ids
 
 
+Cache = dict[tuple[str, int | None, int | None], Sequence[Operator]]
+
+
+async def _run_locked(session: AsyncSession, alert: Alert, *, instance: str, now: datetime, cache: Cache) -> bool:
+    """Run the step of an alert whose row lock this transaction holds; True if it ran (no commit)."""
+    if alert.lease_owner != instance:
+        return False
+    alert.lease_owner, alert.lease_until = None, None
+    due = alert.state == AlertState.NUOVA and alert.next_step_at is not None and alert.next_step_at <= now
+    step = step_at(alert.policy_snapshot, alert.next_step_index) if due else None
+    if step is None:
+        if due:  # past the last step: escalation is over, the alert stays on the board
+            alert.next_step_at = None
+        session.add(alert)
+        return False
+    index = alert.next_step_index
+    # within one batch the same role for the same person and place resolves to the same people
+    who = (step.role, alert.person_id, alert.condominio_id)
+    if who not in cache:
+        cache[who] = await RESOLVERS[step.role](session, alert)
+    operators = cache[who]
+    for channel in step.channels:
+        for notification in CHANNELS[channel](session, alert, index, step, operators, now):
+            session.add(notification)
+    add_entry(
+        session,
+        alert,
+        EntryKind.NOTIFICA,
+        at=now,
+        data={
+            "passo": index,
+            "ruolo": step.role,
+            "canali": list(step.channels),
+            "destinatari": [op.id for op in operators],
+        },
+    )
+    alert.next_step_index = index + 1
+    alert.next_step_at = next_due_after(alert.policy_snapshot, index, now)
+    session.add(alert)
+    if Channel.BACHECA in step.channels:  # the board hears of the step; SMS-only steps add no event
+        alert_event(session, alert, "alert.escalated", step=index, role=step.role)
+    return True
+
+
+async def run_steps(database: Database, *, alert_ids: Sequence[int], instance: str) -> int:
+    """Run the due steps of alerts leased to us, in one transaction holding their row locks; how many ran.
+
+    Rows are locked in id order (instances never wait on each other in a cycle) and the clock is read
+    after the locks: an acknowledgement either committed before (seen: nothing runs) or waits for us.
+    """
+    async with database.sessionmaker() as session:
+        query = select(Alert).where(col(Alert.id).in_(alert_ids)).order_by(col(Alert.id)).with_for_update()
+        alerts = (await session.exec(query)).all()
+        now = utcnow()
+        cache: Cache = {}
+        ran = 0
+        for alert in alerts:
+            ran += await _run_locked(session, alert, instance=instance, now=now, cache=cache)
+        await session.commit()
+        return ran
+
+
 async def run_step(database: Database, *, alert_id: int, instance: str) -> bool:
     """Run the alert's due step if it is still due and still leased to us; True if it ran."""
-    async with database.sessionmaker() as session:
-        alert = (await session.exec(select(Alert).where(col(Alert.id) == alert_id).with_for_update())).first()
-        now = utcnow()  # read under the lock: an acknowledgement is either before (seen) or after this
-        if alert is None or alert.lease_owner != instance:
-            return False
-        alert.lease_owner, alert.lease_until = None, None
-        due = alert.state == AlertState.NUOVA and alert.next_step_at is not None and alert.next_step_at <= now
-        step = step_at(alert.policy_snapshot, alert.next_step_index) if due else None
-        if step is None:
-            if due:  # past the last step: escalation is over, the alert stays on the board
-                alert.next_step_at = None
-            session.add(alert)
-            await session.commit()
-            return False
-        index = alert.next_step_index
-        operators = await RESOLVERS[step.role](session, alert)
-        for channel in step.channels:
-            for notification in CHANNELS[channel](session, alert, index, step, operators, now):
-                session.add(notification)
-        add_entry(
-            session,
-            alert,
-            EntryKind.NOTIFICA,
-            at=now,
-            data={
-                "passo": index,
-                "ruolo": step.role,
-                "canali": list(step.channels),
-                "destinatari": [op.id for op in operators],
-            },
-        )
-        alert.next_step_index = index + 1
-        alert.next_step_at = next_due_after(alert.policy_snapshot, index, now)
-        session.add(alert)
-        if Channel.BACHECA in step.channels:  # the board hears of the step; SMS-only steps add no event
-            alert_event(session, alert, "alert.escalated", step=index, role=step.role)
-        await session.commit()
-        return True
+    return bool(await run_steps(database, alert_ids=[alert_id], instance=instance))
 
 
 async def tick(
@@ -247,10 +272,16 @@ async def tick(
     result = TickResult()
     result.retriggered = await retrigger_expired_acks(database, batch=batch)
     lease = timedelta(seconds=lease_seconds)
-    for alert_id in await claim_due_steps(database, instance=instance, lease=lease, batch=batch):
+    claimed = await claim_due_steps(database, instance=instance, lease=lease, batch=batch)
+    if claimed:
         try:
-            result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))
-        except Exception:  # one broken alert must not stop the others; its lease expires and it retries
-            log.exception("escalation step failed for alert %s", alert_id)
+            result.steps_run += await run_steps(database, alert_ids=claimed, instance=instance)
+        except Exception:  # one broken alert must not stop the others: run them one by one
+            log.exception("escalation batch failed; running its alerts one by one")
+            for alert_id in claimed:
+                try:
+                    result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))
+                except Exception:  # its lease expires and it is retried
+                    log.exception("escalation step failed for alert %s", alert_id)
     result.sms = await deliver_pending_sms(database, sender=sender, batch=batch * 3)
     return result

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.models import Alert, AlertState, DeliveryState, EntryKind, Notification
-from alerts.service import add_entry, alert_event
+from alerts.models import Alert, DeliveryState, EntryKind, Notification
+from alerts.service import add_entry, alert_event, bring_next_step_forward
 from alerts.sms.models import FAILED_STATES, SmsDelivery
 from centrale.clock import utcnow
 
@@ -25,21 +25,17 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
         return notification
     if delivery.status not in FAILED_STATES or notification.state == DeliveryState.FALLITA:
         return notification
-    notification.state, notification.updated_at = DeliveryState.FALLITA, now
-    notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
-    session.add(notification)
+    # the alert's lock first, then the notification: the order acknowledging takes (no lock cycle)
     alert = (
         await session.exec(select(Alert).where(col(Alert.id) == notification.alert_id).with_for_update())
     ).one()
-    moved = (
-        alert.state == AlertState.NUOVA
-        and alert.escalation_round == notification.escalation_round
-        and alert.next_step_index == notification.step_index + 1
-        and alert.next_step_at is not None
-        and alert.next_step_at > now
+    notification.state, notification.updated_at = DeliveryState.FALLITA, now
+    notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
+    session.add(notification)
+    moved = bring_next_step_forward(
+        alert, escalation_round=notification.escalation_round, step_index=notification.step_index, now=now
     )
     if moved:  # the next channel is tried now rather than after the wait
-        alert.next_step_at = now
         session.add(alert)
     add_entry(
         session,

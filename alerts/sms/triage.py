@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.checkins.service import answer_checkin
 from alerts.models import AlertSource, AlertState, Notification, Severity
 from alerts.service import GroupingRules, acknowledge, get_alert, raise_alert
+from alerts.sms.feedback import record_ack_feedback
 from alerts.sms.models import InboundSms, InboundState
 from alerts.sms.templates import Template, render
 from alerts.sms.words import Signal, fold, signal_of
@@ -128,6 +129,7 @@ async def _command(session: AsyncSession, message: InboundSms, verb: str, code: 
         return refused
     if alert.state == AlertState.NUOVA:
         await acknowledge(session, alert_id=alert_id, operator_id=operator.id)
+        await record_ack_feedback(session, alert=alert, operator_id=operator.id)
     message.alert_id = alert_id
     return render(Template.RISCONTRO, code=code)
 

@@ -167,3 +167,12 @@ async def test_definite_sms_failure_moves_on_to_the_next_step(database: Database
     assert [m.to for m in sms.sent] == [d.coordinatore.phone]
     failed = [n for n in await _notifications(database, alert_id) if n.state == DeliveryState.FALLITA]
     assert [(n.step_index, n.recipient_operator_id) for n in failed] == [(0, d.tutor.id)]
+
+
+async def test_escalation_sms_expire_after_ten_minutes(database: Database, session: AsyncSession):
+    d = await district(session)
+    await three_step_policy(session)
+    sms = ConsoleSmsSender()
+    await _raise(session, d)
+    assert await _tick(database, sms) == 1
+    assert [(m.to, m.validity_seconds) for m in sms.sent] == [(d.tutor.phone, 600)]
