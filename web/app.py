@@ -54,7 +54,6 @@ from web import (
     simulator,
     tasks_pages,
 )
-from web.board.actions import router as board_actions_router
 from web.board.hub import Hub, HubLimits
 from web.board.router import router as board_router
 
@@ -181,7 +180,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(board_router)
-    app.include_router(board_actions_router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)

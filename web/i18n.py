@@ -160,6 +160,7 @@ WORDS: dict[str, dict[str, str]] = {
     "b_comment": {"it": "Commenta", "en": "Comment"},
     "b_resolve": {"it": "Chiudi", "en": "Resolve"},
     "b_timeline": {"it": "Cronologia", "en": "Timeline"},
+    "b_operator": {"it": "Operatore", "en": "Operator"},
     "b_outcome": {"it": "Motivo di chiusura", "en": "Outcome"},
     "b_note": {"it": "Nota", "en": "Note"},
     "b_send": {"it": "Invia", "en": "Send"},

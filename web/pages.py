@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from alerts.access import may_handle
 from centrale.auth.deps import COOKIE_NAME, actor_for_token, client_address
 from centrale.auth.models import LoginIn
 from centrale.auth.router import do_login, set_session_cookie
@@ -43,7 +44,8 @@ async def home(request: Request) -> Response:
     if actor is None:
         return render(request, "login.html", error=None)
     t = translator(lang_of(request))
-    return render(request, "board.html", actor=actor, words={key: t(key) for key in BOARD_KEYS})
+    words = {key: t(key) for key in BOARD_KEYS}
+    return render(request, "board.html", actor=actor, words=words, handles=may_handle(actor))
 
 
 @router.get("/login", response_class=HTMLResponse)

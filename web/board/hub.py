@@ -29,7 +29,7 @@ from centrale.events.bus import EventBus, OutboxReader
 from centrale.events.models import Event
 from centrale.events.service import last_seq
 from centrale.settings import Settings
-from web.board.scope import load_facts, may_see, readable_persons
+from web.board.scope import load_facts, may_see, readable_persons, visible_alerts
 from web.board.snapshot import alert_cards, audit_shown, take_snapshot
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,8 @@ class Hub:
             rendered: dict[int, str] = {}
             for actor in actors:
                 persons = await readable_persons(session, actor, events)
-                visible = [e for e in events if e.seq is not None and may_see(actor, e, persons, facts)]
+                alerts = await visible_alerts(session, actor, events)
+                visible = [e for e in events if e.seq is not None and may_see(actor, e, persons, alerts, facts)]
                 for e in visible:
                     if int(e.seq or 0) not in rendered:
                         rendered[int(e.seq or 0)] = event_message(e, cards)

@@ -1,8 +1,10 @@
-"""Who may see which board event: the need-to-know policy applied to the outbox and to alerts.
+"""Who may see which board event: the need-to-know policy applied to the outbox.
 
 - An event on a personal channel (``recipient_operator_id``) goes to that operator only.
+- An event about an alert goes to the operators who see that alert (``alerts.access``: the one rule
+  for alerts, shared with the alerts API).
 - An event about a person goes to the operators the policy lets read that person.
-- An event about no person (a building-level alert, the system about itself) goes to the district
+- Any other event about no person (a building, the system about itself) goes to the district
   (operators whose role reads through the DISTRICT relation, within their municipio) and to the
   operator who follows the condominio it names.
 """
@@ -12,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.access import alert_visibility
 from alerts.models import Alert
 from centrale.auth.deps import Actor
 from centrale.authz.policy import PersonAction, allowed_relations, visibility_clause
@@ -47,18 +50,6 @@ def condominio_clause(actor: Actor) -> ColumnElement[bool]:
     return or_(follows, col(Condominio.municipio) == actor.municipio)
 
 
-def alert_scope(actor: Actor) -> ColumnElement[bool]:
-    """A condition on ``Alert``: the alerts this actor may see on the board."""
-    about_visible_person = col(Alert.person_id).in_(select(col(Person.id)).where(visibility_clause(actor)))
-    in_visible_building = col(Alert.condominio_id).in_(select(col(Condominio.id)).where(condominio_clause(actor)))
-    no_building = true() if sees_district(actor) else false()
-    personless = and_(
-        col(Alert.person_id).is_(None),
-        or_(in_visible_building, and_(col(Alert.condominio_id).is_(None), no_building)),
-    )
-    return or_(about_visible_person, personless)
-
-
 @dataclass
 class BatchFacts:
     """What a batch of events needs for scoping, loaded once per batch and shared by every client."""
@@ -86,10 +77,27 @@ async def readable_persons(session: AsyncSession, actor: Actor, events: list[Eve
     return set((await session.exec(visible_persons_query(actor, ids))).all())  # type: ignore[call-overload]
 
 
-def may_see(actor: Actor, event: Event, persons: set[int], facts: BatchFacts) -> bool:
-    """Whether ``event`` goes to ``actor`` (``persons``: the batch's persons the actor may read)."""
+def alert_id_of(event: Event) -> int | None:
+    value = event.payload.get("alert_id")
+    return int(value) if value is not None else None
+
+
+async def visible_alerts(session: AsyncSession, actor: Actor, events: list[Event]) -> set[int]:
+    """The batch's alerts this operator sees (one query per operator and batch)."""
+    ids = {alert_id for e in events if (alert_id := alert_id_of(e)) is not None}
+    if not ids:
+        return set()
+    query = select(col(Alert.id)).where(col(Alert.id).in_(ids), alert_visibility(actor))
+    return {int(i) for i in (await session.exec(query)).all() if i is not None}
+
+
+def may_see(actor: Actor, event: Event, persons: set[int], alerts: set[int], facts: BatchFacts) -> bool:
+    """Whether ``event`` goes to ``actor`` (``persons``, ``alerts``: the batch's ones the actor sees)."""
     if event.recipient_operator_id is not None:
         return event.recipient_operator_id == actor.operator_id
+    alert_id = alert_id_of(event)
+    if alert_id is not None:
+        return alert_id in alerts
     if event.person_id is not None:
         return event.person_id in persons
     condominio_id = event.payload.get("condominio_id")

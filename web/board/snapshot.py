@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.access import alert_visibility
 from alerts.models import OPEN_STATES, Alert
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.audit.service import build_event, record
@@ -22,7 +23,6 @@ from centrale.events.service import last_seq
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web.board import panels
-from web.board.scope import alert_scope
 
 Panel = Callable[[AsyncSession, Actor], Awaitable[Any]]
 
@@ -107,7 +107,7 @@ def audit_shown(session: AsyncSession, actor: Actor, cards: Iterable[dict[str, A
 
 
 async def open_alerts(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    query = _alert_query().where(col(Alert.state).in_(OPEN_STATES), alert_scope(actor))
+    query = _alert_query().where(col(Alert.state).in_(OPEN_STATES), alert_visibility(actor))
     rows = (await session.exec(query.order_by(col(Alert.opened_at)))).all()
     return [_card(*row) for row in rows]
 

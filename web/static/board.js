@@ -4,8 +4,9 @@
   "use strict";
   const W = window.BOARD.words;
   const t = (k) => W[k] || k;
-  // In-place actions; point this at "/api/v1/alerts" once the alerts API serves the same verbs.
-  const API = "/board/alerts";
+  // In-place actions go to the alerts API (the session cookie signs them in).
+  const API = "/api/v1/alerts";
+  const ME = window.BOARD.me;
   const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
   const OPEN = new Set(["NUOVA", "PRESA_VISIONE"]);
   const SILENCE_MS = 45000; // no message (not even a ping) for this long: the connection is dead
@@ -163,6 +164,8 @@
     $("#no-alerts").hidden = shown.length > 0;
   }
 
+  const handles = window.BOARD.handles;  // roles that only read alerts get no action buttons
+
   function card(a, timelineOpen) {
     const where = [a.person, a.condominio, a.municipio && `Mun. ${a.municipio}`].filter(Boolean).join(" · ");
     const holder = a.assigned_to_name ? `${t("b_held_by")}: ${a.assigned_to_name}` :
@@ -178,10 +181,10 @@
       el("p", { class: "meta" }, where, a.report_count > 1 ? ` · ${a.report_count} ${t("b_reports")}` : "",
         holder ? el("span", { class: "holder" }, ` · ${holder}`) : null),
       el("div", { class: "actions" },
-        a.state === "NUOVA" ? el("button", { type: "button", class: "ack", onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
-        a.assigned_to !== window.BOARD.me ? el("button", { type: "button", onclick: () => act(a.id, "assign-to-me") }, t("b_assign_me")) : null,
-        el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")),
-        el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")),
+        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
+        handles && a.assigned_to !== ME ? el("button", { type: "button", onclick: () => act(a.id, "assign", { assignee_id: ME }) }, t("b_assign_me")) : null,
+        handles ? el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")) : null,
+        handles ? el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")) : null,
         el("button", { type: "button", "aria-expanded": timelineOpen ? "true" : "false", onclick: (e) => toggleTimeline(a.id, e.target) }, t("b_timeline"))),
       el("ol", { class: "timeline", hidden: !timelineOpen }));
     if (timelineOpen) loadTimeline(a.id, li.querySelector(".timeline"));
@@ -196,17 +199,38 @@
       alert(`${t("b_failed")}: ${detail.message || detail.detail || r.status}`);
       return;
     }
-    const a = await r.json();
-    if (OPEN.has(a.state)) board.alerts.set(a.id, a); else board.alerts.delete(a.id);
+    const answer = await r.json();
+    if (answer.state) merge(answer);  // a comment answers with its timeline entry: render() reloads it
     render();
+  }
+
+  // The API answers with the alert, not the board's card: its changes go onto the card at once, and
+  // the websocket event that follows brings the whole card (names, counts) as the server has it.
+  function merge(alert) {
+    const current = board.alerts.get(alert.id);
+    if (!OPEN.has(alert.state)) { board.alerts.delete(alert.id); return; }
+    if (!current) return;  // the event brings the card
+    const next = { ...current };
+    for (const k of ["state", "severity", "report_count", "last_report_at", "acknowledged_at", "assigned_to", "resolved_at"]) next[k] = alert[k];
+    if (alert.acknowledged_by === ME && !current.acknowledged_by) next.acknowledged_by = window.BOARD.name;
+    if (alert.assigned_to !== current.assigned_to) next.assigned_to_name = alert.assigned_to === ME ? window.BOARD.name : null;
+    board.alerts.set(alert.id, next);
+  }
+
+  function who(a, operatorId) {
+    if (operatorId === null || operatorId === undefined) return "";
+    if (operatorId === ME) return window.BOARD.name;
+    if (a && operatorId === a.assigned_to && a.assigned_to_name) return a.assigned_to_name;
+    return `${t("b_operator")} #${operatorId}`;
   }
 
   async function loadTimeline(id, list) {
     const r = await fetch(`${API}/${id}/timeline`, { credentials: "same-origin" });
     if (!r.ok) return;
     const entries = await r.json();
+    const a = board.alerts.get(id);
     list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)), ` ${e.kind}`,
-      e.operator ? ` · ${e.operator}` : "", e.text ? ` — ${e.text}` : "")));
+      e.operator_id !== null ? ` · ${who(a, e.operator_id)}` : "", e.text ? ` — ${e.text}` : "")));
   }
 
   function toggleTimeline(id, button) {
@@ -226,7 +250,7 @@
 
   function commentDialog(a) {
     openDialog(`${t("b_comment")} #${a.id}`, [el("label", {}, t("b_note"), el("textarea", { name: "text", required: true, rows: "3" }))],
-      (data) => act(a.id, "comment", { text: data.get("text") }));
+      (data) => act(a.id, "comments", { text: data.get("text") }));
   }
 
   function resolveDialog(a) {

@@ -173,10 +173,10 @@ async def test_two_instances_deliver_every_event_with_and_without_redis():
                 async def comment(address: str, n: int) -> None:
                     posted[f"{n}"] = time.perf_counter()
                     r = await http.post(
-                        f"http://{address}/board/alerts/{alert_id}/comment",
+                        f"http://{address}/api/v1/alerts/{alert_id}/comments",
                         json={"text": f"n{n}"},
                     )
-                    assert r.status_code == 200, r.text
+                    assert r.status_code == 201, r.text
 
                 for n in range(10):  # Redis up: each commit wakes the other instance at once
                     await comment(a if n % 2 else b, n)
