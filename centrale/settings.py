@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     login_max_failures_per_minute: int = 9
     tick_seconds: float = 2.0
     scheduler_enabled: bool = True
+    # grouping: a report joins the person's open alert within this window; this many reports from
+    # one condominio within the building window open one building-level alert
+    alert_join_window_minutes: int = Field(default=120, ge=1)
+    building_alert_reports: int = Field(default=3, ge=2)
+    building_alert_window_minutes: int = Field(default=30, ge=1)
+    escalation_lease_seconds: int = Field(default=30, ge=1)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")
@@ -39,6 +45,13 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "CENTRALE_TWILIO_FROM_NUMBER")
     )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"
+        ),
+    )
+    sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

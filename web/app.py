@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.settings import Settings, get_settings
+from integrations.twilio.router import router as twilio_router
 from web import errors, health, pages
 
 STATIC = Path(__file__).parent / "static"
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(twilio_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import alerts.escalation.models
+import alerts.models  # noqa: F401
 import centrale.audit.models
 import centrale.auth.models
 import centrale.condomini.models

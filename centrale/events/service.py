@@ -1,12 +1,39 @@
-"""Writing events to the outbox. Readers follow them in order (see the alerts/board readers)."""
+"""Writing events to the outbox and reading them back in sequence order.
+
+``emit`` adds a row without a sequence number. Just before the transaction commits, a hook takes
+the single counter row (``event_counter``) with an upsert, numbers this transaction's events from it
+and flushes them. The counter row stays locked until the commit completes, so a later transaction
+can only take numbers after this one is visible: sequence order is commit order, and a reader that
+follows ``seq > last`` never skips a committed event (see docs/ARCHITECTURE.md, "Event outbox").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy import text, true
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.events.models import Event
+
+_PENDING = "centrale.events.pending"
+_COMMITTED = "centrale.events.committed_seq"
+
+# Both SQLite (>= 3.35) and PostgreSQL accept this upsert; the row lock it takes orders commits.
+_TAKE_NUMBERS = text(
+    "INSERT INTO event_counter (id, last_seq) VALUES (1, :n) "
+    "ON CONFLICT (id) DO UPDATE SET last_seq = event_counter.last_seq + excluded.last_seq "
+    "RETURNING last_seq"
+)
+
+CommitListener = Callable[[int], None]
+_listeners: list[tuple[AsyncEngine | None, CommitListener]] = []
 
 
 def emit(
@@ -17,10 +44,89 @@ def emit(
     entity_id: object,
     person_id: int | None = None,
     payload: dict[str, Any] | None = None,
+    recipient_operator_id: int | None = None,
 ) -> Event:
     """Add an event to the caller's transaction: it exists if and only if the change commits."""
     event = Event(
-        kind=kind, entity_type=entity_type, entity_id=str(entity_id), person_id=person_id, payload=payload or {}
+        kind=kind,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        person_id=person_id,
+        payload=payload or {},
+        recipient_operator_id=recipient_operator_id,
     )
     session.add(event)
+    session.sync_session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+def add_commit_listener(listener: CommitListener, *, engine: AsyncEngine | None = None) -> None:
+    """Call ``listener(last_seq)`` after each commit that wrote events (through ``engine`` if given)."""
+    _listeners.append((engine, listener))
+
+
+def remove_commit_listener(listener: CommitListener) -> None:
+    _listeners[:] = [(e, fn) for e, fn in _listeners if fn is not listener]
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _number_events(session: Session) -> None:
+    pending: list[Event] = [e for e in session.info.pop(_PENDING, []) if e in session]
+    if not pending:
+        return
+    # Flush the rest of the transaction first, so that the counter lock is held only for the
+    # few statements below and the commit itself (no other row is touched while holding it).
+    session.flush()
+    top = session.execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
+    first = top - len(pending) + 1
+    for offset, event in enumerate(pending):
+        event.seq = first + offset
+    session.flush()
+    session.info[_COMMITTED] = top
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _announce(session: Session) -> None:
+    top = session.info.pop(_COMMITTED, None)
+    if top is None:
+        return
+    for engine, listener in list(_listeners):
+        if engine is None or session.bind is engine.sync_engine:
+            listener(top)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_COMMITTED, None)
+
+
+async def events_after(
+    session: AsyncSession, *, after: int, limit: int = 500, where: ColumnElement[bool] | None = None
+) -> tuple[list[Event], int]:
+    """Up to ``limit`` committed events with ``seq > after`` in order, and the highest seq scanned.
+
+    With ``where``, only matching events are returned, but the scan (and so the returned high mark)
+    covers every event, so a reader that resumes from the mark neither skips nor re-reads.
+    """
+    visible = (where if where is not None else true()).label("visible")
+    query = (
+        select(Event, visible)  # type: ignore[call-overload]
+        .where(col(Event.seq) > after)
+        .order_by(col(Event.seq))
+        .limit(limit)
+    )
+    rows: Sequence[Any] = (await session.exec(query)).all()
+    mark = after
+    found: list[Event] = []
+    for event, is_visible in rows:
+        mark = int(event.seq)
+        if is_visible:
+            found.append(event)
+    return found, mark
+
+
+async def last_seq(session: AsyncSession) -> int:
+    """The highest committed sequence number (0 when there is none)."""
+    found = (await session.exec(select(col(Event.seq)).order_by(col(Event.seq).desc()).limit(1))).first()
+    return int(found or 0)

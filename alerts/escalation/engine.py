@@ -1,0 +1,260 @@
+"""The escalation engine: claim due steps, re-check, run exactly one step, record each notification once.
+
+Every instance runs ``tick`` (APScheduler, every few seconds; tests call it directly with a
+travelled clock). A step runs in one transaction that holds the alert's row lock: it re-checks the
+state, the lease and the step index, records one notification per (alert, round, step, recipient,
+channel) under a unique key, advances the schedule and commits. Acknowledging takes the same row
+lock, so a step either committed before the acknowledgement or sees it and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alerts.escalation.delivery import deliver_pending_sms
+from alerts.escalation.models import PolicyStep
+from alerts.escalation.roles import RESOLVERS
+from alerts.escalation.service import next_due_after, step_at
+from alerts.escalation.texts import board_text, sms_text
+from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
+from alerts.service import add_entry, alert_event, retrigger
+from centrale.clock import utcnow
+from centrale.db import Database
+from centrale.events.service import emit
+from centrale.operators.models import Operator
+from centrale.ports import SmsSender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickResult:
+    steps_run: int = 0
+    retriggered: int = 0
+    sms: dict[str, int] = field(default_factory=dict)
+
+
+def _board(
+    session: AsyncSession,
+    alert: Alert,
+    step_index: int,
+    step: PolicyStep,
+    operators: Sequence[Operator],
+    now: datetime,
+) -> list[Notification]:
+    """One broadcast to the live board, whoever the recipients."""
+    assert alert.id is not None
+    emit(
+        session,
+        kind="notification.board",
+        entity_type="Alert",
+        entity_id=alert.id,
+        person_id=alert.person_id,
+        payload={"alert_id": alert.id, "step": step_index, "role": step.role, "text": board_text(alert)},
+    )
+    return [
+        Notification(
+            alert_id=alert.id,
+            escalation_round=alert.escalation_round,
+            step_index=step_index,
+            recipient="board",
+            channel=Channel.BACHECA,
+            role=step.role,
+            body=board_text(alert),
+            state=DeliveryState.INVIATA,
+            sent_at=now,
+        )
+    ]
+
+
+def _personal(
+    session: AsyncSession,
+    alert: Alert,
+    step_index: int,
+    step: PolicyStep,
+    operators: Sequence[Operator],
+    now: datetime,
+) -> list[Notification]:
+    """An event on each recipient's personal websocket channel (the board hub delivers it)."""
+    assert alert.id is not None
+    made = []
+    for op in operators:
+        emit(
+            session,
+            kind="notification.personal",
+            entity_type="Alert",
+            entity_id=alert.id,
+            recipient_operator_id=op.id,
+            payload={"alert_id": alert.id, "text": board_text(alert)},
+        )
+        made.append(
+            Notification(
+                alert_id=alert.id,
+                escalation_round=alert.escalation_round,
+                step_index=step_index,
+                recipient=f"operator:{op.id}",
+                recipient_operator_id=op.id,
+                channel=Channel.PERSONALE,
+                role=step.role,
+                body=board_text(alert),
+                state=DeliveryState.INVIATA,
+                sent_at=now,
+            )
+        )
+    return made
+
+
+def _sms(
+    session: AsyncSession,
+    alert: Alert,
+    step_index: int,
+    step: PolicyStep,
+    operators: Sequence[Operator],
+    now: datetime,
+) -> list[Notification]:
+    """Recorded now, sent after commit by ``deliver_pending_sms`` (no network call under the row lock)."""
+    assert alert.id is not None
+    made = []
+    for op in operators:
+        missing = None if op.phone else "nessun telefono / no phone"
+        made.append(
+            Notification(
+                alert_id=alert.id,
+                escalation_round=alert.escalation_round,
+                step_index=step_index,
+                recipient=f"operator:{op.id}",
+                recipient_operator_id=op.id,
+                channel=Channel.SMS,
+                role=step.role,
+                body=sms_text(alert),
+                to_phone=op.phone,
+                error=missing,
+                state=DeliveryState.FALLITA if missing else DeliveryState.IN_ATTESA,
+            )
+        )
+    return made
+
+
+ChannelHandler = Callable[
+    [AsyncSession, Alert, int, PolicyStep, Sequence[Operator], datetime], list[Notification]
+]
+CHANNELS: dict[Channel, ChannelHandler] = {
+    Channel.BACHECA: _board,
+    Channel.PERSONALE: _personal,
+    Channel.SMS: _sms,
+}
+
+
+async def retrigger_expired_acks(database: Database, *, batch: int = 100) -> int:
+    """Acknowledged alerts not resolved within their timeout start escalating again."""
+    async with database.sessionmaker() as session:
+        now = utcnow()
+        query = (
+            select(Alert)
+            .where(col(Alert.state) == AlertState.PRESA_VISIONE, col(Alert.ack_deadline) <= now)
+            .order_by(col(Alert.ack_deadline))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        alerts = (await session.exec(query)).all()
+        for alert in alerts:
+            await retrigger(session, alert=alert, now=now)
+        await session.commit()
+        return len(alerts)
+
+
+async def claim_due_steps(
+    database: Database, *, instance: str, lease: timedelta, batch: int = 100
+) -> list[int]:
+    """Lease due alerts to this instance (SKIP LOCKED: instances never wait on each other's claims)."""
+    async with database.sessionmaker() as session:
+        now = utcnow()
+        query = (
+            select(col(Alert.id))
+            .where(
+                col(Alert.state) == AlertState.NUOVA,
+                col(Alert.next_step_at) <= now,
+                or_(col(Alert.lease_until).is_(None), col(Alert.lease_until) < now),
+            )
+            .order_by(col(Alert.next_step_at))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        ids = [int(i or 0) for i in (await session.exec(query)).all()]
+        if ids:
+            await session.exec(
+                update(Alert)
+                .where(col(Alert.id).in_(ids))  # type: ignore[call-overload]
+                .values(lease_owner=instance, lease_until=now + lease)
+            )
+        await session.commit()
+        return ids
+
+
+async def run_step(database: Database, *, alert_id: int, instance: str) -> bool:
+    """Run the alert's due step if it is still due and still leased to us; True if it ran."""
+    async with database.sessionmaker() as session:
+        alert = (await session.exec(select(Alert).where(col(Alert.id) == alert_id).with_for_update())).first()
+        now = utcnow()  # read under the lock: an acknowledgement is either before (seen) or after this
+        if alert is None or alert.lease_owner != instance:
+            return False
+        alert.lease_owner, alert.lease_until = None, None
+        due = alert.state == AlertState.NUOVA and alert.next_step_at is not None and alert.next_step_at <= now
+        step = step_at(alert.policy_snapshot, alert.next_step_index) if due else None
+        if step is None:
+            if due:  # past the last step: escalation is over, the alert stays on the board
+                alert.next_step_at = None
+            session.add(alert)
+            await session.commit()
+            return False
+        index = alert.next_step_index
+        operators = await RESOLVERS[step.role](session, alert)
+        for channel in step.channels:
+            for notification in CHANNELS[channel](session, alert, index, step, operators, now):
+                session.add(notification)
+        add_entry(
+            session,
+            alert,
+            EntryKind.NOTIFICA,
+            at=now,
+            data={
+                "passo": index,
+                "ruolo": step.role,
+                "canali": list(step.channels),
+                "destinatari": [op.id for op in operators],
+            },
+        )
+        alert.next_step_index = index + 1
+        alert.next_step_at = next_due_after(alert.policy_snapshot, index, now)
+        session.add(alert)
+        alert_event(session, alert, "alert.escalated", step=index, role=step.role)
+        await session.commit()
+        return True
+
+
+async def tick(
+    database: Database, *, sender: SmsSender, instance: str, lease_seconds: float = 30, batch: int = 100
+) -> TickResult:
+    """One pass: re-trigger expired acknowledgements, run due steps, send recorded SMS."""
+    result = TickResult()
+    result.retriggered = await retrigger_expired_acks(database, batch=batch)
+    while True:
+        ids = await claim_due_steps(
+            database, instance=instance, lease=timedelta(seconds=lease_seconds), batch=batch
+        )
+        for alert_id in ids:
+            try:
+                result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))
+            except Exception:  # one broken alert must not stop the others; its lease expires and it retries
+                log.exception("escalation step failed for alert %s", alert_id)
+        if len(ids) < batch:
+            break
+    result.sms = await deliver_pending_sms(database, sender=sender)
+    return result

@@ -1,0 +1,175 @@
+"""Database work for SMS: store an inbound message once, opt-out state, delivery state (no HTTP)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, SmsDelivery, SmsOptOut
+from centrale.clock import utcnow
+from centrale.condomini.models import Sentinel
+from centrale.events.service import emit
+from centrale.validators import normalise_phone
+
+_CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read back by SMS
+
+
+def new_receipt_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def e164_or_none(raw: str) -> str | None:
+    """The sender in E.164, or None for an alphanumeric or invalid sender."""
+    try:
+        return normalise_phone(raw)
+    except ValueError:
+        return None
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that speaks ON CONFLICT in the session's dialect."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@dataclass(frozen=True)
+class Stored:
+    message: InboundSms
+    created: bool  # False: Twilio retried, or another instance stored it first
+
+
+async def store_inbound(
+    session: AsyncSession,
+    *,
+    params: dict[str, str],
+    raw: dict[str, Any] | None = None,
+    source: str = "webhook",
+) -> Stored:
+    """Insert the message unless its MessageSid is already stored; concurrent twins wait and find it."""
+    sid = params["MessageSid"]
+    values = {
+        "message_sid": sid,
+        "account_sid": params.get("AccountSid"),
+        "from_number": params["From"],
+        "sender_phone": e164_or_none(params["From"]),
+        "to_number": params.get("To"),
+        "body": params.get("Body", ""),
+        "receipt_code": new_receipt_code(),
+        "source": source,
+        "params": raw if raw is not None else params,
+        "received_at": utcnow(),
+    }
+    stmt = (
+        _insert(session, InboundSms)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["message_sid"])
+        .returning(col(InboundSms.id))
+    )
+    new_id = (await session.exec(stmt)).scalar_one_or_none()  # type: ignore[call-overload]
+    row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).one()
+    if new_id is not None:
+        emit(
+            session,
+            kind="sms.received",
+            entity_type="InboundSms",
+            entity_id=row.id,
+            payload={"receipt_code": row.receipt_code},
+        )
+    return Stored(message=row, created=new_id is not None)
+
+
+async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:
+    found = (
+        await session.exec(select(col(SmsOptOut.opted_out)).where(col(SmsOptOut.phone) == phone))
+    ).first()
+    return bool(found)
+
+
+async def set_opt_out(session: AsyncSession, *, phone: str, opted_out: bool, word: str) -> SmsOptOut:
+    """Record STOP (or START) against the number, and on the sentinel who has it."""
+    now = utcnow()
+    stmt = (
+        _insert(session, SmsOptOut)
+        .values(phone=phone, opted_out=opted_out, word=word[:20], changed_at=now)
+        .on_conflict_do_update(
+            index_elements=["phone"], set_={"opted_out": opted_out, "word": word[:20], "changed_at": now}
+        )
+    )
+    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(
+        update(Sentinel)
+        .where(col(Sentinel.phone) == phone)  # type: ignore[call-overload]
+        .values(opted_out=opted_out, opted_out_at=now if opted_out else None)
+    )
+    emit(
+        session,
+        kind="sms.opt_out" if opted_out else "sms.opt_in",
+        entity_type="Phone",
+        entity_id=phone[-4:],
+        payload={"word": word[:20]},
+    )
+    row = (await session.exec(select(SmsOptOut).where(col(SmsOptOut.phone) == phone))).one()
+    await session.refresh(row)
+    return row
+
+
+async def record_delivery(
+    session: AsyncSession,
+    *,
+    provider_id: str,
+    status: str,
+    to_number: str | None = None,
+    key: str | None = None,
+    error_code: str | None = None,
+) -> SmsDelivery:
+    """Move a sent message's state forward; an older state arriving late changes nothing."""
+    status = status.lower()
+    rank = DELIVERY_RANK.get(status, 0)
+    now = utcnow()
+    table = SmsDelivery.__table__  # type: ignore[attr-defined]
+    insert = _insert(session, SmsDelivery).values(
+        provider_id=provider_id,
+        to_number=to_number,
+        key=key,
+        status=status,
+        rank=rank,
+        error_code=error_code,
+        created_at=now,
+        updated_at=now,
+    )
+    # the sender and the callback may race: whoever comes second fills in what it knows, forward only
+    stmt = insert.on_conflict_do_update(
+        index_elements=["provider_id"],
+        set_={
+            "status": insert.excluded.status,
+            "rank": insert.excluded.rank,
+            "error_code": insert.excluded.error_code,
+            "updated_at": now,
+        },
+        where=table.c.rank < insert.excluded.rank,
+    ).returning(table.c.id)
+    changed = (await session.exec(stmt)).scalar_one_or_none() is not None  # type: ignore[call-overload]
+    if key is not None or to_number is not None:
+        fill = {k: v for k, v in (("key", key), ("to_number", to_number)) if v is not None}
+        await session.exec(
+            update(SmsDelivery)
+            .where(col(SmsDelivery.provider_id) == provider_id)  # type: ignore[call-overload]
+            .values(**fill)
+        )
+    row = (await session.exec(select(SmsDelivery).where(col(SmsDelivery.provider_id) == provider_id))).one()
+    await session.refresh(row)
+    if changed and status in FAILED_STATES:
+        emit(
+            session,
+            kind="sms.delivery_failed",
+            entity_type="SmsDelivery",
+            entity_id=provider_id,
+            payload={"key": row.key, "status": status, "error_code": error_code},
+        )
+    return row
