@@ -48,6 +48,10 @@ class LocalWaker:
         if seq <= self.latest:
             return
         self.latest = seq
+        self.nudge()
+
+    def nudge(self) -> None:
+        """Wake every waiter to re-read the outbox (e.g. after a reconnection)."""
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
