@@ -13,14 +13,15 @@ def _webhook(name: str, res: dict[str, Any]) -> list[str]:
     lines = [f"### {name}", ""]
     lines += [
         "| server | rate (SMS/s) | p50 ms (median of runs) | p99 ms (median of runs) | p99 ms (worst run) "
-        "| non-2xx / sent |"
+        "| non-2xx / sent | server CPU ms / request |"
     ]
-    lines += ["|---|---:|---:|---:|---:|---:|"]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|"]
     for who in ("baseline", "app"):
         for row in res.get(who, {}).get("rates", []):
             lines.append(
                 f"| {who} | {row['rate']:.0f} | {_ms(row['p50_ms']['median'])} | {_ms(row['p99_ms']['median'])} "
-                f"| {_ms(row['p99_ms']['worst'])} | {row['errors']} / {row['sent']} |"
+                f"| {_ms(row['p99_ms']['worst'])} | {row['errors']} / {row['sent']} "
+                f"| {_ms(row['cpu_ms_per_request']['median'])} |"
             )
     lines.append("")
     b = res.get("baseline", {}).get("max", {}).get("max_rate")
@@ -30,6 +31,12 @@ def _webhook(name: str, res: dict[str, Any]) -> list[str]:
         f"Highest rate held with p99 < 100 ms and no errors: app **{a} SMS/s**, baseline **{b} SMS/s**, "
         f"ratio **{'–' if ratio is None else f'{ratio:.0%}'}** (target ≥ 25 %)."
     )
+    cpu_ratio = res.get("cpu_ratio")
+    if cpu_ratio:
+        lines.append(
+            f"Server CPU per request, baseline / app at 50 SMS/s: **{cpu_ratio:.0%}** — the capacity ratio per "
+            "core, which the other processes on the machine disturb least."
+        )
     if "stored_messages" in res:
         lines.append(f"Messages stored: {res['stored_messages']} for {res['answered_2xx']} answered 2xx (never fewer).")
     lines.append("")
