@@ -6,6 +6,7 @@ queue by slowing the generator down (no coordinated omission). Every request is 
 Twilio signs it. The loop is bounded in count (rate x duration) and in time (duration + grace).
 
 Run: ``python -m bench.loadgen '<json config>'``; prints one JSON object with the results.
+Status 0 means no answer within the timeout (Twilio's is 15 s), -1 a connection refused or dropped.
 """
 
 from __future__ import annotations
@@ -89,12 +90,18 @@ class Pool:
         self.open = 0
         self.freed = asyncio.Condition()
 
-    async def acquire(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def acquire(self, *, fresh: bool = False) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         async with self.freed:
             while not self.idle and self.open >= self.size:
                 await self.freed.wait()
-            if self.idle:
-                return self.idle.pop()
+            while self.idle and not fresh:
+                conn = self.idle.pop()
+                # a server may close a kept-alive connection (uvicorn does after a 500): like an HTTP
+                # client library, never reuse one that is already closed
+                if not conn[0].at_eof() and not conn[1].is_closing():
+                    return conn
+                conn[1].close()
+                self.open -= 1
             self.open += 1
         try:
             return await asyncio.open_connection(self.host, self.port)
@@ -143,15 +150,16 @@ class Result:
     scheduled: list[float] = field(default_factory=list)  # wall-clock send times, per request index
     latency_ms: list[float | None] = field(default_factory=list)
     status: list[int] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
 
 
 async def run(config: dict[str, Any]) -> dict[str, Any]:
     """Send ``rate`` signed webhooks a second for ``duration`` seconds; return latencies and statuses."""
     rate, duration = float(config["rate"]), float(config["duration"])
     target = urlsplit(config["url"])
-    count = max(1, int(rate * duration))
+    total = max(1, int(rate * duration))
     requests = signed_requests(
-        count=count,
+        count=total,
         token=config["token"],
         public_url=config["public_url"],
         host=target.netloc,
@@ -159,8 +167,11 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         run=config.get("run") or uuid.uuid4().hex,
         bodies=config.get("bodies") or BODIES,
     )
+    # "only": resend just these indices (same MessageSid, same signature), as Twilio retries a failure
+    chosen = [int(i) for i in config["only"]] if config.get("only") is not None else list(range(total))
+    count = len(chosen)
     pool = Pool(target.hostname or "127.0.0.1", target.port or 80, int(config.get("connections", 256)))
-    timeout = float(config.get("timeout", 10.0))
+    timeout = float(config.get("timeout", 15.0))
     res = Result(scheduled=[0.0] * count, latency_ms=[None] * count, status=[0] * count)
 
     async def one(i: int, due: float) -> None:
@@ -168,12 +179,26 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         try:
             async with asyncio.timeout(timeout):
                 conn = await pool.acquire()
-                status, keep = await _exchange(conn, requests[i][1])
+                try:
+                    status, keep = await _exchange(conn, requests[chosen[i]][1])
+                except (ConnectionResetError, asyncio.IncompleteReadError) as exc:
+                    if isinstance(exc, asyncio.IncompleteReadError) and exc.partial:
+                        raise
+                    # closed by the server before any byte of an answer: send once more on a new connection
+                    await pool.discard(conn)
+                    conn = None
+                    conn = await pool.acquire(fresh=True)
+                    status, keep = await _exchange(conn, requests[chosen[i]][1])
             res.status[i] = status
             res.latency_ms[i] = (time.monotonic() - due) * 1000.0
             await (pool.release(conn) if keep else pool.discard(conn))
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except TimeoutError:
             res.status[i] = 0  # no answer in time: counted as an error, never as a fast answer
+            if conn is not None:
+                await pool.discard(conn)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
+            res.errors[type(exc).__name__] += 1
+            res.status[i] = -1  # connection refused, reset or closed without an answer
             if conn is not None:
                 await pool.discard(conn)
 
@@ -198,11 +223,17 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         "sent": count,
         "ok": len(ok),
         "statuses": dict(Counter(str(s) for s in res.status)),
+        "connection_errors": dict(res.errors),
         "elapsed_s": elapsed,
         "throughput": len(ok) / elapsed if elapsed > 0 else 0.0,
         "latency_ms": summary(ok),
-        "sids": [sid for sid, _ in requests] if config.get("keep_sids") else [],
-        "scheduled": res.scheduled if config.get("keep_sids") else [],
+        # with "detail": per request, its index, MessageSid, scheduled wall time and HTTP status (0: none)
+        "detail": [
+            {"index": idx, "sid": requests[idx][0], "at": res.scheduled[i], "status": res.status[i]}
+            for i, idx in enumerate(chosen)
+        ]
+        if config.get("detail")
+        else [],
     }
 
 

@@ -199,3 +199,59 @@ class ScratchPostgres:
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"{name} not found under /usr/lib/postgresql (apt-get install postgresql)")
+    return str(found[-1])
+
+
+@dataclass
+class PostgresCluster:
+    """A private PostgreSQL cluster in a temp dir on a free port: the one a drill may stop and start.
+
+    As root the server must run as ``postgres``, so the directory is handed to that user and the
+    commands go through ``runuser``.
+    """
+
+    port: int = field(default_factory=free_port)
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="centrale-pg-")))
+
+    def _as_owner(self, args: list[str]) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+    @property
+    def datadir(self) -> Path:
+        return self.workdir / "data"
+
+    def server_url(self, database: str = "postgres") -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def init(self) -> PostgresCluster:
+        if os.geteuid() == 0:
+            shutil.chown(self.workdir, "postgres", "postgres")
+        initdb = [_pg_bin("initdb"), "-D", str(self.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        subprocess.run(self._as_owner([*initdb, "--no-sync"]), check=True, capture_output=True, timeout=120)
+        return self
+
+    def start(self) -> PostgresCluster:
+        opts = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        ctl = [_pg_bin("pg_ctl"), "-D", str(self.datadir), "-l", str(self.workdir / "log"), "-o", opts, "-w"]
+        subprocess.run(self._as_owner([*ctl, "start"]), check=True, capture_output=True, timeout=60)
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        ctl = [_pg_bin("pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "stop"]
+        subprocess.run(self._as_owner(ctl), check=False, capture_output=True, timeout=60)
+
+    def create_database(self, name: str) -> str:
+        """Create ``name`` and return its async URL."""
+        args = ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-qc"]
+        subprocess.run([*args, f'CREATE DATABASE "{name}"'], check=True, capture_output=True, timeout=30)
+        return self.server_url(name)
+
+    def cleanup(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.workdir, ignore_errors=True)
