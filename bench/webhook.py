@@ -56,8 +56,8 @@ def _holds(runs: list[dict[str, Any]], rate: float) -> bool:
 
 
 def max_sustained(ctx: Context, server: Server, senders: list[str]) -> dict[str, Any]:
-    """Raise the rate by 25 % steps until p99 crosses 100 ms or errors appear; the last rate that held."""
-    rate, best, steps = 100.0, 0.0, []
+    """Raise the rate by 40 % steps from 25/s until p99 crosses 100 ms or errors appear; the last rate that held."""
+    rate, best, steps = 25.0, 0.0, []
     limit = 800.0 if ctx.quick else 4000.0
     runs_per_step = 1 if ctx.quick else max(2, ctx.runs - 2)
     while rate <= limit:
@@ -74,7 +74,7 @@ def max_sustained(ctx: Context, server: Server, senders: list[str]) -> dict[str,
         )
         if not ok:
             break
-        best, rate = rate, round(rate * 1.25)
+        best, rate = rate, round(rate * 1.4)
     return {"max_rate": best, "steps": steps}
 
 
