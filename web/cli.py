@@ -8,6 +8,7 @@ import sys
 import click
 import uvicorn
 
+from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
 from centrale.operators.models import OperatorCreate, Role
@@ -54,7 +55,9 @@ async def _seed() -> dict[str, int]:
     database = Database(get_settings().database_url)
     try:
         async with database.sessionmaker() as session:
-            return await seed_demo(session)
+            added = await seed_demo(session)
+            added["politiche di escalation"] = await seed_default_policies(session)
+            return added
     finally:
         await database.dispose()
 

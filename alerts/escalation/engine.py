@@ -234,7 +234,8 @@ async def run_step(database: Database, *, alert_id: int, instance: str) -> bool:
         alert.next_step_index = index + 1
         alert.next_step_at = next_due_after(alert.policy_snapshot, index, now)
         session.add(alert)
-        alert_event(session, alert, "alert.escalated", step=index, role=step.role)
+        if Channel.BACHECA in step.channels:  # the board hears of the step; SMS-only steps add no event
+            alert_event(session, alert, "alert.escalated", step=index, role=step.role)
         await session.commit()
         return True
 
@@ -245,16 +246,11 @@ async def tick(
     """One pass: re-trigger expired acknowledgements, run due steps, send recorded SMS."""
     result = TickResult()
     result.retriggered = await retrigger_expired_acks(database, batch=batch)
-    while True:
-        ids = await claim_due_steps(
-            database, instance=instance, lease=timedelta(seconds=lease_seconds), batch=batch
-        )
-        for alert_id in ids:
-            try:
-                result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))
-            except Exception:  # one broken alert must not stop the others; its lease expires and it retries
-                log.exception("escalation step failed for alert %s", alert_id)
-        if len(ids) < batch:
-            break
-    result.sms = await deliver_pending_sms(database, sender=sender)
+    lease = timedelta(seconds=lease_seconds)
+    for alert_id in await claim_due_steps(database, instance=instance, lease=lease, batch=batch):
+        try:
+            result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))
+        except Exception:  # one broken alert must not stop the others; its lease expires and it retries
+            log.exception("escalation step failed for alert %s", alert_id)
+    result.sms = await deliver_pending_sms(database, sender=sender, batch=batch * 3)
     return result

@@ -22,7 +22,9 @@ from centrale.events.service import events_after
 class EventBus(Protocol):
     """Wakes outbox readers after commits, in this instance or (Redis) in every instance."""
 
-    poll_seconds: float  # how long a reader may sleep without a wake-up before reading the outbox
+    @property
+    def poll_seconds(self) -> float:
+        """How long a reader may sleep without a wake-up before reading the outbox again."""
 
     async def start(self) -> None: ...
 

@@ -34,7 +34,7 @@ class RedisBus:
         self._publishing: set[asyncio.Task[None]] = set()
 
     @property
-    def poll_seconds(self) -> float:  # type: ignore[override]
+    def poll_seconds(self) -> float:
         return self.healthy_poll if self.healthy else self.degraded_poll
 
     async def start(self) -> None:

@@ -23,8 +23,13 @@ async def _writer(database: Database, writer: int, rng: random.Random) -> None:
         batch = min(rng.randint(1, 6), PER_WRITER - written)
         async with database.sessionmaker() as session:
             for i in range(batch):
-                emit(session, kind="test.event", entity_type="Test", entity_id=f"{writer}-{written + i}",
-                     payload={"writer": writer, "n": written + i})
+                emit(
+                    session,
+                    kind="test.event",
+                    entity_type="Test",
+                    entity_id=f"{writer}-{written + i}",
+                    payload={"writer": writer, "n": written + i},
+                )
             await session.flush()  # the rows exist (with no seq) while other transactions commit
             await asyncio.sleep(rng.random() * 0.004)  # keep transactions overlapping
             await session.commit()
