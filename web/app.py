@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
+from alerts.checkins.router import router as checkins_router
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
+from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
 from centrale.db import Database
 from centrale.events.bus import EventBus, InProcessBus, OutboxReader
@@ -24,7 +26,7 @@ from centrale.ports import SmsSender
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages
+from web import errors, health, pages, simulator
 
 STATIC = Path(__file__).parent / "static"
 
@@ -99,7 +101,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(sms_router, prefix="/api/v1")
+    app.include_router(checkins_router, prefix="/api/v1")
     app.include_router(twilio_router)
     app.include_router(pages.router)
+    if settings.environment == "development":
+        app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

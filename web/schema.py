@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import alerts.checkins.models
 import alerts.escalation.models
 import alerts.models  # noqa: F401
 import centrale.audit.models

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.sms.models import InboundSms, InboundState
 from alerts.sms.service import set_opt_out, store_inbound
 from alerts.sms.templates import Template, render
+from alerts.sms.triage import triage
 from alerts.sms.words import opt_word
 
 REQUIRED_PARAMS = ("MessageSid", "From", "Body")
@@ -37,7 +38,7 @@ async def receive_sms(
         message.state = InboundState.OPT
         message.reply = render(Template.OPT_OUT if wants_out else Template.OPT_IN)
     else:
-        message.reply = render(Template.RICEVUTA, code=message.receipt_code)
+        message.reply = await triage(session, message)
     session.add(message)
     await session.flush()
     return message

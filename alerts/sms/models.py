@@ -126,3 +126,13 @@ class SmsDeliveryPublic(SQLModel):
     status: str
     error_code: str | None
     updated_at: datetime
+
+
+class SmsWatermark(SQLModel, table=True):
+    """How far a reconciliation with the provider has read (one row per job)."""
+
+    __tablename__ = "sms_watermark"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    until: datetime = utc_field()

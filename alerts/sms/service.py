@@ -39,6 +39,12 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class DeliveryChange:
+    delivery: SmsDelivery
+    changed: bool  # False: a duplicate or a state older than the one recorded
+
+
+@dataclass(frozen=True)
 class Stored:
     message: InboundSms
     created: bool  # False: Twilio retried, or another instance stored it first
@@ -127,7 +133,7 @@ async def record_delivery(
     to_number: str | None = None,
     key: str | None = None,
     error_code: str | None = None,
-) -> SmsDelivery:
+) -> DeliveryChange:
     """Move a sent message's state forward; an older state arriving late changes nothing."""
     status = status.lower()
     rank = DELIVERY_RANK.get(status, 0)
@@ -172,4 +178,4 @@ async def record_delivery(
             entity_id=provider_id,
             payload={"key": row.key, "status": status, "error_code": error_code},
         )
-    return row
+    return DeliveryChange(delivery=row, changed=changed)

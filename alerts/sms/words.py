@@ -7,7 +7,7 @@ import unicodedata
 from enum import StrEnum
 
 
-class Severity(StrEnum):
+class Signal(StrEnum):
     """What a sentinel's words say about urgency (DOMAIN.md: high, medium, check-in)."""
 
     ALTA = "ALTA"
@@ -38,16 +38,16 @@ def _has(folded: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded) is not None
 
 
-def severity_of(text: str) -> Severity:
+def signal_of(text: str) -> Signal:
     """The highest severity any keyword in ``text`` carries."""
     folded = fold(text)
     if any(_has(folded, w) for w in HIGH_WORDS):
-        return Severity.ALTA
+        return Signal.ALTA
     if any(_has(folded, w) for w in MEDIUM_WORDS):
-        return Severity.MEDIA
+        return Signal.MEDIA
     if any(_has(folded, w) for w in CHECKIN_WORDS):
-        return Severity.CHECKIN
-    return Severity.NESSUNA
+        return Signal.CHECKIN
+    return Signal.NESSUNA
 
 
 def opt_word(text: str) -> bool | None:

@@ -10,6 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from alerts.sms.flows import missing_params, receive_sms
 from alerts.sms.service import record_delivery
+from alerts.sms.status import apply_to_notification
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
 from centrale.audit.service import Agent, build_event, record_now
 from centrale.auth.deps import client_address
@@ -96,12 +97,14 @@ async def delivery_status(request: Request, session: SessionDep) -> Response:
     params = _params(form)
     if missing := [name for name in STATUS_REQUIRED if not params.get(name)]:
         raise _missing(missing)
-    await record_delivery(
+    change = await record_delivery(
         session,
         provider_id=params["MessageSid"],
         status=params["MessageStatus"],
         to_number=params.get("To"),
         error_code=params.get("ErrorCode") or None,
     )
+    if change.changed:
+        await apply_to_notification(session, change.delivery)
     await session.commit()
     return Response(content=str(MessagingResponse()), media_type=TWIML)

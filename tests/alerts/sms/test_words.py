@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.sms.words import Severity, opt_word, severity_of
+from alerts.sms.words import Signal, opt_word, signal_of
 
 
 @pytest.mark.parametrize(
-    ("text", "severity"),
+    ("text", "signal"),
     [
-        ("Nonna è CADUTA in cucina", Severity.ALTA),
-        ("la signora non rispónde al citofono", Severity.ALTA),
-        ("Aiuto!", Severity.ALTA),
-        ("serve la spesa per la sig.ra B3", Severity.MEDIA),
-        ("mi sembra confusa", Severity.MEDIA),
-        ("ok", Severity.CHECKIN),
-        ("Tutto bene, grazie", Severity.CHECKIN),
-        ("buongiorno", Severity.NESSUNA),
-        ("consolato", Severity.NESSUNA),  # "sola" inside another word is not a keyword
+        ("Nonna è CADUTA in cucina", Signal.ALTA),
+        ("la signora non rispónde al citofono", Signal.ALTA),
+        ("Aiuto!", Signal.ALTA),
+        ("serve la spesa per la sig.ra B3", Signal.MEDIA),
+        ("mi sembra confusa", Signal.MEDIA),
+        ("ok", Signal.CHECKIN),
+        ("Tutto bene, grazie", Signal.CHECKIN),
+        ("buongiorno", Signal.NESSUNA),
+        ("consolato", Signal.NESSUNA),  # "sola" inside another word is not a keyword
     ],
 )
-def test_severity_of(text: str, severity: Severity) -> None:
-    assert severity_of(text) is severity
+def test_signal_of(text: str, signal: Signal) -> None:
+    assert signal_of(text) is signal
 
 
 @pytest.mark.parametrize(

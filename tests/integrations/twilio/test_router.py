@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -11,8 +12,10 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
 
+from alerts.models import Alert, AlertEntry, AlertSource, Channel, DeliveryState, Notification, Severity
 from alerts.sms.models import InboundSms, SmsDelivery, SmsOptOut
 from centrale.audit.models import AuditEvent, AuditOutcome
+from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from tests import factories as f
 from tests.integrations.conftest import PUBLIC, TOKEN, fixture, post_signed, signed_headers
@@ -169,3 +172,42 @@ async def test_unsigned_status_is_403_and_changes_nothing(client: httpx.AsyncCli
     row = (await session.exec(select(SmsDelivery))).one()
     assert row.status == "sent"
     assert [d.subtype for d in await _denials(session)] == ["twilio.status"]
+
+
+async def test_undelivered_escalation_sms_shows_on_the_alert_and_moves_escalation_on(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    later = utcnow() + timedelta(minutes=10)
+    alert = Alert(
+        source=AlertSource.SEGNALAZIONE_SENTINELLA,
+        severity=Severity.ALTA,
+        summary="prova",
+        next_step_index=1,
+        next_step_at=later,
+    )
+    session.add(alert)
+    await session.commit()
+    assert alert.id is not None
+    sid = fixture("status_undelivered")["MessageSid"]
+    note = Notification(
+        alert_id=alert.id,
+        escalation_round=1,
+        step_index=0,
+        recipient="operator:1",
+        channel=Channel.SMS,
+        role="TUTOR",
+        body="x",
+        state=DeliveryState.INVIATA,
+        provider_id=sid,
+    )
+    session.add(note)
+    await session.commit()
+    await post_signed(client, STATUS, fixture("status_sent"))
+    r = await post_signed(client, STATUS, fixture("status_undelivered"))
+    assert r.status_code == 200
+    await session.refresh(note)
+    await session.refresh(alert)
+    assert note.state == DeliveryState.FALLITA and "30003" in (note.error or "")
+    assert alert.next_step_at is not None and alert.next_step_at < later  # the next channel is tried now
+    timeline = (await session.exec(select(AlertEntry).where(col(AlertEntry.alert_id) == alert.id))).all()
+    assert any(e.data.get("sms_non_consegnato") == note.id for e in timeline)

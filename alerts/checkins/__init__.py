@@ -1,0 +1,1 @@
+"""Check-ins: scheduled "rispondi OK" messages, missed replies, heat-wave mode."""

@@ -1,0 +1,57 @@
+"""Delivery status of an escalation SMS: shown on the alert; a failure moves the escalation on at once."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alerts.models import Alert, AlertState, DeliveryState, EntryKind, Notification
+from alerts.service import add_entry, alert_event
+from alerts.sms.models import FAILED_STATES, SmsDelivery
+from centrale.clock import utcnow
+
+
+async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) -> Notification | None:
+    """Carry a changed delivery state to the notification that sent it (matched by MessageSid)."""
+    notification = (
+        await session.exec(select(Notification).where(col(Notification.provider_id) == delivery.provider_id))
+    ).first()
+    if notification is None:
+        return None
+    now = utcnow()
+    if delivery.status == "delivered" and notification.state == DeliveryState.INVIATA:
+        notification.state, notification.updated_at = DeliveryState.CONSEGNATA, now
+        session.add(notification)
+        return notification
+    if delivery.status not in FAILED_STATES or notification.state == DeliveryState.FALLITA:
+        return notification
+    notification.state, notification.updated_at = DeliveryState.FALLITA, now
+    notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
+    session.add(notification)
+    alert = (
+        await session.exec(select(Alert).where(col(Alert.id) == notification.alert_id).with_for_update())
+    ).one()
+    moved = (
+        alert.state == AlertState.NUOVA
+        and alert.escalation_round == notification.escalation_round
+        and alert.next_step_index == notification.step_index + 1
+        and alert.next_step_at is not None
+        and alert.next_step_at > now
+    )
+    if moved:  # the next channel is tried now rather than after the wait
+        alert.next_step_at = now
+        session.add(alert)
+    add_entry(
+        session,
+        alert,
+        EntryKind.NOTIFICA,
+        at=now,
+        data={
+            "sms_non_consegnato": notification.id,
+            "stato": delivery.status,
+            "errore": delivery.error_code,
+            "passo_successivo": "anticipato" if moved else None,
+        },
+    )
+    alert_event(session, alert, "alert.delivery_failed", notification_id=notification.id)
+    return notification

@@ -1,0 +1,185 @@
+"""Triage of an inbound SMS: who sent it, about whom, how urgent; then an alert opened or joined.
+
+Sender (E.164) -> sentinel -> condominio -> assisted person: the one named by alias, else the only
+one, else the sentinel's thread within the join window, else the building. Operators' phones may
+send "OK <n>" (presa visione of alert n) and "FATTO <code>" (a task done). Unknown senders go to
+quarantine and get the same reply as everyone, so the answer reveals nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alerts.checkins.service import answer_checkin
+from alerts.models import AlertSource, AlertState, Notification, Severity
+from alerts.service import GroupingRules, acknowledge, get_alert, raise_alert
+from alerts.sms.models import InboundSms, InboundState
+from alerts.sms.templates import Template, render
+from alerts.sms.words import Signal, fold, signal_of
+from centrale.clock import utcnow
+from centrale.condomini.models import AssistedPerson, Sentinel
+from centrale.condomini.service import sentinel_by_phone
+from centrale.events.service import emit
+from centrale.operators.models import Operator, Role
+
+COMMAND = re.compile(r"^\s*(OK|FATTO)\s+#?([A-Za-z0-9-]{1,12})\s*[.!]?\s*$", re.IGNORECASE)
+SEVERITY = {Signal.ALTA: Severity.ALTA, Signal.MEDIA: Severity.MEDIA, Signal.NESSUNA: Severity.MEDIA}
+# roles that may acknowledge any alert by SMS; others only the alerts they were notified of
+ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
+
+# "FATTO <code>": the tasks domain registers how a task is closed by its code (True: closed)
+TaskCloser = Callable[[AsyncSession, Operator, str], Awaitable[bool]]
+_task_closers: list[TaskCloser] = []
+
+
+def register_task_closer(closer: TaskCloser) -> None:
+    _task_closers.append(closer)
+
+
+@dataclass(frozen=True)
+class Target:
+    person_id: int | None
+    condominio_id: int
+
+
+async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Operator | None:
+    if phone is None:
+        return None
+    query = select(Operator).where(
+        col(Operator.phone) == phone, col(Operator.active).is_(True), col(Operator.deleted_at).is_(None)
+    )
+    return (await session.exec(query)).first()
+
+
+def _named(body: str, assisted: Sequence[AssistedPerson]) -> AssistedPerson | None:
+    folded = f" {fold(body)} "
+    for row in assisted:
+        if f" {fold(row.alias)} " in folded:
+            return row
+    return None
+
+
+async def _target(session: AsyncSession, sentinel: Sentinel, message: InboundSms) -> Target:
+    assisted = (
+        await session.exec(
+            select(AssistedPerson).where(
+                col(AssistedPerson.condominio_id) == sentinel.condominio_id,
+                col(AssistedPerson.active).is_(True),
+            )
+        )
+    ).all()
+    named = _named(message.body, assisted)
+    if named is not None:
+        return Target(named.person_id, sentinel.condominio_id)
+    if len(assisted) == 1:
+        return Target(assisted[0].person_id, sentinel.condominio_id)
+    # a follow-up that names no one continues the sentinel's thread within the join window
+    since = utcnow() - GroupingRules.from_settings().join_window
+    previous = (
+        await session.exec(
+            select(InboundSms)
+            .where(
+                col(InboundSms.sentinel_id) == sentinel.id,
+                col(InboundSms.alert_id).is_not(None),
+                col(InboundSms.received_at) >= since,
+                col(InboundSms.id) != message.id,
+            )
+            .order_by(col(InboundSms.id).desc())
+        )
+    ).first()
+    if previous is not None:
+        return Target(previous.person_id, sentinel.condominio_id)
+    return Target(None, sentinel.condominio_id)
+
+
+async def _command(session: AsyncSession, message: InboundSms, verb: str, code: str) -> str:
+    operator = await _operator_by_phone(session, message.sender_phone)
+    refused = render(Template.CODICE_NON_VALIDO, code=code[:8])
+    message.state = InboundState.COMANDO
+    if operator is None or operator.id is None:
+        return refused
+    if verb == "FATTO":
+        for closer in _task_closers:
+            if await closer(session, operator, code):
+                return render(Template.CHIUSURA, code=code[:8])
+        return refused
+    if not code.isdigit():
+        return refused
+    alert_id = int(code)
+    if operator.role not in ACK_ANY:
+        notified = (
+            await session.exec(
+                select(col(Notification.id)).where(
+                    col(Notification.alert_id) == alert_id,
+                    col(Notification.recipient_operator_id) == operator.id,
+                )
+            )
+        ).first()
+        if notified is None:
+            return refused
+    try:
+        alert = await get_alert(session, alert_id=alert_id)
+    except Exception:  # NotFound: the same polite answer as any unknown code
+        return refused
+    if alert.state == AlertState.NUOVA:
+        await acknowledge(session, alert_id=alert_id, operator_id=operator.id)
+    message.alert_id = alert_id
+    return render(Template.RISCONTRO, code=code)
+
+
+async def triage(session: AsyncSession, message: InboundSms) -> str:
+    """Classify the stored message, open or join an alert, and return the reply text."""
+    receipt = render(Template.RICEVUTA, code=message.receipt_code)
+    command = COMMAND.match(message.body)
+    if command is not None:
+        return await _command(session, message, command.group(1).upper(), command.group(2).upper())
+    signal = signal_of(message.body)
+    if signal is Signal.CHECKIN and message.sender_phone is not None:
+        if await answer_checkin(session, message.sender_phone):
+            message.state = InboundState.SMISTATO
+            message.severity = signal.value
+            return render(Template.CHECKIN_GRAZIE)
+    sentinel = (
+        None if message.sender_phone is None else await sentinel_by_phone(session, phone=message.sender_phone)
+    )
+    if sentinel is None or sentinel.id is None:
+        message.state = InboundState.QUARANTENA
+        emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)
+        return receipt
+    message.sentinel_id = sentinel.id
+    message.condominio_id = sentinel.condominio_id
+    if signal is Signal.CHECKIN:  # "tutto bene" with nothing pending: noted, no alert
+        message.state = InboundState.SMISTATO
+        message.severity = signal.value
+        return render(Template.CHECKIN_GRAZIE)
+    target = await _target(session, sentinel, message)
+    await report_alert(session, message, target=target, signal=signal, who=f"sentinella {sentinel.name}")
+    return receipt
+
+
+async def report_alert(
+    session: AsyncSession, message: InboundSms, *, target: Target, signal: Signal, who: str
+) -> None:
+    """Open or join the alert of a report; the SMS text stays on the message, not on the board."""
+    severity = SEVERITY.get(signal, Severity.MEDIA)
+    summary = f"Segnalazione SMS da {who}" + (" (condominio)" if target.person_id is None else "")
+    raised = await raise_alert(
+        session,
+        source=AlertSource.SEGNALAZIONE_SENTINELLA,
+        severity=severity,
+        summary=summary[:500],
+        person_id=target.person_id,
+        condominio_id=target.condominio_id,
+        dedupe_key=None if target.person_id is not None else f"sms:condominio:{target.condominio_id}",
+        report={"sms_id": message.id, "ricevuta": message.receipt_code},
+    )
+    message.person_id = target.person_id
+    message.condominio_id = target.condominio_id
+    message.alert_id = raised.alert.id
+    message.severity = severity.value
+    message.state = InboundState.SMISTATO
