@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     building_alert_reports: int = Field(default=3, ge=2)
     building_alert_window_minutes: int = Field(default=30, ge=1)
     escalation_lease_seconds: int = Field(default=30, ge=1)
+    # live board: per-client queue bound, send timeout, heartbeat, and how far back a replay may go
+    board_queue_size: int = Field(default=256, ge=1)
+    board_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    board_ping_seconds: float = Field(default=15.0, gt=0)
+    board_replay_horizon: int = Field(default=10_000, ge=1)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

@@ -27,6 +27,8 @@ from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.router import router as twilio_router
 from web import errors, health, pages, simulator
+from web.board.hub import Hub, HubLimits
+from web.board.router import router as board_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -57,8 +59,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             app.state.redis = Redis.from_url(settings.redis_url)
         app.state.bus = bus = make_bus(settings)
         await bus.start()
-        add_commit_listener(bus.committed, engine=db.engine)
+        committed = bus.committed  # one bound method, so that it can be removed again
+        add_commit_listener(committed, engine=db.engine)
         app.state.outbox = OutboxReader(db.sessionmaker, bus)
+        app.state.hub = Hub(db, bus, HubLimits.from_settings(settings))
+        await app.state.hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings)
         scheduler = None
         if settings.scheduler_enabled:
@@ -83,7 +88,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            remove_commit_listener(bus.committed)
+            await app.state.hub.stop()
+            remove_commit_listener(committed)
             await bus.stop()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
@@ -107,5 +113,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages.router)
     if settings.environment == "development":
         app.include_router(simulator.router)
+    app.include_router(board_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,0 +1,76 @@
+"""Replay: a client that reconnects with its last sequence number gets exactly what it missed, in order."""
+
+from __future__ import annotations
+
+import websockets
+from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from centrale.db import Database
+from centrale.operators.models import Role
+from centrale.organisations.models import OrgKind
+from tests import factories as f
+from tests.web.board.helpers import board_connect, commit_events, events_until_quiet, receive, serving
+
+
+async def _coordinator(session: AsyncSession) -> tuple[int, str]:
+    centrale = await f.org(session, OrgKind.CENTRALE)
+    who = await f.person(session, centrale)
+    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
+    assert who.id is not None
+    return who.id, await f.token_for(session, coordinator)
+
+
+async def test_reconnect_gets_exactly_the_missed_events_in_order(
+    app: FastAPI, database: Database, session: AsyncSession
+):
+    person_id, token = await _coordinator(session)
+    async with serving(app) as address:
+        async with board_connect(address, token) as ws:
+            snapshot = await receive(ws)
+            assert snapshot["type"] == "snapshot"
+            await commit_events(database.sessionmaker, 1, person_id=person_id)
+            seen = await receive(ws)
+            assert seen["type"] == "event" and seen["seq"] == snapshot["seq"] + 1
+        last = seen["seq"]
+
+        await commit_events(database.sessionmaker, 50, person_id=person_id)
+
+        async with board_connect(address, token, after=last) as ws:
+            assert (await receive(ws))["type"] == "replay"
+            missed = await events_until_quiet(ws)
+        assert [m["seq"] for m in missed] == list(range(last + 1, last + 51))
+        assert [m["payload"]["n"] for m in missed] == list(range(50))
+
+
+async def test_too_old_sequence_is_told_to_resync_and_gets_a_fresh_snapshot(
+    app: FastAPI, database: Database, session: AsyncSession
+):
+    person_id, token = await _coordinator(session)
+    await commit_events(database.sessionmaker, 5, person_id=person_id)
+    async with serving(app) as address:
+        await commit_events(database.sessionmaker, 120, person_id=person_id)  # the horizon is 100
+        async with board_connect(address, token, after=5) as ws:
+            told = await receive(ws)
+            assert told == {"type": "resync", "reason": "too_old", "after": 5}
+            snapshot = await receive(ws)
+            assert snapshot["type"] == "snapshot" and snapshot["seq"] == 125
+            assert await events_until_quiet(ws) == []
+        async with board_connect(address, token, after=500) as ws:  # ahead of the outbox: reset database
+            assert (await receive(ws))["type"] == "resync"
+
+
+async def test_socket_refuses_other_origins_and_anonymous_clients(app: FastAPI, session: AsyncSession):
+    _, token = await _coordinator(session)
+    async with serving(app) as address:
+        for token_used, origin in (
+            (token, "http://evil.example"),
+            (None, "http://testserver"),
+            ("not-a-session", "http://testserver"),
+        ):
+            try:
+                async with board_connect(address, token_used, origin=origin) as ws:
+                    await receive(ws)
+                raise AssertionError(f"connected with {origin} / {token_used}")
+            except websockets.InvalidStatus as refused:
+                assert refused.response.status_code == 403

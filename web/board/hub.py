@@ -1,0 +1,275 @@
+"""The board hub: one outbox reader per instance fanning events out to bounded per-client queues.
+
+The reader follows the outbox in sequence order and sleeps on the event bus between reads (Redis
+wakes every instance; without Redis, or with Redis down, the bus's poll interval still finds every
+event). Each batch is scoped once per operator and rendered once per event, then offered to every
+client's queue without waiting. A client whose queue overflows (a burst, or a slow reader) falls
+back to reading the outbox at its own pace until it has caught up; a client whose socket does not
+take a message within the send timeout, or who stops answering heartbeats, is dropped. Nobody waits
+for anybody else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from centrale.auth.deps import Actor
+from centrale.db import Database
+from centrale.events.bus import EventBus, OutboxReader
+from centrale.events.models import Event
+from centrale.events.service import last_seq
+from centrale.settings import Settings
+from web.board.scope import load_facts, may_see, readable_persons
+from web.board.snapshot import alert_cards, audit_shown, take_snapshot
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HubLimits:
+    """The bounds that keep one bad client from hurting the others."""
+
+    queue_size: int = 256  # events waiting for one client before it catches up from the outbox
+    send_timeout: float = 10.0  # seconds one message may take to leave before the client is dropped
+    ping_seconds: float = 15.0  # heartbeat interval
+    pong_timeout: float = 45.0  # no answer for this long: the connection is dead
+    replay_horizon: int = 10_000  # a client further behind than this reloads a snapshot
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HubLimits:
+        return cls(
+            queue_size=settings.board_queue_size,
+            send_timeout=settings.board_send_timeout_seconds,
+            ping_seconds=settings.board_ping_seconds,
+            pong_timeout=settings.board_ping_seconds * 3,
+            replay_horizon=settings.board_replay_horizon,
+        )
+
+
+class Dropped(Exception):
+    """The client broke a bound (or went away); its connection is closed."""
+
+
+class BoardClient:
+    """One connected board: its operator, its bounded queue, and why it was dropped (if it was)."""
+
+    def __init__(self, actor: Actor, limits: HubLimits) -> None:
+        self.actor = actor
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(limits.queue_size)
+        self.closed = asyncio.Event()
+        self.reason: str | None = None
+        self.lagging = False  # the queue overflowed: catch up from the outbox
+
+    def offer(self, seq: int, text: str) -> None:
+        """Queue an event without waiting; on overflow the client catches up from the outbox instead."""
+        if self.closed.is_set() or self.lagging:
+            return
+        try:
+            self.queue.put_nowait((seq, text))
+        except asyncio.QueueFull:
+            self.lagging = True
+
+    def discard_queued(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+    def drop(self, reason: str) -> None:
+        if not self.closed.is_set():
+            self.reason = reason
+            self.closed.set()
+
+
+def event_message(event: Event, cards: dict[int, dict[str, Any]]) -> str:
+    alert_id = event.payload.get("alert_id") if event.entity_type == "Alert" else None
+    return json.dumps(
+        {
+            "type": "event",
+            "seq": event.seq,
+            "at": event.at.isoformat(),
+            "kind": event.kind,
+            "entity_type": event.entity_type,
+            "entity_id": event.entity_id,
+            "personal": event.recipient_operator_id is not None,
+            "payload": event.payload,
+            "alert": cards.get(int(alert_id)) if alert_id is not None else None,
+        },
+        default=str,
+    )
+
+
+@dataclass
+class Scoped:
+    """A batch as each operator sees it: the messages to send, and what to audit once sent."""
+
+    messages: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    shown: list[tuple[Actor, list[dict[str, Any]]]] = field(default_factory=list)
+
+
+class Hub:
+    """Fans the outbox out to this instance's board clients."""
+
+    def __init__(self, database: Database, bus: EventBus, limits: HubLimits | None = None) -> None:
+        self.database = database
+        self.bus = bus
+        self.limits = limits or HubLimits()
+        self.reader = OutboxReader(database.sessionmaker, bus)
+        self.clients: set[BoardClient] = set()
+        self.dropped: Counter[str] = Counter()  # why clients left, for the operators' metrics
+        self.mark = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        async with self.database.sessionmaker() as session:
+            self.mark = await last_seq(session)
+        self._task = asyncio.create_task(self._follow(), name="board-hub")
+
+    async def stop(self) -> None:
+        for client in list(self.clients):
+            client.drop("shutdown")
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def register(self, actor: Actor) -> BoardClient:
+        client = BoardClient(actor, self.limits)
+        self.clients.add(client)
+        return client
+
+    def unregister(self, client: BoardClient) -> None:
+        if client in self.clients:
+            self.clients.discard(client)
+            self.dropped[client.reason or "closed"] += 1
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                events, scanned = await self.reader.read_after(self.mark)
+                if events and self.clients:
+                    await self._fan_out(events)
+                full_page = scanned - self.mark >= self.reader.batch
+                self.mark = scanned
+                if not full_page:
+                    await self.bus.wait_beyond(self.mark, within=self.bus.poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be restarting: keep the mark, retry shortly
+                log.exception("board hub: reading the outbox failed; retrying")
+                await asyncio.sleep(1.0)
+
+    async def scoped(self, events: list[Event], actors: list[Actor]) -> Scoped:
+        """For each operator, the (seq, message) pairs of the events they may see."""
+        scoped = Scoped()
+        async with self.database.sessionmaker() as session:
+            ids = [int(e.payload["alert_id"]) for e in events if e.payload.get("alert_id") is not None]
+            cards = await alert_cards(session, ids)
+            facts = await load_facts(session, events)
+            rendered: dict[int, str] = {}
+            for actor in actors:
+                persons = await readable_persons(session, actor, events)
+                visible = [e for e in events if e.seq is not None and may_see(actor, e, persons, facts)]
+                for e in visible:
+                    if int(e.seq or 0) not in rendered:
+                        rendered[int(e.seq or 0)] = event_message(e, cards)
+                scoped.messages[actor.operator_id] = [
+                    (int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible
+                ]
+                scoped.shown.append((actor, [{"id": e.entity_id, "person_id": e.person_id} for e in visible]))
+        return scoped
+
+    async def audit(self, scoped: Scoped) -> None:
+        """Record who was shown whose data (after delivery, so the audit write adds no latency)."""
+        if not any(cards for _, cards in scoped.shown):
+            return
+        async with self.database.sessionmaker() as session:
+            for actor, cards in scoped.shown:
+                audit_shown(session, actor, cards, "board-event")
+            await session.commit()
+
+    async def _fan_out(self, events: list[Event]) -> None:
+        by_operator: dict[int, list[BoardClient]] = defaultdict(list)
+        for client in list(self.clients):
+            by_operator[client.actor.operator_id].append(client)
+        actors = [clients[0].actor for clients in by_operator.values()]
+        scoped = await self.scoped(events, actors)
+        for operator_id, clients in by_operator.items():
+            for client in clients:
+                for seq, text in scoped.messages.get(operator_id, []):
+                    client.offer(seq, text)
+        await self.audit(scoped)
+
+    async def needs_resync(self, after: int) -> bool:
+        """Whether a client at ``after`` is too far behind (or ahead, or the outbox was pruned)."""
+        async with self.database.sessionmaker() as session:
+            top = await last_seq(session)
+            if after > top or top - after > self.limits.replay_horizon:
+                return True
+            if after == top:
+                return False
+            lowest = (await session.exec(select(func.min(col(Event.seq))))).one()
+            return lowest is None or int(lowest) > after + 1
+
+    async def serve(self, client: BoardClient, send: Send, after: int | None) -> None:
+        """Snapshot or replay, then live events, until the client is dropped. ``send`` must time out."""
+        sent = await self._resume(client, send, after, announce=True)
+        await self._live(client, send, sent)
+
+    async def _resume(self, client: BoardClient, send: Send, after: int | None, *, announce: bool) -> int:
+        """Bring the client from ``after`` (or from nothing) up to the outbox's end; the last seq sent."""
+        if after is not None and await self.needs_resync(after):
+            await send(json.dumps({"type": "resync", "reason": "too_old", "after": after}))
+            after = None
+        if after is None:
+            async with self.database.sessionmaker() as session:
+                snapshot = await take_snapshot(session, client.actor)
+            await send(json.dumps(snapshot, default=str))
+            after = int(snapshot["seq"])
+        elif announce:
+            await send(json.dumps({"type": "replay", "after": after}))
+        return await self._replay(client, send, after)
+
+    async def _replay(self, client: BoardClient, send: Send, after: int) -> int:
+        """Every event after ``after`` that this client may see, from the outbox, in order."""
+        mark = after
+        while True:
+            events, scanned = await self.reader.read_after(mark)
+            if scanned == mark:
+                return mark
+            if events:
+                scoped = await self.scoped(events, [client.actor])
+                for _seq, text in scoped.messages[client.actor.operator_id]:
+                    await send(text)
+                await self.audit(scoped)
+            mark = scanned
+
+    async def _live(self, client: BoardClient, send: Send, sent: int) -> None:
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + self.limits.ping_seconds
+        while not client.closed.is_set():
+            if client.lagging:  # events were not queued for it: read them from the outbox
+                client.lagging = False
+                client.discard_queued()  # all committed already, so the replay covers them
+                sent = await self._resume(client, send, sent, announce=False)
+                continue
+            if loop.time() >= next_ping:  # also under a steady flow of events, so pongs keep coming
+                await send(json.dumps({"type": "ping", "seq": sent}))
+                next_ping = loop.time() + self.limits.ping_seconds
+            try:
+                seq, text = await asyncio.wait_for(client.queue.get(), max(0.0, next_ping - loop.time()))
+            except TimeoutError:
+                continue
+            if seq > sent:  # events already sent by the replay are skipped
+                await send(text)
+                sent = seq

@@ -1,0 +1,112 @@
+"""``WS /ws/board``: signed-in operators (session cookie), from the public origin only.
+
+Protocol (JSON text frames). The client connects to ``/ws/board`` for a snapshot, or to
+``/ws/board?after=<seq>`` with the last sequence number it saw to receive exactly what it missed.
+Server -> client: ``snapshot`` (alerts and panels, with the ``seq`` it reflects), ``replay`` (missed
+events follow), ``resync`` (too far behind: a snapshot follows), ``event`` (one outbox event, with the
+alert's card when it is about an alert), ``ping``. Client -> server: ``{"type": "pong"}`` for each ping
+(any message counts as a heartbeat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from centrale.auth.deps import COOKIE_NAME, Actor, actor_for_token, client_address
+from centrale.db import Database
+from web.board.hub import BoardClient, Dropped, Hub
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+CLOSE_UNAUTHORISED = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_TOO_SLOW = 4408
+CLOSE_GOING_AWAY = 1001
+RECHECK_SESSION_SECONDS = 60.0
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+async def _signed_in(websocket: WebSocket) -> Actor | None:
+    token = websocket.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    db: Database = websocket.app.state.db
+    return await actor_for_token(db, token, client_address(websocket))
+
+
+async def _listen(websocket: WebSocket, client: BoardClient, hub: Hub) -> None:
+    """Heartbeats: any message from the client within the timeout keeps it; the session is re-checked."""
+    loop = asyncio.get_running_loop()
+    checked = loop.time()
+    while not client.closed.is_set():
+        try:
+            await asyncio.wait_for(websocket.receive_text(), hub.limits.pong_timeout)
+        except TimeoutError:
+            client.drop("no heartbeat")
+            return
+        except (WebSocketDisconnect, RuntimeError):
+            client.drop("gone")
+            return
+        if loop.time() - checked > RECHECK_SESSION_SECONDS:
+            checked = loop.time()
+            if await _signed_in(websocket) is None:  # signed out or expired: stop at once
+                client.drop("signed out")
+                return
+
+
+@router.websocket("/ws/board")
+async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
+    """The live board's event stream (see the module docstring for the protocol)."""
+    settings = websocket.app.state.settings
+    origin = websocket.headers.get("origin")
+    if origin is None or origin_of(origin) != origin_of(settings.public_url):
+        await websocket.close(code=CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake gets a 403
+        return
+    actor = await _signed_in(websocket)
+    if actor is None:
+        await websocket.close(code=CLOSE_UNAUTHORISED)
+        return
+    hub: Hub = websocket.app.state.hub
+    await websocket.accept()
+    client = hub.register(actor)
+
+    async def send(text: str) -> None:
+        try:
+            await asyncio.wait_for(websocket.send_text(text), hub.limits.send_timeout)
+        except TimeoutError:
+            client.drop("send timeout")
+            raise Dropped from None
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            client.drop("gone")
+            raise Dropped from None
+
+    serving = asyncio.create_task(hub.serve(client, send, after))
+    listening = asyncio.create_task(_listen(websocket, client, hub))
+    closing = asyncio.create_task(client.closed.wait())
+    try:
+        done, _ = await asyncio.wait({serving, listening, closing}, return_when=asyncio.FIRST_COMPLETED)
+        if serving in done and not serving.cancelled() and isinstance(serving.exception(), Exception):
+            if not isinstance(serving.exception(), Dropped):
+                log.error("board socket failed", exc_info=serving.exception())
+            client.drop("error")
+    finally:
+        hub.unregister(client)
+        for task in (serving, listening, closing):
+            task.cancel()
+        for task in (serving, listening, closing):
+            with contextlib.suppress(BaseException):
+                await task
+    code = CLOSE_TOO_SLOW if client.reason == "send timeout" else CLOSE_GOING_AWAY
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(websocket.close(code=code, reason=client.reason or ""), 1.0)

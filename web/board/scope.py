@@ -1,0 +1,107 @@
+"""Who may see which board event: the need-to-know policy applied to the outbox and to alerts.
+
+- An event on a personal channel (``recipient_operator_id``) goes to that operator only.
+- An event about a person goes to the operators the policy lets read that person.
+- An event about no person (a building-level alert, the system about itself) goes to the district
+  (operators whose role reads through the DISTRICT relation, within their municipio) and to the
+  operator who follows the condominio it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alerts.models import Alert
+from centrale.auth.deps import Actor
+from centrale.authz.policy import PersonAction, allowed_relations, visibility_clause
+from centrale.authz.relations import Relation
+from centrale.condomini.models import Condominio
+from centrale.events.models import Event
+from centrale.organisations.models import OrgKind
+from centrale.persons.models import Person
+
+
+def sees_district(actor: Actor) -> bool:
+    """Whether the actor reads as the district's operations centre (building and system events)."""
+    return actor.org_kind == OrgKind.CENTRALE and Relation.DISTRICT in allowed_relations(
+        actor, PersonAction.READ
+    )
+
+
+def visible_persons_query(actor: Actor, person_ids: Iterable[int]):  # type: ignore[no-untyped-def]
+    """The subset of ``person_ids`` the actor may read (one query for a whole batch)."""
+    return select(col(Person.id)).where(col(Person.id).in_(list(person_ids)), visibility_clause(actor))
+
+
+def condominio_clause(actor: Actor) -> ColumnElement[bool]:
+    """A condition on ``Condominio`` true for the buildings whose person-less events the actor sees."""
+    follows = col(Condominio.operator_id) == actor.operator_id
+    if not sees_district(actor):
+        return follows
+    if actor.municipio is None:
+        return true()
+    return or_(follows, col(Condominio.municipio) == actor.municipio)
+
+
+def alert_scope(actor: Actor) -> ColumnElement[bool]:
+    """A condition on ``Alert``: the alerts this actor may see on the board."""
+    about_visible_person = col(Alert.person_id).in_(select(col(Person.id)).where(visibility_clause(actor)))
+    in_visible_building = col(Alert.condominio_id).in_(
+        select(col(Condominio.id)).where(condominio_clause(actor))
+    )
+    no_building = true() if sees_district(actor) else false()
+    personless = and_(
+        col(Alert.person_id).is_(None),
+        or_(in_visible_building, and_(col(Alert.condominio_id).is_(None), no_building)),
+    )
+    return or_(about_visible_person, personless)
+
+
+@dataclass
+class BatchFacts:
+    """What a batch of events needs for scoping, loaded once per batch and shared by every client."""
+
+    condomini: dict[int, tuple[str | None, int | None]] = field(
+        default_factory=dict
+    )  # id -> (municipio, operator)
+
+
+async def load_facts(session: AsyncSession, events: list[Event]) -> BatchFacts:
+    ids = {int(e.payload["condominio_id"]) for e in events if e.payload.get("condominio_id") is not None}
+    facts = BatchFacts()
+    if ids:
+        rows = await session.exec(  # type: ignore[call-overload]
+            select(col(Condominio.id), col(Condominio.municipio), col(Condominio.operator_id)).where(
+                col(Condominio.id).in_(ids)
+            )
+        )
+        facts.condomini = {row[0]: (row[1], row[2]) for row in rows.all()}
+    return facts
+
+
+async def readable_persons(session: AsyncSession, actor: Actor, events: list[Event]) -> set[int]:
+    ids = {e.person_id for e in events if e.person_id is not None}
+    if not ids:
+        return set()
+    return set((await session.exec(visible_persons_query(actor, ids))).all())  # type: ignore[call-overload]
+
+
+def may_see(actor: Actor, event: Event, persons: set[int], facts: BatchFacts) -> bool:
+    """Whether ``event`` goes to ``actor`` (``persons``: the batch's persons the actor may read)."""
+    if event.recipient_operator_id is not None:
+        return event.recipient_operator_id == actor.operator_id
+    if event.person_id is not None:
+        return event.person_id in persons
+    condominio_id = event.payload.get("condominio_id")
+    if condominio_id is None:
+        return sees_district(actor)
+    municipio, follower = facts.condomini.get(int(condominio_id), (None, None))
+    if follower is not None and follower == actor.operator_id:
+        return True
+    return sees_district(actor) and (actor.municipio is None or municipio == actor.municipio)
