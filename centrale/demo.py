@@ -10,10 +10,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from stdnum.it import codicefiscale
 
 from centrale.auth.passwords import hash_password
+from centrale.cases.models import (
+    CareTeamMember,
+    Case,
+    CaseCategory,
+    CaseHistory,
+    CasePhase,
+    CaseState,
+    SiussArea,
+    TeamRole,
+)
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel, SentinelKind
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person, Sesso
+from centrale.plans.catalogue import seed_catalogue
 
 DEMO_PASSWORD = "centrale-demo"  # noqa: S105 - fictional demo accounts, refused outside development
 
@@ -179,5 +190,55 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             assert cond_id is not None
             session.add(Sentinel(name=name, phone=phone, condominio_id=cond_id, kind=sentinel_kind, consent_sms=True))
             added["sentinels"] += 1
+    added["services"] = await seed_catalogue(session)
+    added["cases"] = await _seed_cases(session, orgs, operators)
     await session.commit()
+    return added
+
+
+# codice fiscale body of the elder, category, team: (organisation name, operator username or None, role)
+DEMO_CASES = [
+    ("BNCMRA38A41H501", CaseCategory.ANZIANI, [
+        ("ASL Roma 2 - PUA Distretto IX", "pua", TeamRole.OPERATORE_PUA),
+        ("Cooperativa sociale Il Ponte", "tutor1", TeamRole.TUTOR),
+    ]),
+    ("GLLLNZ33H08H501", CaseCategory.ANZIANI, [
+        ("Studio medico Dott.ssa Lucia Ferri", "mmg.ferri", TeamRole.MMG),
+    ]),
+]
+
+
+async def _seed_cases(
+    session: AsyncSession, orgs: dict[str, Organisation], operators: dict[str, Operator]
+) -> int:
+    """One or two cases with a multi-agency team, so the case pages show something."""
+    added = 0
+    manager = operators["casemanager"]
+    assert manager.id is not None
+    for cf_body, category, team in DEMO_CASES:
+        cf = demo_codice_fiscale(cf_body)
+        person = await _one(session, select(Person).where(col(Person.codice_fiscale) == cf))
+        if person is None:
+            continue
+        if await _one(session, select(Case).where(col(Case.person_id) == person.id)) is not None:
+            continue
+        case = Case(person_id=person.id, state=CaseState.PRESO_IN_CARICO, phase=CasePhase.VALUTAZIONE,
+                    category=category, siuss_area=SiussArea.DISABILITA_NON_AUTOSUFFICIENZA,
+                    case_manager_id=manager.id, organisation_id=manager.organisation_id)
+        session.add(case)
+        await session.flush()
+        assert case.id is not None
+        session.add(CareTeamMember(case_id=case.id, organisation_id=manager.organisation_id,
+                                   operator_id=manager.id, role=TeamRole.RESPONSABILE, added_by_id=manager.id))
+        for org_name, username, role in team:
+            org_id = orgs[org_name].id
+            assert org_id is not None
+            session.add(CareTeamMember(case_id=case.id, organisation_id=org_id,
+                                       operator_id=operators[username].id if username else None, role=role,
+                                       added_by_id=manager.id))
+        session.add(CaseHistory(case_id=case.id, to_state=case.state, to_phase=case.phase,
+                                note="Caso dimostrativo", by_operator_id=manager.id,
+                                by_name=manager.full_name))
+        added += 1
+    await session.flush()
     return added

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     board_send_timeout_seconds: float = Field(default=10.0, gt=0)
     board_ping_seconds: float = Field(default=15.0, gt=0)
     board_replay_horizon: int = Field(default=10_000, ge=1)
+    # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.
+    intensity_alta_barthel_max: int = 40
+    intensity_media_barthel_max: int = 90
+    # Score bands per scale, e.g. {"BARTHEL": [[0, 20, "totale"], ...]}; unset scales keep the defaults.
+    scale_bands: dict[str, list[tuple[int, int, str]]] = {}
+
+    # monitoring tasks: how far ahead the plan's schedule is turned into tasks; reminder lead time
+    task_horizon_days: int = Field(default=14, ge=1, le=120)
+    task_reminder_minutes: int = Field(default=60, ge=0, le=7 * 1440)
+    plan_end_warning_days: int = Field(default=7, ge=1)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

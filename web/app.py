@@ -26,7 +26,7 @@ from centrale.ports import SmsSender
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.router import router as twilio_router
-from web import errors, health, pages, simulator
+from web import errors, health, pages, pages_cases, simulator, tasks_pages
 from web.board.hub import Hub, HubLimits
 from web.board.router import router as board_router
 
@@ -114,5 +114,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     if settings.environment == "development":
         app.include_router(simulator.router)
     app.include_router(board_router)
+    app.include_router(tasks_pages.router)
+    app.include_router(pages_cases.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

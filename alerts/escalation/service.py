@@ -72,6 +72,16 @@ DEFAULT_POLICIES: list[EscalationPolicyCreate] = [
         ],
     ),
     EscalationPolicyCreate(
+        name="Attività scaduta",
+        source=AlertSource.ATTIVITA_SCADUTA,
+        ack_timeout_minutes=1440,
+        steps=[
+            _step(R.TUTOR, [C.BACHECA, C.PERSONALE], 60),
+            _step(R.CASE_MANAGER, [C.PERSONALE], 240),
+            _step(R.COORDINATORE_DI_TURNO, [C.PERSONALE], 0),
+        ],
+    ),
+    EscalationPolicyCreate(
         name="Revisione del piano",
         source=AlertSource.REVISIONE_PIANO,
         ack_timeout_minutes=2880,

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, false, select, true
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from centrale.cases.models import CareTeamMember, Case
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class Relation(StrEnum):
-    CARE_TEAM = "CARE_TEAM"  # the operator's organisation is on the care team of the person's case
+    CARE_TEAM = "CARE_TEAM"  # the operator (or, for an organisation-wide membership, their organisation)
+    # is an active member of the care team of one of the person's cases
     CONDOMINIO_OPERATOR = "CONDOMINIO_OPERATOR"  # follows the condominio where the person is assisted
     DISTRICT = "DISTRICT"  # the Centrale of the person's municipio
     MMG = "MMG"  # the person's GP practice
@@ -27,8 +29,19 @@ class Relation(StrEnum):
 
 
 def _care_team(actor: Actor) -> ColumnElement[bool]:
-    # Filled by the case-management domain when cases and their teams exist.
-    return false()
+    # A member row naming an operator opens the case to that operator only, so removing them closes it
+    # at once even when colleagues of the same organisation stay on the team; a row without an
+    # operator opens it to the whole organisation (e.g. "the PUA of the district").
+    member = or_(
+        col(CareTeamMember.operator_id) == actor.operator_id,
+        and_(col(CareTeamMember.operator_id).is_(None), col(CareTeamMember.organisation_id) == actor.org_id),
+    )
+    cases = (
+        select(col(Case.person_id))
+        .join(CareTeamMember, col(CareTeamMember.case_id) == col(Case.id))
+        .where(col(CareTeamMember.removed_at).is_(None), member)
+    )
+    return col(Person.id).in_(cases)
 
 
 def _condominio_operator(actor: Actor) -> ColumnElement[bool]:

@@ -155,6 +155,7 @@ ENDPOINTS: dict[tuple[str, str], tuple[str, str, Call]] = {
         _c("PUT", P + "/household", lambda w: {"members": [{"person_id": w.person.id, "relation": "INTESTATARIO"}]}),
     ),
     ("GET", P + "/network"): (READ, "status", _c("GET", P + "/network")),
+    ("GET", "/api/v1/tasks/person/{person_id}"): (READ, "status", _c("GET", "/api/v1/tasks/person/{person_id}")),
     ("POST", P + "/network"): (
         WRITE,
         "status",

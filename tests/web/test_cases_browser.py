@@ -1,0 +1,136 @@
+"""In real Chromium: a case manager goes from the intake form to an active personalised plan."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from centrale.db import Database
+from centrale.demo import DEMO_PASSWORD, seed_demo
+from web.schema import metadata
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def _prepare(url: str) -> None:
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    async with db.sessionmaker() as session:
+        await seed_demo(session)
+    await db.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'browser.sqlite3'}"
+    asyncio.run(_prepare(url))
+    port = _free_port()
+    env = os.environ | {
+        "CENTRALE_DATABASE_URL": url,
+        "CENTRALE_ENVIRONMENT": "test",
+        "CENTRALE_SCHEDULER_ENABLED": "false",
+        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    env.pop("CENTRALE_REDIS_URL", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_intake_to_active_plan(server: str) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{server}/login")
+        page.fill("input[name=username]", "casemanager")
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{server}/casi/nuovo")
+        page.select_option(
+            "select[name=person_id]",
+            label=page.locator("select[name=person_id] option", has_text="Rossi Giuseppe").inner_text(),
+        )
+        page.fill("input[name=requested_by]", "Laura Rossi")
+        page.fill("input[name=requester_relation]", "figlia")
+        page.fill("textarea[name=expressed_need]", "Vive solo, non riesce più a fare la spesa")
+        page.select_option("select[name=source]", "FAMILIARE")
+        page.select_option("select[name=outcome]", "PROPOSTA_PRESA_IN_CARICO")
+        page.select_option("select[name=category]", "ANZIANI")
+        page.click("main form button[type=submit]")
+        expect(page.locator("#case-state")).to_have_text("APERTO")
+        expect(page.locator("h1")).to_contain_text("Rossi Giuseppe")
+
+        page.click("#new-plan")
+        page.fill("input[name=start_date]", "2024-03-01")
+        page.fill("#isee", "18750")
+        page.fill("input[name=goal_0]", "Spesa settimanale garantita")
+        page.select_option("select[name=service_0]", "A2.07")
+        page.select_option("select[name=provider_0]", label="Cooperativa sociale Il Ponte")
+        page.select_option("select[name=frequency_0]", "REGOLARE")
+        page.fill("input[name=rrule_0]", "FREQ=WEEKLY;BYDAY=MO,TH")
+        page.fill("input[name=hours_0]", "20")
+        # live totals before saving: 20 h at €13.80, the person pays €4.00/h at ISEE 18,750
+        expect(page.locator("#total-cost")).to_have_text("€ 276,00")
+        expect(page.locator("#total-user")).to_have_text("€ 80,00")
+        expect(page.locator("#total-ente")).to_have_text("€ 196,00")
+        page.click("#plan-form button[type=submit]")
+        expect(page.locator("#plan-status")).to_have_text("BOZZA")
+
+        page.click("#approve")
+        expect(page.locator("#plan-status")).to_have_text("BOZZA")  # approved, not yet signed
+        page.fill("input[name=signed_by]", "Giuseppe Rossi")
+        page.click("#sign")
+        expect(page.locator("#plan-status")).to_have_text("ATTIVO")
+        browser.close()
