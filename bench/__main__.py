@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import report, webhook
+from bench import board, report, webhook
 from bench.common import Context
 
 RESULTS = Path(__file__).parent / "results"
@@ -28,6 +28,8 @@ RESULTS = Path(__file__).parent / "results"
 SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "webhook-sqlite": lambda ctx: webhook.scenario(ctx, "sqlite"),
     "webhook-postgresql": lambda ctx: webhook.scenario(ctx, "postgresql"),
+    "board-latency": board.latency,
+    "board-snapshot": board.snapshot,
 }
 
 
