@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import board, report, webhook
+from bench import board, escalation, report, webhook
 from bench.common import Context
 
 RESULTS = Path(__file__).parent / "results"
@@ -30,6 +30,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "webhook-postgresql": lambda ctx: webhook.scenario(ctx, "postgresql"),
     "board-latency": board.latency,
     "board-snapshot": board.snapshot,
+    "escalation": escalation.scenario,
 }
 
 
