@@ -43,6 +43,58 @@ def _webhook(name: str, res: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _board_latency(res: dict[str, Any]) -> list[str]:
+    lines = ["### board-latency", ""]
+    lines += [
+        f"{res['clients']} board clients over {res['instances']} instances (Redis bus), SMS at {res['rate']:.0f}/s.",
+        "",
+        "| run | clients connected | SMS answered 2xx | deliveries | missing | p50 ms | p99 ms | max ms "
+        "| server KiB / idle client | client KiB / client |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i, r in enumerate(res["runs"]):
+        lat = r["latency_ms"]
+        lines.append(
+            f"| {i + 1} | {r['connected']} | {r['sms_ok']} | {r['deliveries']} | {r['missing']} | {_ms(lat['p50'])} "
+            f"| {_ms(lat['p99'])} | {_ms(lat['max'])} | {r['server_rss_delta_kib_per_client']:.1f} "
+            f"| {r['client_rss_kib_per_client']:.1f} |"
+        )
+    lines += [
+        "",
+        f"Median over runs: p50 **{_ms(res['p50_ms_median_of_runs'])} ms**, p99 **{_ms(res['p99_ms_median_of_runs'])} "
+        f"ms** (target ≤ 150 ms); server memory per idle client **{res['server_kib_per_idle_client']:.1f} KiB** "
+        "(target ≤ 50 KiB).",
+        "",
+    ]
+    return lines
+
+
+def _snapshot(res: dict[str, Any]) -> list[str]:
+    snap = res["snapshot_ms"]
+    return [
+        "### board-snapshot",
+        "",
+        f"{res['open_alerts']} open alerts, {res['samples']} clients connecting one after another: snapshot "
+        f"p50 **{_ms(snap['p50'])} ms**, p90 {_ms(snap['p90'])} ms, p99 **{_ms(snap['p99'])} ms**, "
+        f"max {_ms(snap['max'])} ms (target ≤ 250 ms).",
+        "",
+    ]
+
+
+def _escalation(res: dict[str, Any]) -> list[str]:
+    late = res["lateness_ms"]
+    return [
+        "### escalation",
+        "",
+        f"{res['open_alerts']} open alerts and {res['tasks']} tasks (bulk load {res['bulk_load_s']} s), "
+        f"{res['instances']} instances ticking every {res['tick_seconds']} s; {res['measured_steps']} steps "
+        f"falling due at {res['due_rate_per_s']:.0f}/s: run {res['steps_run']}, not run {res['not_run']}, duplicates "
+        f"{res['duplicates']}. Lateness p50 **{_ms(late['p50'])} ms**, p90 {_ms(late['p90'])} ms, p99 "
+        f"**{_ms(late['p99'])} ms**, max {_ms(late['max'])} ms (target p99 ≤ 10 s).",
+        "",
+    ]
+
+
 def markdown(out: dict[str, Any]) -> str:
     """Every scenario that ran, as Markdown."""
     m = out["machine"]
@@ -55,8 +107,16 @@ def markdown(out: dict[str, Any]) -> str:
         "",
     ]
     for name, res in out["scenarios"].items():
-        if name.startswith("webhook-"):
+        if "error" in res:
+            lines += [f"### {name}", "", "failed:", "```", res["error"][-1500:], "```", ""]
+        elif name.startswith("webhook-"):
             lines += _webhook(name, res)
+        elif name == "board-latency":
+            lines += _board_latency(res)
+        elif name == "board-snapshot":
+            lines += _snapshot(res)
+        elif name == "escalation":
+            lines += _escalation(res)
         else:
             lines += [f"### {name}", "", "```", str(res), "```", ""]
     return "\n".join(lines)
