@@ -33,7 +33,12 @@ def _rss_kib() -> int:
 
 
 async def _client(
-    url: str, cfg: dict[str, Any], arrivals: dict[str, list[float]], snap_ms: list[float], ready: asyncio.Event
+    url: str,
+    cfg: dict[str, Any],
+    arrivals: dict[str, list[float]],
+    snap_ms: list[float],
+    ready: asyncio.Event,
+    doubles: list[int],
 ) -> ClientConnection | None:
     kinds = set(cfg.get("kinds") or [])
     started = time.monotonic()
@@ -50,6 +55,8 @@ async def _client(
     if first.get("type") == "snapshot":
         snap_ms.append((time.monotonic() - started) * 1000.0)
 
+    seen: set[int] = set()
+
     async def listen() -> None:
         await ready.wait()
         async for raw in ws:
@@ -58,6 +65,10 @@ async def _client(
             if msg.get("type") == "ping":
                 await ws.send(json.dumps({"type": "pong"}))
             elif msg.get("type") == "event" and (not kinds or msg.get("kind") in kinds):
+                if msg["seq"] in seen:  # the same event twice on one board
+                    doubles[0] += 1
+                    continue
+                seen.add(msg["seq"])
                 arrivals[str(msg.get("entity_id"))].append(now)
 
     asyncio.get_running_loop().create_task(listen())
@@ -71,13 +82,14 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     arrivals: dict[str, list[float]] = defaultdict(list)
     snap_ms: list[float] = []
     ready = asyncio.Event()
+    doubles = [0]
     gate = asyncio.Semaphore(int(cfg.get("parallel_connects", 64)))
     rss_before = _rss_kib()
 
     async def one(i: int) -> ClientConnection | None:
         async with gate:
             try:
-                return await _client(urls[i % len(urls)], cfg, arrivals, snap_ms, ready)
+                return await _client(urls[i % len(urls)], cfg, arrivals, snap_ms, ready, doubles)
             except Exception as exc:  # a refused client is counted, not fatal
                 print(f"client {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 return None
@@ -102,6 +114,7 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "client_rss_kib_before": rss_before,
         "client_rss_kib_connected": rss_connected,
         "events_recorded": sum(len(v) for v in arrivals.values()),
+        "duplicates": doubles[0],
         "pid": os.getpid(),
     }
 

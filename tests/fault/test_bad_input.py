@@ -56,7 +56,7 @@ def test_openapi_surface_answers_no_5xx_to_generated_requests(live: Live, tmp_pa
     """Schemathesis over every operation of /openapi.json, signed in; bounded examples per operation."""
     cli = Path(sys.executable).with_name("schemathesis")
     args = [str(cli), "run", live.server.url + "/openapi.json", "--checks", "not_a_server_error"]
-    args += ["-H", f"Authorization: Bearer {live.token}", "--max-examples", "15", "--workers", "2"]
+    args += ["-H", f"Authorization: Bearer {live.token}", "--max-examples", "10", "--workers", "2"]
     args += ["--phases", "examples,fuzzing", "--request-timeout", "20", "--no-color"]
     # signing out would end the session the rest of the run needs
     args += ["--exclude-path", "/api/v1/auth/logout", "--report-dir", str(tmp_path)]
@@ -73,7 +73,7 @@ def _post(live: Live, body: bytes, headers: dict[bytes, bytes]) -> httpx.Respons
     return httpx.post(live.server.url + PATH, content=body, headers=headers, timeout=20)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(form=_forms, body=_text, sid=st.text(min_size=0, max_size=40), sender=_text)
 def test_signed_sms_fuzz_never_answers_5xx(live: Live, form: dict[str, str], body: str, sid: str, sender: str) -> None:
     """Any signed form (odd senders, empty or huge bodies, missing fields, unicode) gets 2xx or 4xx."""
@@ -94,7 +94,7 @@ _bad_signatures = (
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     raw=st.binary(max_size=2000) | _forms.map(lambda f: urlencode(f).encode()),
     signature=_bad_signatures,
