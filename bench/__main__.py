@@ -29,6 +29,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "webhook-sqlite": lambda ctx: webhook.scenario(ctx, "sqlite"),
     "webhook-postgresql": lambda ctx: webhook.scenario(ctx, "postgresql"),
     "board-latency": board.latency,
+    "board-latency-sqlite": lambda ctx: board.latency(ctx, "sqlite"),
     "board-snapshot": board.snapshot,
     "escalation": escalation.scenario,
 }

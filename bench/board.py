@@ -62,18 +62,23 @@ async def _sid_of_entity(url: str) -> dict[str, str]:
         await database.dispose()
 
 
-def latency(ctx: Context) -> dict[str, Any]:
-    """Two instances, Redis, N board clients; SMS at a constant rate; time until each client has each SMS."""
+def latency(ctx: Context, backend: str = "postgresql") -> dict[str, Any]:
+    """N board clients; SMS at a constant rate; time until each client has each SMS.
+
+    PostgreSQL: two instances and Redis. SQLite (the embedded default): one instance, in-process bus.
+    """
     clients = 100 if ctx.quick else 1000
     rate = 20.0 if ctx.quick else 50.0
-    pg = ScratchPostgres(ctx.pg_server).create()
-    redis = RedisServer().start()
+    pg = ScratchPostgres(ctx.pg_server).create() if backend == "postgresql" else None
+    redis = RedisServer().start() if pg else None
+    instances = 2 if pg else 1
+    db_url = pg.url if pg else ctx.sqlite_url("board.sqlite3")
     apps: list[Server] = []
-    result: dict[str, Any] = {"clients": clients, "instances": 2, "rate": rate, "runs": []}
+    result: dict[str, Any] = {"backend": backend, "clients": clients, "instances": instances, "rate": rate, "runs": []}
     try:
-        senders = asyncio.run(prepare(pg.url))
-        env = ctx.app_env(pg.url, redis_url=redis.url)
-        apps = [Server("web.app:create_app", env, log=ctx.log(f"board-app{i}")).start() for i in range(2)]
+        senders = asyncio.run(prepare(db_url))
+        env = ctx.app_env(db_url, redis_url=redis.url if redis else None)
+        apps = [Server("web.app:create_app", env, log=ctx.log(f"board-app{i}")).start() for i in range(instances)]
         token = sign_in(apps[0].url)
         urls = [a.url for a in apps]
         for run in range(ctx.runs):
@@ -84,11 +89,11 @@ def latency(ctx: Context) -> dict[str, Any]:
             connected = wait_ready(proc, ready, timeout=300)
             time.sleep(2.0)  # settle: snapshots sent, queues drained, clients idle
             rss1 = [rss_kib(a.pid) for a in apps]
-            sent = load(urls[run % 2], rate=rate, duration=ctx.duration, senders=senders, detail=True)
+            sent = load(urls[run % len(urls)], rate=rate, duration=ctx.duration, senders=senders, detail=True)
             stdout, _ = proc.communicate(timeout=ctx.duration + 120)
             info = json.loads(stdout)
             arrivals: dict[str, list[float]] = json.loads(out.read_text())
-            sid_of = asyncio.run(_sid_of_entity(pg.url))
+            sid_of = asyncio.run(_sid_of_entity(db_url))
             scheduled = {d["sid"]: d["at"] for d in sent["detail"] if 200 <= d["status"] < 300}
             lat_ms: list[float] = []
             missing = 0
@@ -126,8 +131,10 @@ def latency(ctx: Context) -> dict[str, Any]:
     finally:
         for a in apps:
             a.stop()
-        redis.cleanup()
-        pg.drop()
+        if redis:
+            redis.cleanup()
+        if pg:
+            pg.drop()
 
 
 def snapshot(ctx: Context) -> dict[str, Any]:

@@ -43,10 +43,12 @@ def _webhook(name: str, res: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _board_latency(res: dict[str, Any]) -> list[str]:
-    lines = ["### board-latency", ""]
+def _board_latency(name: str, res: dict[str, Any]) -> list[str]:
+    lines = [f"### {name}", ""]
+    bus = "Redis bus" if res["instances"] > 1 else "in-process bus"
     lines += [
-        f"{res['clients']} board clients over {res['instances']} instances (Redis bus), SMS at {res['rate']:.0f}/s.",
+        f"{res['clients']} board clients over {res['instances']} instance(s) ({res.get('backend', 'postgresql')}, "
+        f"{bus}), SMS at {res['rate']:.0f}/s.",
         "",
         "| run | clients connected | SMS answered 2xx | deliveries | missing | p50 ms | p99 ms | max ms "
         "| server KiB / idle client | client KiB / client |",
@@ -111,8 +113,8 @@ def markdown(out: dict[str, Any]) -> str:
             lines += [f"### {name}", "", "failed:", "```", res["error"][-1500:], "```", ""]
         elif name.startswith("webhook-"):
             lines += _webhook(name, res)
-        elif name == "board-latency":
-            lines += _board_latency(res)
+        elif name.startswith("board-latency"):
+            lines += _board_latency(name, res)
         elif name == "board-snapshot":
             lines += _snapshot(res)
         elif name == "escalation":
