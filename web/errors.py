@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+_PG_KEY = re.compile(r"Key \((?P<field>[^)]+)\)")
 
 
 def _field(loc: tuple[object, ...] | list[object]) -> str:
@@ -29,5 +34,46 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _bad_value(exc: BaseException) -> bool:
+    """A value the database cannot hold (a number out of range, text that is not valid Unicode)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OverflowError | UnicodeError) or type(seen).__name__ == "DataError":
+            return True
+        if "out of range" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def database_refusal(_request: Request, exc: Exception) -> JSONResponse:
+    """What the database refused because of the input: 409 / 422, never 500 (the transaction is rolled back).
+
+    A database that is down is not the caller's fault and stays a 5xx (Twilio retries those).
+    """
+    if isinstance(exc, IntegrityError):
+        found = _PG_KEY.search(str(exc.orig))
+        field = found.group("field") if found else "riferimento"
+        return JSONResponse(
+            status_code=409,
+            content={
+                "message": f"Conflitto / conflict — {field}: riferimento inesistente o valore già presente "
+                "/ missing reference or duplicate value"
+            },
+        )
+    if _bad_value(exc):
+        return JSONResponse(
+            status_code=422,
+            content={
+                "message": "Dati non validi / invalid input — un numero fuori intervallo o un testo non valido "
+                "/ a number out of range or invalid text"
+            },
+        )
+    raise exc
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DBAPIError, database_refusal)
+    app.add_exception_handler(OverflowError, database_refusal)
+    app.add_exception_handler(UnicodeEncodeError, database_refusal)

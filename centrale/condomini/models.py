@@ -24,9 +24,10 @@ class CondominioCreate(CondominioBase):
 
 
 class CondominioUpdate(SQLModel):
-    name: str | None = None
-    indirizzo: str | None = None
-    municipio: str | None = None
+    # the same bounds as on creation: a value the answer model would refuse must be refused here (422)
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    indirizzo: str | None = Field(default=None, min_length=3, max_length=300)
+    municipio: str | None = Field(default=None, max_length=5)
     operator_id: int | None = None
 
 
@@ -82,7 +83,7 @@ class SentinelCreate(SentinelBase):
 
 
 class SentinelUpdate(SQLModel):
-    name: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: SentinelKind | None = None
     condominio_id: int | None = None
     consent_sms: bool | None = None

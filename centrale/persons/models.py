@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
+from pydantic import model_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -42,6 +44,16 @@ class PersonUpdate(SQLModel):
     mmg_organisation_id: int | None = None
     codice_fiscale: CodiceFiscale | None = None
     telefoni: list[PhoneE164] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        """Leaving a field out keeps it; sending null for one every person must have is refused."""
+        if isinstance(data, dict):
+            for name in ("cognome", "nome", "sesso", "data_nascita", "codice_fiscale", "telefoni"):
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name}: non può essere vuoto / cannot be null")
+        return data
 
 
 class Person(PersonBase, table=True):

@@ -66,11 +66,12 @@ async def update_person(session: AsyncSession, *, person: Person, data: PersonUp
         setattr(person, field, value)
     person.updated_at = utcnow()
     session.add(person)
+    code = person.codice_fiscale  # read before a rollback expires the row (no lazy load in async)
     try:
         await session.flush()
     except IntegrityError as exc:
         await session.rollback()
-        raise _duplicate(person.codice_fiscale) from exc
+        raise _duplicate(code) from exc
     return person
 
 

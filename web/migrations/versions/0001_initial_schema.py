@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 16:03:45.929203
+Create Date: 2026-11-22 16:16:56.461389
 """
 from alembic import op
 import sqlalchemy as sa
