@@ -201,6 +201,10 @@ WORDS: dict[str, dict[str, str]] = {
     "out_PRESA_IN_CARICO_SERVIZIO": {"it": "Presa in carico dal servizio", "en": "Taken on by a service"},
     "out_ALTRO": {"it": "Altro", "en": "Other"},
     "language": {"it": "English", "en": "Italiano"},
+    "nav_label": {"it": "Sezioni", "en": "Sections"},
+    "nav_referrals": {"it": "Invii", "en": "Referrals"},
+    "nav_workload": {"it": "Carico tutor", "en": "Tutors' workload"},
+    "nav_reports": {"it": "Report", "en": "Reports"},
 }
 
 
