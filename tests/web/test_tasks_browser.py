@@ -1,8 +1,5 @@
-"""In real Chromium at a phone viewport: a tutor sees today's tasks and marks one done.
-
-The board's websocket hub is not in this branch yet: the coordinator's side is checked on what the
-hub delivers (the committed ``task.closed`` event in the outbox, in order after the mark taken before)
-and on the coordinator's workload page.
+"""In real Chromium at a phone viewport: a tutor sees today's tasks and marks them done, and the
+coordinator's live board, open in another browser, shows them done without a reload.
 """
 
 from __future__ import annotations
@@ -55,6 +52,7 @@ async def _prepare(url: str) -> dict[str, int]:
         ids = {}
         for name, kind, offset in (
             ("today", TaskType.VISITA_DOMICILIARE, timedelta(minutes=30)),
+            ("overdue", TaskType.CONSEGNA_FARMACI, timedelta(hours=-3)),
             ("later", TaskType.TELEFONATA, timedelta(days=3)),
         ):
             start = utcnow() + offset
@@ -133,6 +131,21 @@ def test_tutor_marks_todays_task_done_on_a_phone(server: tuple[str, str, dict[st
     base, url, ids = server
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # the coordinator's board, open before the tutor does anything, is never reloaded
+        office = browser.new_context(viewport={"width": 1280, "height": 900})
+        board = office.new_page()
+        board.goto(f"{base}/login")
+        board.fill("input[name=username]", "coordinatore")
+        board.fill("input[name=password]", DEMO_PASSWORD)
+        board.click("button[type=submit]")
+        board.goto(f"{base}/")
+        expect(board.locator("#conn")).to_have_attribute("data-state", "connected")
+        overdue_on_board = board.locator(f'#tasks li[data-task-id="{ids["overdue"]}"]')
+        expect(overdue_on_board).to_be_visible()
+        expect(board.locator("#done li[data-task-id]")).to_have_count(0)
+        board_loads: list[str] = []
+        board.on("framenavigated", lambda frame: board_loads.append(frame.url) if frame == board.main_frame else None)
+
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page = phone.new_page()
         page.goto(f"{base}/login")
@@ -154,6 +167,21 @@ def test_tutor_marks_todays_task_done_on_a_phone(server: tuple[str, str, dict[st
         # what the coordinator's live channel receives, in order after what it had seen
         closed = [p for kind, p in _in_thread(_events(url, before)) if kind == "task.closed"]
         assert any(p.get("task_id") == ids["today"] and p.get("state") == "SVOLTA" for p in closed)
+        # ... and the board, never reloaded, lists it among today's done tasks
+        done_on_board = board.locator(f'#done li[data-task-id="{ids["today"]}"]')
+        expect(done_on_board).to_contain_text("Svolta", timeout=5000)
+        expect(done_on_board).to_contain_text("Marco Bianchi")
+        expect(overdue_on_board).to_be_visible()  # the other one is still late
+        # the overdue task, done late: it leaves the overdue panel and joins the done ones
+        late = page.locator(f'#today li[data-task-id="{ids["overdue"]}"]')
+        late.locator("button[type=submit]").tap()
+        expect(page.locator(f'li[data-task-id="{ids["overdue"]}"]')).to_have_count(0)
+        expect(overdue_on_board).to_have_count(0, timeout=5000)
+        late_done = board.locator(f'#done li[data-task-id="{ids["overdue"]}"]')
+        expect(late_done).to_contain_text("Svolta", timeout=5000)
+        expect(late_done).to_contain_text("in ritardo")
+        expect(board.locator("#conn")).to_have_attribute("data-state", "connected")
+        assert board_loads == [], "the board was reloaded"
         desk = browser.new_page()
         desk.goto(f"{base}/login")
         desk.fill("input[name=username]", "coordinatore")

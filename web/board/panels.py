@@ -1,4 +1,5 @@
-"""The board's side panels: overdue tasks, check-ins per condominio, heat-wave level, opted-out sentinels."""
+"""The board's side panels: overdue tasks, tasks done today, check-ins per condominio, heat-wave level,
+opted-out sentinels."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.models import CheckinRequest, CheckinSchedule, CheckinState
 from alerts.checkins.service import heat_level
+from centrale.audit.models import AuditAction
+from centrale.audit.service import build_event, record
 from centrale.auth.deps import Actor
 from centrale.authz.policy import visibility_clause
-from centrale.clock import utcnow
+from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from centrale.tasks.models import Task, TaskState
+from centrale.tasks.schedule import rome_day_bounds
 from web.board.scope import condominio_clause
 
 CHECKIN_DAY = timedelta(hours=24)
@@ -27,28 +31,75 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def overdue_tasks(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    """Open tasks past their due time, about people the actor may read."""
-    rows = await session.exec(
+def _task_line(task: Task, person: Person, operator: Operator) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "type": task.type,
+        "title": task.title,
+        "due_end": _iso(task.due_end),
+        "closed_at": _iso(task.closed_at),
+        "person": f"{person.cognome} {person.nome[:1]}.",
+        "municipio": person.municipio,
+        "assignee": operator.full_name,
+    }
+
+
+def _audit_tasks(session: AsyncSession, actor: Actor, tasks: list[Task], subtype: str) -> None:
+    """One audit row per person whose task reached this operator's board panel."""
+    seen: set[int] = set()
+    for task in tasks:
+        if task.person_id in seen:
+            continue
+        seen.add(task.person_id)
+        record(
+            session,
+            build_event(
+                agent=actor.agent(),
+                action=AuditAction.READ,
+                subtype=subtype,
+                entity_type="Task",
+                entity_id=task.id,
+                person_id=task.person_id,
+            ),
+        )
+
+
+def _task_query():  # type: ignore[no-untyped-def]
+    return (
         select(Task, Person, Operator)  # type: ignore[call-overload]
         .join(Person, col(Person.id) == col(Task.person_id))
         .join(Operator, col(Operator.id) == col(Task.assignee_id))
-        .where(col(Task.state) == TaskState.APERTA, col(Task.due_end) < utcnow(), visibility_clause(actor))
-        .order_by(col(Task.due_end))
-        .limit(200)
     )
-    return [
-        {
-            "id": task.id,
-            "type": task.type,
-            "title": task.title,
-            "due_end": _iso(task.due_end),
-            "person": f"{person.cognome} {person.nome[:1]}.",
-            "municipio": person.municipio,
-            "assignee": operator.full_name,
-        }
-        for task, person, operator in rows.all()
-    ]
+
+
+async def overdue_tasks(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+    """Open tasks past their due time, about people the actor may read."""
+    rows = (
+        await session.exec(
+            _task_query()
+            .where(col(Task.state) == TaskState.APERTA, col(Task.due_end) < utcnow(), visibility_clause(actor))
+            .order_by(col(Task.due_end))
+            .limit(200)
+        )
+    ).all()
+    _audit_tasks(session, actor, [task for task, _, _ in rows], "board-overdue-tasks")
+    return [_task_line(*row) for row in rows]
+
+
+async def done_today(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+    """Tasks marked done since midnight in Rome, latest first, about people the actor may read."""
+    today = to_rome(utcnow()).date()
+    midnight, _ = rome_day_bounds(today, today)
+    rows = (
+        await session.exec(
+            _task_query()
+            .where(col(Task.state) == TaskState.SVOLTA, col(Task.closed_at) >= midnight, visibility_clause(actor))
+            .order_by(col(Task.closed_at).desc())
+            .limit(200)
+        )
+    ).all()
+    _audit_tasks(session, actor, [task for task, _, _ in rows], "board-done-tasks")
+    return [_task_line(*row) for row in rows]
 
 
 async def checkins(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:

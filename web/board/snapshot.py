@@ -115,6 +115,7 @@ async def open_alerts(session: AsyncSession, actor: Actor) -> list[dict[str, Any
 #: panel name -> loader
 PANELS: dict[str, Panel] = {
     "overdue_tasks": panels.overdue_tasks,
+    "done_today": panels.done_today,
     "checkins": panels.checkins,
     "heat": panels.heat,
     "opted_out": panels.opted_out_sentinels,

@@ -117,6 +117,7 @@
     }
     if (m.personal) notify(m);
     if (m.kind === "heatwave.level") heat({ level: m.payload.level, set_at: m.at });
+    if (m.kind === "task.closed" && m.entity_type === "Task") taskClosed(m.payload);
     if (/^(task|checkin|sms\.opt|heatwave)/.test(m.kind)) refreshPanels();
   }
 
@@ -281,16 +282,29 @@
     node.dataset.level = h ? h.level : "";
   }
 
-  function fillList(selector, items, line) {
+  function fillList(selector, items, line, attrs = () => ({})) {
     const list = $(selector);
     if (items === null || items === undefined) { list.replaceChildren(el("li", { class: "empty" }, t("b_not_available"))); return; }
-    list.replaceChildren(...(items.length ? items.map((i) => el("li", {}, ...line(i))) : [el("li", { class: "empty" }, t("b_none"))]));
+    list.replaceChildren(...(items.length ? items.map((i) => el("li", attrs(i), ...line(i)))
+      : [el("li", { class: "empty" }, t("b_none"))]));
+  }
+
+  // A closed task leaves the overdue panel at once; the refreshed panels then list it among today's done.
+  function taskClosed(p) {
+    const item = document.querySelector(`#tasks li[data-task-id="${p.task_id}"]`);
+    if (!item) return;
+    item.remove();
+    if (!$("#tasks").children.length) $("#tasks").append(el("li", { class: "empty" }, t("b_none")));
   }
 
   function panels(m) {
     heat(m.heat);
     fillList("#tasks", m.overdue_tasks, (k) => [el("strong", {}, k.person), ` · ${k.title || k.type} · ${k.assignee} · `,
-      el("span", { class: "late" }, age(k.due_end))]);
+      el("span", { class: "late" }, age(k.due_end))], (k) => ({ "data-task-id": k.id }));
+    fillList("#done", m.done_today, (k) => [el("span", { class: "task-done" }, t("b_done")), " ", el("strong", {}, k.person),
+      ` · ${k.title || k.type} · ${k.assignee} · `, el("time", { datetime: k.closed_at }, clock(k.closed_at)),
+      k.due_end && Date.parse(k.closed_at) > Date.parse(k.due_end) ? ` (${t("b_done_late")})` : ""],
+    (k) => ({ "data-task-id": k.id }));
     fillList("#optout", m.opted_out, (s) => [`${s.name} (…${s.phone_end}) · ${s.condominio}`]);
     const body = $("#checkins tbody");
     body.replaceChildren(...(m.checkins || []).map((c) => el("tr", { class: c.missing ? "has-missing" : "" },
