@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,7 +63,9 @@ def test_openapi_surface_answers_no_5xx_to_generated_requests(live: Live, tmp_pa
     args += ["--exclude-path", "/api/v1/auth/logout", "--report-dir", str(tmp_path)]
     done = subprocess.run(args, capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert "not_a_server_error" in done.stdout
+    # the run really exercised the API (a schema that failed to load would test nothing)
+    tested = re.search(r"Tested:\s+(\d+)", done.stdout)
+    assert tested is not None and int(tested.group(1)) >= 20, done.stdout[-3000:]
 
 
 _text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200)
