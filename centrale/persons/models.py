@@ -39,8 +39,8 @@ class PersonUpdate(SQLModel):
     nome: str | None = Field(default=None, min_length=1, max_length=100)
     sesso: Sesso | None = None
     data_nascita: date | None = None
-    indirizzo: str | None = None
-    municipio: str | None = None
+    indirizzo: str | None = Field(default=None, max_length=300)  # the bounds of PersonBase
+    municipio: str | None = Field(default=None, max_length=5)
     mmg_organisation_id: int | None = None
     codice_fiscale: CodiceFiscale | None = None
     telefoni: list[PhoneE164] | None = None
