@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import click
@@ -27,6 +28,9 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the app (run `centrale db upgrade` first)."""
+    if "CENTRALE_PUBLIC_URL" not in os.environ:  # the board's Origin check and Twilio's signatures use it
+        os.environ["CENTRALE_PUBLIC_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     uvicorn.run(
         "web.app:create_app",
         factory=True,

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from centrale.auth.deps import COOKIE_NAME, Actor, actor_for_token, client_address
 from centrale.db import Database
+from centrale.settings import Settings
 from web.board.hub import BoardClient, Dropped, Hub
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,20 @@ RECHECK_SESSION_SECONDS = 60.0
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_origins(settings: Settings) -> set[str]:
+    """The public origin; in development a loopback origin also under its other loopback names."""
+    public = origin_of(settings.public_url)
+    parts = urlsplit(public)
+    host = (parts.hostname or "").lower()
+    if settings.environment != "development" or (host not in LOOPBACK and f"[{host}]" not in LOOPBACK):
+        return {public}
+    port = f":{parts.port}" if parts.port else ""
+    return {f"{parts.scheme}://{name}{port}" for name in LOOPBACK}
 
 
 async def _signed_in(websocket: WebSocket) -> Actor | None:
@@ -70,7 +85,7 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
     """The live board's event stream (see the module docstring for the protocol)."""
     settings = websocket.app.state.settings
     origin = websocket.headers.get("origin")
-    if origin is None or origin_of(origin) != origin_of(settings.public_url):
+    if origin is None or origin_of(origin) not in allowed_origins(settings):
         await websocket.close(code=CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake gets a 403
         return
     actor = await _signed_in(websocket)
