@@ -9,9 +9,10 @@ quarantine and get the same reply as everyone, so the answer reveals nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fastapi import HTTPException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,20 +28,13 @@ from centrale.condomini.models import AssistedPerson, Sentinel
 from centrale.condomini.service import sentinel_by_phone
 from centrale.events.service import emit
 from centrale.operators.models import Operator, Role
+from centrale.tasks.models import ClosedVia
+from centrale.tasks.service import close_task_by_code
 
 COMMAND = re.compile(r"^\s*(OK|FATTO)\s+#?([A-Za-z0-9-]{1,12})\s*[.!]?\s*$", re.IGNORECASE)
 SEVERITY = {Signal.ALTA: Severity.ALTA, Signal.MEDIA: Severity.MEDIA, Signal.NESSUNA: Severity.MEDIA}
 # roles that may acknowledge any alert by SMS; others only the alerts they were notified of
 ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
-
-# "FATTO <code>": the tasks domain registers how a task is closed by its code (True: closed)
-TaskCloser = Callable[[AsyncSession, Operator, str], Awaitable[bool]]
-_task_closers: list[TaskCloser] = []
-
-
-def register_task_closer(closer: TaskCloser) -> None:
-    _task_closers.append(closer)
-
 
 @dataclass(frozen=True)
 class Target:
@@ -105,10 +99,11 @@ async def _command(session: AsyncSession, message: InboundSms, verb: str, code: 
     if operator is None or operator.id is None:
         return refused
     if verb == "FATTO":
-        for closer in _task_closers:
-            if await closer(session, operator, code):
-                return render(Template.CHIUSURA, code=code[:8])
-        return refused
+        try:
+            await close_task_by_code(session, code=code, operator_id=operator.id, channel=ClosedVia.SMS)
+        except HTTPException:  # unknown code, someone else's task, already closed: the same polite refusal
+            return refused
+        return render(Template.CHIUSURA, code=code[:8])
     if not code.isdigit():
         return refused
     alert_id = int(code)

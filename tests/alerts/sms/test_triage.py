@@ -18,6 +18,8 @@ from centrale.condomini.models import Condominio
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
+from centrale.tasks.models import ClosedVia, TaskCreate, TaskState, TaskType
+from centrale.tasks.service import create_task
 from tests import factories as f
 
 SENTINEL = "+393330000101"
@@ -143,11 +145,32 @@ async def test_ok_code_from_a_notified_operator_acknowledges(session: AsyncSessi
     assert cond.id is not None
 
 
-async def test_fatto_without_a_task_closer_is_refused_politely(session: AsyncSession):
+async def test_fatto_code_closes_the_assignees_task_and_refuses_other_phones(session: AsyncSession):
     municipio = await f.org(session, OrgKind.MUNICIPIO)
-    await f.operator(session, Role.TUTOR, municipio, phone="+393330000211")
-    reply = await receive(session, "FATTO T42", sender="+393330000211")
-    assert "non riconosciuto" in (reply.reply or "")
+    tutor = await f.operator(session, Role.TUTOR, municipio, phone="+393330000211")
+    other = await f.operator(session, Role.TUTOR, municipio, phone="+393330000212")
+    who = await f.person(session, municipio)
+    assert who.id is not None and tutor.id is not None
+    now = utcnow()
+    task = await create_task(
+        session,
+        data=TaskCreate(person_id=who.id, type=TaskType.VISITA_DOMICILIARE, assignee_id=tutor.id,
+                        due_start=now - timedelta(hours=1), due_end=now + timedelta(hours=1)),
+        created_by_id=None,
+    )
+    await session.commit()
+    unknown = await receive(session, "FATTO ZZZ999", sender="+393330000211")
+    assert "non riconosciuto" in (unknown.reply or "")
+    stranger = await receive(session, f"FATTO {task.code}", sender=other.phone or "")
+    assert "non riconosciuto" in (stranger.reply or "")
+    await session.refresh(task)
+    assert task.state == TaskState.APERTA
+    done = await receive(session, f"fatto {task.code.lower()}", sender="+393330000211")
+    await session.refresh(task)
+    assert (task.state, task.closed_by_id, task.closed_via) == (TaskState.SVOLTA, tutor.id, ClosedVia.SMS)
+    assert task.code in (done.reply or "")
+    again = await receive(session, f"FATTO {task.code}", sender="+393330000211")
+    assert "non riconosciuto" in (again.reply or "")
 
 
 async def test_a_sentinel_ok_with_nothing_pending_raises_nothing(session: AsyncSession):
