@@ -17,6 +17,7 @@ from centrale.events.bus import OutboxReader
 from centrale.events.models import Event
 from centrale.events.redis_bus import RedisBus
 from centrale.events.service import add_commit_listener, emit, remove_commit_listener
+from tests.conftest import service_missing
 
 pytestmark = [pytest.mark.redis, pytest.mark.fault]
 TOTAL = 300
@@ -75,7 +76,7 @@ class OwnRedis:
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+        service_missing("redis-server", "not installed")
     server = OwnRedis(tmp_path)
     server.start()
     yield server
