@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -33,7 +33,7 @@ from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event, record
 from centrale.auth.deps import Actor, CurrentActor
 from centrale.authz.guard import audit_read, deny
-from centrale.common import NotFound, Page, PageParams, page_params
+from centrale.common import NotFound, Page, PagingDep
 from centrale.condomini.models import Condominio
 from centrale.db import SessionDep
 from centrale.operators.models import Operator
@@ -41,7 +41,6 @@ from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
 
 router = APIRouter(prefix="/alerts", tags=["allerte"])
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 class AlertDetail(AlertPublic):
@@ -114,7 +113,7 @@ async def _load(request: Request, session: AsyncSession, actor: Actor, alert_id:
 async def list_alerts(
     session: SessionDep,
     actor: CurrentActor,
-    paging: Paging,
+    paging: PagingDep,
     state: Annotated[list[AlertState] | None, Query(description="Stati (ripetibile)")] = None,
     severity: Annotated[list[Severity] | None, Query(description="Priorità (ripetibile)")] = None,
     source: AlertSource | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import HTTPException, Query
+from fastapi import Depends, HTTPException, Query
 from pydantic import BaseModel
 from sqlmodel import Field
 
@@ -60,3 +60,6 @@ class Forbidden(HTTPException):
 
 def now() -> datetime:
     return utcnow()
+
+
+PagingDep = Annotated[PageParams, Depends(page_params)]

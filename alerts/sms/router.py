@@ -14,7 +14,7 @@ from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event, record
 from centrale.auth.deps import Actor, require_roles
 from centrale.authz.guard import audit_read
-from centrale.common import Page, PageParams, page_params
+from centrale.common import Page, PagingDep
 from centrale.db import SessionDep
 from centrale.operators.models import Role
 
@@ -45,7 +45,7 @@ def _audit(session: SessionDep, actor: Actor, subtype: str, message_id: int, per
 
 @router.get("/quarantena", response_model=Page[InboundSmsPublic])
 async def list_quarantine(
-    request: Request, actor: Reviewer, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+    request: Request, actor: Reviewer, session: SessionDep, page: PagingDep
 ) -> Page[InboundSmsPublic]:
     """Messaggi da numeri sconosciuti in attesa di revisione / messages from unknown numbers."""
     rows, total = await quarantine.quarantined(session, offset=page.offset, limit=page.limit)

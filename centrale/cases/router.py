@@ -28,7 +28,7 @@ from centrale.cases.models import (
     IntakePublic,
     TeamMemberIn,
 )
-from centrale.common import Page, PageParams, page_params
+from centrale.common import Page, PagingDep
 from centrale.db import SessionDep
 
 router = APIRouter(tags=["casi"])
@@ -36,7 +36,6 @@ router = APIRouter(tags=["casi"])
 Readable = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "case.read"))]
 Manageable = Annotated[CaseAccess, Depends(case_guard(CaseAction.MANAGE, "case.manage"))]
 Contributable = Annotated[CaseAccess, Depends(case_guard(CaseAction.CONTRIBUTE, "case.contribute"))]
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 class IntakeResult(SQLModel):
@@ -77,7 +76,7 @@ async def record_intake(
 async def list_cases(
     session: SessionDep,
     actor: CurrentActor,
-    paging: Paging,
+    paging: PagingDep,
     state: Annotated[CaseState | None, Query()] = None,
     phase: Annotated[CasePhase | None, Query()] = None,
     category: Annotated[CaseCategory | None, Query()] = None,

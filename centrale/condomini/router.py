@@ -12,7 +12,7 @@ from centrale.audit.service import build_event
 from centrale.auth.deps import Actor, CurrentActor, require_roles
 from centrale.authz.guard import check_person
 from centrale.authz.policy import PersonAction, visibility_clause
-from centrale.common import NotFound, Page, PageParams, page_params
+from centrale.common import NotFound, Page, PagingDep
 from centrale.condomini import service
 from centrale.condomini.models import (
     AssistedPersonIn,
@@ -48,7 +48,7 @@ async def _get(session: SessionDep, condominio_id: int) -> Condominio:
 async def list_condomini(
     session: SessionDep,
     actor: Viewer,
-    paging: Annotated[PageParams, Depends(page_params)],
+    paging: PagingDep,
     municipio: str | None = None,
 ) -> Page[CondominioPublic]:
     where = []

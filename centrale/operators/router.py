@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from centrale.auth.deps import Actor, require_roles
-from centrale.common import NotFound, Page, PageParams, page_params
+from centrale.common import NotFound, Page, PagingDep
 from centrale.db import SessionDep
 from centrale.operators import service
 from centrale.operators.models import Operator, OperatorCreate, OperatorPublic, OperatorUpdate, Role
@@ -24,7 +24,7 @@ Lister = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE, Role.COORDI
 async def list_operators(
     session: SessionDep,
     _actor: Lister,
-    paging: Annotated[PageParams, Depends(page_params)],
+    paging: PagingDep,
     role: Annotated[Role | None, Query()] = None,
     organisation_id: Annotated[int | None, Query()] = None,
 ) -> Page[OperatorPublic]:

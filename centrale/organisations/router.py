@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from centrale.auth.deps import Actor, CurrentActor, require_roles
 from centrale.clock import utcnow
-from centrale.common import NotFound, Page, PageParams, page_params
+from centrale.common import NotFound, Page, PagingDep
 from centrale.db import SessionDep
 from centrale.operators.models import Role
 from centrale.organisations.models import (
@@ -30,7 +30,7 @@ Admin = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE))]
 async def list_organisations(
     session: SessionDep,
     _actor: CurrentActor,
-    paging: Annotated[PageParams, Depends(page_params)],
+    paging: PagingDep,
     kind: Annotated[OrgKind | None, Query()] = None,
     municipio: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Page[OrganisationPublic]:

@@ -11,7 +11,7 @@ from centrale.audit.service import accesses_to_person, build_event
 from centrale.auth.deps import Actor, CurrentActor
 from centrale.authz.guard import PersonAccess, check_person, person_guard, require_create
 from centrale.authz.policy import PersonAction, visibility_clause
-from centrale.common import NotFound, Page, PageParams, page_params
+from centrale.common import NotFound, Page, PagingDep
 from centrale.db import SessionDep
 from centrale.persons import service
 from centrale.persons.models import (
@@ -31,14 +31,13 @@ Writable = Annotated[PersonAccess, Depends(person_guard(PersonAction.WRITE, "per
 Deletable = Annotated[PersonAccess, Depends(person_guard(PersonAction.DELETE, "person.delete"))]
 AccessLog = Annotated[PersonAccess, Depends(person_guard(PersonAction.READ_ACCESS_LOG, "person.accesses"))]
 Creator = Annotated[Actor, Depends(require_create)]
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 @router.get("", response_model=Page[PersonPublic], summary="Elenco delle persone visibili / visible persons")
 async def list_persons(
     session: SessionDep,
     actor: CurrentActor,
-    paging: Paging,
+    paging: PagingDep,
     q: Annotated[str | None, Query(max_length=100, description="cognome, nome o codice fiscale")] = None,
     municipio: Annotated[str | None, Query(max_length=5)] = None,
 ) -> Page[PersonPublic]:
@@ -103,7 +102,7 @@ async def delete_person(access: Deletable) -> Response:
     response_model=Page[AuditEventPublic],
     summary="Chi ha avuto accesso a questa persona / who accessed this person",
 )
-async def person_accesses(access: AccessLog, paging: Paging) -> Page[AuditEventPublic]:
+async def person_accesses(access: AccessLog, paging: PagingDep) -> Page[AuditEventPublic]:
     rows, total = await accesses_to_person(
         access.session, person_id=access.person_id, offset=paging.offset, limit=paging.limit
     )

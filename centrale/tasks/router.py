@@ -13,7 +13,7 @@ from centrale.auth.deps import Actor, CurrentActor, require_roles
 from centrale.authz.guard import check_person, deny
 from centrale.authz.policy import PersonAction, visibility_clause
 from centrale.clock import utcnow
-from centrale.common import Page, PageParams, page_params
+from centrale.common import Page, PagingDep
 from centrale.db import SessionDep
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation
@@ -33,7 +33,6 @@ from centrale.tasks.models import (
 )
 
 router = APIRouter(prefix="/tasks", tags=["attività"])
-Paging = Annotated[PageParams, Depends(page_params)]
 Coordinator = Annotated[Actor, Depends(require_roles(Role.COORDINATORE))]
 #: who may create tasks and reassign them (the tutor closes; the centre and the case manager plan)
 PLANNERS = (Role.COORDINATORE, Role.CASE_MANAGER)
@@ -112,7 +111,7 @@ async def _refuse_unless_planner(request: Request, actor: Actor, subtype: str, p
 async def my_tasks(
     session: SessionDep,
     actor: CurrentActor,
-    paging: Paging,
+    paging: PagingDep,
     state: Annotated[list[TaskState] | None, Query(description="default: APERTA")] = None,
 ) -> Page[TaskListItem]:
     rows, total = await service.list_tasks(
@@ -136,7 +135,7 @@ async def workload(session: SessionDep, actor: Coordinator) -> list[WorkloadRow]
 
 @router.get("/person/{person_id}", response_model=Page[TaskListItem], summary="Attività di una persona")
 async def person_tasks(
-    person_id: int, request: Request, session: SessionDep, actor: CurrentActor, paging: Paging
+    person_id: int, request: Request, session: SessionDep, actor: CurrentActor, paging: PagingDep
 ) -> Page[TaskListItem]:
     await check_person(session, request.app.state.db, actor, person_id, PersonAction.READ, "task.person")
     rows, total = await service.list_tasks(
