@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +30,16 @@ from centrale.condomini.models import Condominio
 from centrale.events.service import emit
 from centrale.persons.models import Person
 from centrale.settings import get_settings
+
+
+def _lock(model: Any) -> Any:
+    """``SELECT id … FOR UPDATE`` of one row, built once (the hot path reuses its cache key)."""
+    table = model.__table__
+    return core_select(table.c.id).where(table.c.id == bindparam("id")).with_for_update()
+
+
+_LOCK_PERSON = _lock(Person)
+_LOCK_CONDOMINIO = _lock(Condominio)
 
 
 @dataclass(frozen=True)
@@ -177,9 +188,9 @@ async def raise_alert(
     rules = rules or GroupingRules.from_settings()
     report = report or {}
     if person_id is not None:  # serialise reports about one person (no double alerts on PostgreSQL)
-        await session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update())  # type: ignore[call-overload]
+        await (await session.connection()).execute(_LOCK_PERSON, {"id": person_id})
     if condominio_id is not None:
-        await session.exec(select(Condominio.id).where(col(Condominio.id) == condominio_id).with_for_update())  # type: ignore[call-overload]
+        await (await session.connection()).execute(_LOCK_CONDOMINIO, {"id": condominio_id})
 
     existing: Alert | None = None
     if dedupe_key is not None:

@@ -39,6 +39,8 @@ def summarise(collapsed: Path, top: int = 25) -> str:
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a line py-spy cut short when it was stopped
+            continue
         n = int(count)
         frames = [_frame_name(f) for f in stack.split(";") if f]
         if not frames:

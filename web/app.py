@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.readiness_probes = {}
     errors.install(app)
+    app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(api_router, prefix="/api/v1")
@@ -172,7 +173,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(policies_router, prefix="/api/v1")
     app.include_router(sms_router, prefix="/api/v1")
     app.include_router(checkins_router, prefix="/api/v1")
-    app.include_router(twilio_router)
     app.include_router(siuss_router, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/api/v1")
     app.include_router(reports_router, prefix="/api/v1")

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.sms.models import InboundSms, InboundState
-from alerts.sms.service import set_opt_out, store_inbound
+from alerts.sms.service import save_triage, set_opt_out, store_inbound
 from alerts.sms.templates import Template, render
 from alerts.sms.triage import triage
 from alerts.sms.words import opt_word
@@ -39,6 +39,5 @@ async def receive_sms(
         message.reply = render(Template.OPT_OUT if wants_out else Template.OPT_IN)
     else:
         message.reply = await triage(session, message)
-    session.add(message)
-    await session.flush()
+    await save_triage(session, message)
     return message

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,10 +32,22 @@ def e164_or_none(raw: str) -> str | None:
         return None
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def _insert(session: AsyncSession, table: Any) -> Any:
     """An INSERT that speaks ON CONFLICT in the session's dialect."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return postgresql.insert(table) if _dialect(session) == "postgresql" else sqlite.insert(table)
+
+
+# The webhook's hot path runs Core statements built once (a statement object keeps its cache key);
+# the stored row comes back whole from RETURNING.
+_INBOUND = InboundSms.__table__  # type: ignore[attr-defined]
+_STORE = {
+    name: module.insert(_INBOUND).on_conflict_do_nothing(index_elements=["message_sid"]).returning(*_INBOUND.c)
+    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 @dataclass(frozen=True)
@@ -71,23 +83,34 @@ async def store_inbound(
         "params": raw if raw is not None else params,
         "received_at": utcnow(),
     }
-    stmt = (
-        _insert(session, InboundSms)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["message_sid"])
-        .returning(col(InboundSms.id))
+    found = (await (await session.connection()).execute(_STORE[_dialect(session)], values)).first()
+    if found is None:  # a retry, or a twin that committed first: the stored row and its reply
+        row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).one()
+        return Stored(message=row, created=False)
+    emit(
+        session,
+        kind="sms.received",
+        entity_type="InboundSms",
+        entity_id=found.id,
+        payload={"receipt_code": found.receipt_code},
     )
-    new_id = (await session.exec(stmt)).scalar_one_or_none()  # type: ignore[call-overload]
-    row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).one()
-    if new_id is not None:
-        emit(
-            session,
-            kind="sms.received",
-            entity_type="InboundSms",
-            entity_id=row.id,
-            payload={"receipt_code": row.receipt_code},
-        )
-    return Stored(message=row, created=new_id is not None)
+    # detached on purpose: triage fills it in and ``save_triage`` writes it back in one UPDATE
+    return Stored(message=InboundSms(**found._asdict()), created=True)
+
+
+#: what triage may change on a stored message
+TRIAGE_FIELDS = ("reply", "state", "severity", "sentinel_id", "person_id", "condominio_id", "alert_id")
+
+
+_SAVE_TRIAGE = (
+    update(_INBOUND).where(_INBOUND.c.id == bindparam("_id")).values({n: bindparam(n) for n in TRIAGE_FIELDS})
+)
+
+
+async def save_triage(session: AsyncSession, message: InboundSms) -> None:
+    """Write triage's outcome on a newly stored message in one statement."""
+    values = {name: getattr(message, name) for name in TRIAGE_FIELDS}
+    await (await session.connection()).execute(_SAVE_TRIAGE, values | {"_id": message.id})
 
 
 async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +27,6 @@ from alerts.sms.templates import Template, render
 from alerts.sms.words import Signal, fold, signal_of
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
-from centrale.condomini.service import sentinel_by_phone
 from centrale.events.service import emit
 from centrale.operators.models import Operator, Role
 from centrale.tasks.models import ClosedVia
@@ -42,6 +43,44 @@ class Target:
     condominio_id: int
 
 
+@dataclass(frozen=True)
+class Assisted:
+    person_id: int
+    alias: str
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A sentinel and the persons followed in their condominio: what triage needs, read in one query."""
+
+    id: int
+    name: str
+    condominio_id: int
+    assisted: list[Assisted]
+
+
+# built once: a statement object keeps its cache key, so the hot path does not recompute it
+_S = Sentinel.__table__  # type: ignore[attr-defined]
+_A = AssistedPerson.__table__  # type: ignore[attr-defined]
+_REPORTER = (
+    core_select(_S.c.id, _S.c.name, _S.c.condominio_id, _A.c.person_id, _A.c.alias)
+    .select_from(
+        _S.outerjoin(_A, and_(_A.c.condominio_id == _S.c.condominio_id, _A.c.active.is_(True)))
+    )
+    .where(_S.c.phone == bindparam("phone"), _S.c.deleted_at.is_(None))
+    .order_by(_A.c.id)
+)
+
+
+async def reporter_by_phone(session: AsyncSession, phone: str) -> Reporter | None:
+    rows = (await (await session.connection()).execute(_REPORTER, {"phone": phone})).all()
+    if not rows:
+        return None
+    first = rows[0]
+    assisted = [Assisted(r.person_id, r.alias) for r in rows if r.person_id is not None]
+    return Reporter(first.id, first.name, first.condominio_id, assisted)
+
+
 async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Operator | None:
     if phone is None:
         return None
@@ -51,7 +90,7 @@ async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Operat
     return (await session.exec(query)).first()
 
 
-def _named(body: str, assisted: Sequence[AssistedPerson]) -> AssistedPerson | None:
+def _named(body: str, assisted: Sequence[Assisted]) -> Assisted | None:
     folded = f" {fold(body)} "
     for row in assisted:
         if f" {fold(row.alias)} " in folded:
@@ -59,15 +98,8 @@ def _named(body: str, assisted: Sequence[AssistedPerson]) -> AssistedPerson | No
     return None
 
 
-async def _target(session: AsyncSession, sentinel: Sentinel, message: InboundSms) -> Target:
-    assisted = (
-        await session.exec(
-            select(AssistedPerson).where(
-                col(AssistedPerson.condominio_id) == sentinel.condominio_id,
-                col(AssistedPerson.active).is_(True),
-            )
-        )
-    ).all()
+async def _target(session: AsyncSession, sentinel: Reporter, message: InboundSms) -> Target:
+    assisted = sentinel.assisted
     named = _named(message.body, assisted)
     if named is not None:
         return Target(named.person_id, sentinel.condominio_id)
@@ -76,8 +108,8 @@ async def _target(session: AsyncSession, sentinel: Sentinel, message: InboundSms
     # a follow-up that names no one continues the sentinel's thread within the join window
     since = utcnow() - GroupingRules.from_settings().join_window
     previous = (
-        await session.exec(
-            select(InboundSms)
+        await (await session.connection()).execute(
+            core_select(col(InboundSms.person_id))
             .where(
                 col(InboundSms.sentinel_id) == sentinel.id,
                 col(InboundSms.alert_id).is_not(None),
@@ -85,6 +117,7 @@ async def _target(session: AsyncSession, sentinel: Sentinel, message: InboundSms
                 col(InboundSms.id) != message.id,
             )
             .order_by(col(InboundSms.id).desc())
+            .limit(1)
         )
     ).first()
     if previous is not None:
@@ -141,22 +174,23 @@ async def triage(session: AsyncSession, message: InboundSms) -> str:
             message.state = InboundState.SMISTATO
             message.severity = signal.value
             return render(Template.CHECKIN_GRAZIE)
-    sentinel = (
-        None if message.sender_phone is None else await sentinel_by_phone(session, phone=message.sender_phone)
-    )
-    if sentinel is None or sentinel.id is None:
+    sentinel = None if message.sender_phone is None else await reporter_by_phone(session, message.sender_phone)
+    if sentinel is None:
         message.state = InboundState.QUARANTENA
         emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)
         return receipt
-    message.sentinel_id = sentinel.id
-    message.condominio_id = sentinel.condominio_id
     if signal is Signal.CHECKIN:  # "tutto bene" with nothing pending: noted, no alert
         message.state = InboundState.SMISTATO
         message.severity = signal.value
-        return render(Template.CHECKIN_GRAZIE)
-    target = await _target(session, sentinel, message)
-    await report_alert(session, message, target=target, signal=signal, who=f"sentinella {sentinel.name}")
-    return receipt
+        reply = render(Template.CHECKIN_GRAZIE)
+    else:
+        target = await _target(session, sentinel, message)
+        await report_alert(session, message, target=target, signal=signal, who=f"sentinella {sentinel.name}")
+        reply = receipt
+    # set last, so that the message is written once, at the commit, not by each query's autoflush
+    message.sentinel_id = sentinel.id
+    message.condominio_id = sentinel.condominio_id
+    return reply
 
 
 async def report_alert(

@@ -1,10 +1,11 @@
 """Writing events to the outbox and reading them back in sequence order.
 
-``emit`` adds a row without a sequence number. Just before the transaction commits, a hook takes
-the single counter row (``event_counter``) with an upsert, numbers this transaction's events from it
-and flushes them. The counter row stays locked until the commit completes, so a later transaction
-can only take numbers after this one is visible: sequence order is commit order, and a reader that
-follows ``seq > last`` never skips a committed event (see docs/ARCHITECTURE.md, "Event outbox").
+``emit`` keeps the event with the session until the transaction commits. Just before the commit, a
+hook flushes the rest of the transaction, takes the single counter row (``event_counter``) with an
+upsert, numbers this transaction's events from it and writes them all in one ``INSERT``. The counter
+row stays locked until the commit completes, so a later transaction can only take numbers after this
+one is visible: sequence order is commit order, and a reader that follows ``seq > last`` never skips
+a committed event (see docs/ARCHITECTURE.md, "Event outbox").
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text, true
+from sqlalchemy import insert, text, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.clock import utcnow
 from centrale.events.models import Event
 
 _PENDING = "centrale.events.pending"
@@ -31,6 +33,8 @@ _TAKE_NUMBERS = text(
     "ON CONFLICT (id) DO UPDATE SET last_seq = event_counter.last_seq + excluded.last_seq "
     "RETURNING last_seq"
 )
+
+_INSERT_EVENTS = insert(Event.__table__)  # type: ignore[attr-defined]
 
 CommitListener = Callable[[int], None]
 _listeners: list[tuple[AsyncEngine | None, CommitListener]] = []
@@ -45,19 +49,21 @@ def emit(
     person_id: int | None = None,
     payload: dict[str, Any] | None = None,
     recipient_operator_id: int | None = None,
-) -> Event:
-    """Add an event to the caller's transaction: it exists if and only if the change commits."""
-    event = Event(
-        kind=kind,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        person_id=person_id,
-        payload=payload or {},
-        recipient_operator_id=recipient_operator_id,
-    )
-    session.add(event)
-    session.sync_session.info.setdefault(_PENDING, []).append(event)
-    return event
+) -> None:
+    """Add an event to the caller's transaction: it exists if and only if the change commits.
+
+    The row is written (and numbered) when the transaction commits, not at the next flush.
+    """
+    row = {
+        "at": utcnow(),
+        "kind": kind,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "person_id": person_id,
+        "payload": payload or {},
+        "recipient_operator_id": recipient_operator_id,
+    }
+    session.sync_session.info.setdefault(_PENDING, []).append(row)
 
 
 def add_commit_listener(listener: CommitListener, *, engine: AsyncEngine | None = None) -> None:
@@ -71,17 +77,17 @@ def remove_commit_listener(listener: CommitListener) -> None:
 
 @sa_event.listens_for(Session, "before_commit")
 def _number_events(session: Session) -> None:
-    pending: list[Event] = [e for e in session.info.pop(_PENDING, []) if e in session]
+    pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
     if not pending:
         return
     # Flush the rest of the transaction first, so that the counter lock is held only for the
-    # few statements below and the commit itself (no other row is touched while holding it).
+    # two statements below and the commit itself (no other row is touched while holding it).
     session.flush()
-    top = session.execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
+    top = session.connection().execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
     first = top - len(pending) + 1
-    for offset, event in enumerate(pending):
-        event.seq = first + offset
-    session.flush()
+    for offset, row in enumerate(pending):
+        row["seq"] = first + offset
+    session.connection().execute(_INSERT_EVENTS, pending)
     session.info[_COMMITTED] = top
 
 

@@ -72,14 +72,16 @@ def _missing(names: list[str]) -> HTTPException:
 
 
 @router.post("/sms", response_class=Response)
-async def inbound_sms(request: Request, session: SessionDep) -> Response:
+async def inbound_sms(request: Request) -> Response:
     """Store the SMS once, triage it, answer TwiML with a receipt code."""
     form = await _signed_form(request, "twilio.sms")
     params = _params(form)
     if missing := missing_params(params):
         raise _missing(missing)
-    message = await receive_sms(session, params=params, raw=_all_params(form))
-    await session.commit()
+    # the session is opened here rather than by a dependency: the hot path, and only once it is signed
+    async with request.app.state.db.sessionmaker() as session:
+        message = await receive_sms(session, params=params, raw=_all_params(form))
+        await session.commit()
     reply = MessagingResponse()
     if message.reply:
         reply.message(message.reply)
