@@ -32,6 +32,7 @@ class RedisBus:
         self._waker = LocalWaker()
         self._listener: asyncio.Task[None] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
+        self._to_publish = 0
 
     @property
     def poll_seconds(self) -> float:
@@ -53,9 +54,18 @@ class RedisBus:
 
     def committed(self, seq: int) -> None:
         self._waker.wake(seq)
-        task = asyncio.get_running_loop().create_task(self.publish(seq))
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
+        # one publish in flight at a time: commits that land meanwhile are covered by the next one
+        self._to_publish = max(self._to_publish, seq)
+        if not self._publishing:
+            task = asyncio.get_running_loop().create_task(self._publish_latest())
+            self._publishing.add(task)
+            task.add_done_callback(self._publishing.discard)
+
+    async def _publish_latest(self) -> None:
+        published = 0
+        while self._to_publish > published:
+            published = self._to_publish
+            await self.publish(published)
 
     async def publish(self, seq: int) -> None:
         if self._redis is None:

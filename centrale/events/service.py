@@ -10,18 +10,20 @@ a committed event (see docs/ARCHITECTURE.md, "Event outbox").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import JSON, Integer, String, bindparam, insert, text, true
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, text, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.clock import utcnow
+from centrale.db import UTCDateTime
 from centrale.events.models import Event
 
 _PENDING = "centrale.events.pending"
@@ -35,6 +37,30 @@ _TAKE_NUMBERS = text(
 )
 
 _INSERT_EVENTS = insert(Event.__table__)  # type: ignore[attr-defined]
+_EVENT_COLUMNS = ("at", "kind", "entity_type", "entity_id", "person_id", "recipient_operator_id", "payload")
+_EVENT_TYPES = {"at": UTCDateTime(), "payload": JSON(), "person_id": Integer(), "recipient_operator_id": Integer()}
+
+
+@functools.lru_cache(maxsize=64)
+def _numbered_insert(n: int) -> TextClause:
+    """PostgreSQL: take ``n`` numbers from the counter and insert ``n`` events with them, in one statement."""
+    names = ", ".join(_EVENT_COLUMNS)
+    rows = ", ".join(
+        "(" + ", ".join([str(k)] + [f":{name}_{k}" for name in _EVENT_COLUMNS]) + ")" for k in range(1, n + 1)
+    )
+    sql = (
+        "WITH taken AS (" + _TAKE_NUMBERS.text + ") "  # noqa: S608 - constants only; values are bound
+        f"INSERT INTO event (seq, {names}) "
+        f"SELECT taken.last_seq - :n + v.k, {', '.join('v.' + c for c in _EVENT_COLUMNS)} "
+        f"FROM taken, (VALUES {rows}) AS v(k, {names}) RETURNING seq"
+    )
+    binds = [
+        bindparam(f"{name}_{k}", type_=_EVENT_TYPES.get(name, String()))
+        for k in range(1, n + 1)
+        for name in _EVENT_COLUMNS
+    ]
+    return text(sql).bindparams(bindparam("n", type_=Integer()), *binds)
+
 
 CommitListener = Callable[[int], None]
 _listeners: list[tuple[AsyncEngine | None, CommitListener]] = []
@@ -83,11 +109,19 @@ def _number_events(session: Session) -> None:
     # Flush the rest of the transaction first, so that the counter lock is held only for the
     # two statements below and the commit itself (no other row is touched while holding it).
     session.flush()
-    top = session.connection().execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
-    first = top - len(pending) + 1
-    for offset, row in enumerate(pending):
-        row["seq"] = first + offset
-    session.connection().execute(_INSERT_EVENTS, pending)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # one round trip: numbers taken and rows written together
+        params: dict[str, Any] = {"n": len(pending)}
+        for k, row in enumerate(pending, start=1):
+            params.update({f"{name}_{k}": value for name, value in row.items()})
+        seqs = connection.execute(_numbered_insert(len(pending)), params).scalars().all()
+        top = max(seqs)
+    else:
+        top = connection.execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
+        first = top - len(pending) + 1
+        for offset, row in enumerate(pending):
+            row["seq"] = first + offset
+        connection.execute(_INSERT_EVENTS, pending)
     session.info[_COMMITTED] = top
 
 
