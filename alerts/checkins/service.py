@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from dateutil.rrule import rrule, rrulestr
+from sqlalchemy import select as core_select
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -96,27 +97,27 @@ async def set_heat_level(session: AsyncSession, *, level: int, operator_id: int 
 async def answer_checkin(session: AsyncSession, phone: str) -> bool:
     """An "OK" from ``phone``: closes its open check-in request, if one waits (True)."""
     now = utcnow()
-    pending = (
-        await session.exec(
-            select(CheckinRequest)
-            .where(
-                col(CheckinRequest.phone) == phone,
-                col(CheckinRequest.state) == CheckinState.IN_ATTESA,
-                col(CheckinRequest.due_at) <= now,
-            )
-            .order_by(col(CheckinRequest.due_at).desc())
+    table = CheckinRequest.__table__  # type: ignore[attr-defined]
+    waiting = (
+        core_select(table.c.id)
+        .where(table.c.phone == phone, table.c.state == CheckinState.IN_ATTESA, table.c.due_at <= now)
+        .order_by(table.c.due_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    # one statement: the latest waiting request is answered unless another answer got there first
+    answered = (
+        await (await session.connection()).execute(
+            update(table)
+            .where(table.c.id == waiting, table.c.state == CheckinState.IN_ATTESA)
+            .values(state=CheckinState.RISPOSTO, answered_at=now)
+            .returning(table.c.id)
         )
     ).first()
-    if pending is None:
+    if answered is None:
         return False
-    done = await session.exec(
-        update(CheckinRequest)  # type: ignore[call-overload]
-        .where(col(CheckinRequest.id) == pending.id, col(CheckinRequest.state) == CheckinState.IN_ATTESA)
-        .values(state=CheckinState.RISPOSTO, answered_at=now)
-    )
-    if done.rowcount:
-        emit(session, kind="checkin.answered", entity_type="CheckinRequest", entity_id=pending.id)
-    return bool(done.rowcount)
+    emit(session, kind="checkin.answered", entity_type="CheckinRequest", entity_id=answered.id)
+    return True
 
 
 def window(schedule: CheckinSchedule) -> timedelta:

@@ -18,7 +18,8 @@ from sqlalchemy import JSON, Integer, String, bindparam, insert, text, true
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement, TextClause
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, TextClause
+from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,7 +39,12 @@ _TAKE_NUMBERS = text(
 
 _INSERT_EVENTS = insert(Event.__table__)  # type: ignore[attr-defined]
 _EVENT_COLUMNS = ("at", "kind", "entity_type", "entity_id", "person_id", "recipient_operator_id", "payload")
-_EVENT_TYPES = {"at": UTCDateTime(), "payload": JSON(), "person_id": Integer(), "recipient_operator_id": Integer()}
+_EVENT_TYPES: dict[str, TypeEngine[Any]] = {
+    "at": UTCDateTime(),
+    "payload": JSON(),
+    "person_id": Integer(),
+    "recipient_operator_id": Integer(),
+}
 
 
 @functools.lru_cache(maxsize=64)
@@ -54,7 +60,7 @@ def _numbered_insert(n: int) -> TextClause:
         f"SELECT taken.last_seq - :n + v.k, {', '.join('v.' + c for c in _EVENT_COLUMNS)} "
         f"FROM taken, (VALUES {rows}) AS v(k, {names}) RETURNING seq"
     )
-    binds = [
+    binds: list[BindParameter[Any]] = [
         bindparam(f"{name}_{k}", type_=_EVENT_TYPES.get(name, String()))
         for k in range(1, n + 1)
         for name in _EVENT_COLUMNS
