@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.sms.models import InboundSms, InboundState
@@ -11,6 +14,9 @@ from alerts.sms.service import save_triage, set_opt_out, store_inbound
 from alerts.sms.templates import Template, render
 from alerts.sms.triage import triage
 from alerts.sms.words import opt_word
+from centrale.events.service import emit
+
+log = logging.getLogger(__name__)
 
 REQUIRED_PARAMS = ("MessageSid", "From", "Body")
 
@@ -41,3 +47,34 @@ async def receive_sms(
         message.reply = await triage(session, message)
     await save_triage(session, message)
     return message
+
+
+async def receive_and_commit(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    params: dict[str, str],
+    raw: dict[str, Any] | None = None,
+    source: str = "webhook",
+) -> InboundSms:
+    """``receive_sms`` and commit. If triage fails for any reason but the database, the message is still
+    kept, in quarantine for an operator, and answered with its receipt: a fault never loses a report."""
+    async with sessionmaker() as session:
+        try:
+            message = await receive_sms(session, params=params, raw=raw, source=source)
+            await session.commit()
+            return message
+        except (SQLAlchemyError, OSError):
+            raise  # the database is down or refused: the webhook answers 5xx and Twilio retries
+        except Exception:
+            log.exception("inbound SMS triage failed; the message is kept in quarantine")
+            await session.rollback()
+    async with sessionmaker() as session:
+        stored = await store_inbound(session, params=params, raw=raw, source=source)
+        message = stored.message
+        if stored.created:
+            message.state = InboundState.QUARANTENA
+            message.reply = render(Template.RICEVUTA, code=message.receipt_code)
+            await save_triage(session, message)
+            emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)
+        await session.commit()
+        return message

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
-from alerts.sms.flows import missing_params, receive_sms
+from alerts.sms.flows import missing_params, receive_and_commit
 from alerts.sms.service import record_delivery
 from alerts.sms.status import apply_to_notification
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
@@ -78,10 +78,8 @@ async def inbound_sms(request: Request) -> Response:
     params = _params(form)
     if missing := missing_params(params):
         raise _missing(missing)
-    # the session is opened here rather than by a dependency: the hot path, and only once it is signed
-    async with request.app.state.db.sessionmaker() as session:
-        message = await receive_sms(session, params=params, raw=_all_params(form))
-        await session.commit()
+    # the session is opened in there rather than by a dependency: the hot path, and only once signed
+    message = await receive_and_commit(request.app.state.db.sessionmaker, params=params, raw=_all_params(form))
     reply = MessagingResponse()
     if message.reply:
         reply.message(message.reply)

@@ -266,7 +266,8 @@ class Hub:
                 await send(json.dumps({"type": "ping", "seq": sent}))
                 next_ping = loop.time() + self.limits.ping_seconds
             try:
-                seq, text = await asyncio.wait_for(client.queue.get(), max(0.0, next_ping - loop.time()))
+                async with asyncio.timeout_at(next_ping):  # a timer, not a task per event
+                    seq, text = await client.queue.get()
             except TimeoutError:
                 continue
             if seq > sent:  # events already sent by the replay are skipped

@@ -66,7 +66,8 @@ async def _listen(websocket: WebSocket, client: BoardClient, hub: Hub) -> None:
     checked = loop.time()
     while not client.closed.is_set():
         try:
-            await asyncio.wait_for(websocket.receive_text(), hub.limits.pong_timeout)
+            async with asyncio.timeout(hub.limits.pong_timeout):
+                await websocket.receive_text()
         except TimeoutError:
             client.drop("no heartbeat")
             return
@@ -98,7 +99,8 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
 
     async def send(text: str) -> None:
         try:
-            await asyncio.wait_for(websocket.send_text(text), hub.limits.send_timeout)
+            async with asyncio.timeout(hub.limits.send_timeout):  # a timer, not a task per message
+                await websocket.send_text(text)
         except TimeoutError:
             client.drop("send timeout")
             raise Dropped from None

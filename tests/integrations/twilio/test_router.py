@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
 
 from alerts.models import Alert, AlertEntry, AlertSource, Channel, DeliveryState, Notification, Severity
-from alerts.sms.models import InboundSms, SmsDelivery, SmsOptOut
+from alerts.sms.models import InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
+from centrale.events.models import Event
 from tests import factories as f
 from tests.integrations.conftest import PUBLIC, TOKEN, fixture, post_signed, signed_headers
 
@@ -119,6 +120,26 @@ async def test_retries_and_concurrent_twins_store_one_message_with_one_receipt(
     assert [a.status_code for a in answers] == [200] * 4
     assert await _count(session, InboundSms) == 1
     assert len({a.text for a in answers}) == 1  # the same receipt code every time
+
+
+async def test_a_triage_fault_keeps_the_message_in_quarantine_and_answers_its_receipt(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    async def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("a fault in triage")
+
+    monkeypatch.setattr("alerts.sms.flows.triage", broken)
+    params = fixture("inbound_sms")
+    first = await post_signed(client, SMS, params)
+    retry = await post_signed(client, SMS, params)
+    assert first.status_code == retry.status_code == 200
+    stored = (await session.exec(select(InboundSms))).one()
+    assert stored.state == InboundState.QUARANTENA and stored.body == params["Body"]
+    assert f"Codice {stored.receipt_code}" in first.text and retry.text == first.text
+    kinds = (await session.exec(select(Event.kind).where(col(Event.entity_id) == str(stored.id)))).all()
+    assert sorted(kinds) == ["sms.quarantined", "sms.received"]
+    assert await _count(session, Alert) == 0
+    assert "kept in quarantine" in caplog.text and params["Body"] not in caplog.text  # no message text in logs
 
 
 async def test_stop_then_start_is_stored_against_the_number_and_the_sentinel(
