@@ -45,7 +45,8 @@ def measured(server: Server, rate: float, duration: float, senders: list[str]) -
 def at_rates(ctx: Context, server: Server, senders: list[str], rates: list[float]) -> list[dict[str, Any]]:
     """``ctx.runs`` runs at each rate: per-run summaries and their median / worst across runs."""
     rows = []
-    load(server.url, rate=50.0, duration=1.0, senders=senders)  # warm-up (imports, pools, caches): not counted
+    # warm-up, not counted: imports, the connection pool filled, statements prepared on its connections
+    load(server.url, rate=100.0, duration=3.0, senders=senders)
     for rate in rates:
         runs = [measured(server, rate, ctx.duration, senders) for _ in range(ctx.runs)]
         lat = [r["latency_ms"] for r in runs]
