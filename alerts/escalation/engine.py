@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col, select
@@ -41,6 +42,29 @@ class TickResult:
     sms: dict[str, int] = field(default_factory=dict)
 
 
+def _notification(
+    alert: Alert,
+    step_index: int,
+    step: PolicyStep,
+    channel: Channel,
+    *,
+    operator: Operator | None = None,
+    **fields: Any,
+) -> Notification:
+    """One notification row of a step: to the board (no operator) or to one operator."""
+    assert alert.id is not None
+    return Notification(
+        alert_id=alert.id,
+        escalation_round=alert.escalation_round,
+        step_index=step_index,
+        recipient="board" if operator is None else f"operator:{operator.id}",
+        recipient_operator_id=None if operator is None else operator.id,
+        channel=channel,
+        role=step.role,
+        **fields,
+    )
+
+
 def _board(
     session: AsyncSession,
     alert: Alert,
@@ -50,28 +74,17 @@ def _board(
     now: datetime,
 ) -> list[Notification]:
     """One broadcast to the live board, whoever the recipients."""
-    assert alert.id is not None
+    text = board_text(alert)
     emit(
         session,
         kind="notification.board",
         entity_type="Alert",
         entity_id=alert.id,
         person_id=alert.person_id,
-        payload={"alert_id": alert.id, "step": step_index, "role": step.role, "text": board_text(alert)},
+        payload={"alert_id": alert.id, "step": step_index, "role": step.role, "text": text},
     )
-    return [
-        Notification(
-            alert_id=alert.id,
-            escalation_round=alert.escalation_round,
-            step_index=step_index,
-            recipient="board",
-            channel=Channel.BACHECA,
-            role=step.role,
-            body=board_text(alert),
-            state=DeliveryState.INVIATA,
-            sent_at=now,
-        )
-    ]
+    sent: dict[str, Any] = {"body": text, "state": DeliveryState.INVIATA, "sent_at": now}
+    return [_notification(alert, step_index, step, Channel.BACHECA, **sent)]
 
 
 def _personal(
@@ -83,7 +96,8 @@ def _personal(
     now: datetime,
 ) -> list[Notification]:
     """An event on each recipient's personal websocket channel (the board hub delivers it)."""
-    assert alert.id is not None
+    text = board_text(alert)
+    sent: dict[str, Any] = {"body": text, "state": DeliveryState.INVIATA, "sent_at": now}
     made = []
     for op in operators:
         emit(
@@ -92,22 +106,9 @@ def _personal(
             entity_type="Alert",
             entity_id=alert.id,
             recipient_operator_id=op.id,
-            payload={"alert_id": alert.id, "text": board_text(alert)},
+            payload={"alert_id": alert.id, "text": text},
         )
-        made.append(
-            Notification(
-                alert_id=alert.id,
-                escalation_round=alert.escalation_round,
-                step_index=step_index,
-                recipient=f"operator:{op.id}",
-                recipient_operator_id=op.id,
-                channel=Channel.PERSONALE,
-                role=step.role,
-                body=board_text(alert),
-                state=DeliveryState.INVIATA,
-                sent_at=now,
-            )
-        )
+        made.append(_notification(alert, step_index, step, Channel.PERSONALE, operator=op, **sent))
     return made
 
 
@@ -120,31 +121,28 @@ def _sms(
     now: datetime,
 ) -> list[Notification]:
     """Recorded now, sent after commit by ``deliver_pending_sms`` (no network call under the row lock)."""
-    assert alert.id is not None
+    text = sms_text(alert)
     made = []
     for op in operators:
         missing = None if op.phone else "nessun telefono / no phone"
+        state = DeliveryState.FALLITA if missing else DeliveryState.IN_ATTESA
         made.append(
-            Notification(
-                alert_id=alert.id,
-                escalation_round=alert.escalation_round,
-                step_index=step_index,
-                recipient=f"operator:{op.id}",
-                recipient_operator_id=op.id,
-                channel=Channel.SMS,
-                role=step.role,
-                body=sms_text(alert),
+            _notification(
+                alert,
+                step_index,
+                step,
+                Channel.SMS,
+                operator=op,
+                body=text,
                 to_phone=op.phone,
                 error=missing,
-                state=DeliveryState.FALLITA if missing else DeliveryState.IN_ATTESA,
+                state=state,
             )
         )
     return made
 
 
-ChannelHandler = Callable[
-    [AsyncSession, Alert, int, PolicyStep, Sequence[Operator], datetime], list[Notification]
-]
+ChannelHandler = Callable[[AsyncSession, Alert, int, PolicyStep, Sequence[Operator], datetime], list[Notification]]
 CHANNELS: dict[Channel, ChannelHandler] = {
     Channel.BACHECA: _board,
     Channel.PERSONALE: _personal,
@@ -170,9 +168,7 @@ async def retrigger_expired_acks(database: Database, *, batch: int = 100) -> int
         return len(alerts)
 
 
-async def claim_due_steps(
-    database: Database, *, instance: str, lease: timedelta, batch: int = 100
-) -> list[int]:
+async def claim_due_steps(database: Database, *, instance: str, lease: timedelta, batch: int = 100) -> list[int]:
     """Lease due alerts to this instance (SKIP LOCKED: instances never wait on each other's claims)."""
     async with database.sessionmaker() as session:
         now = utcnow()
