@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.models import EscalationPolicy, PolicyRole, PolicyStep
 from alerts.models import Alert, AlertSource, Channel, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from alerts.sms.service import is_opted_out
 from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from alerts.models import AlertOutcome, AlertSource, AlertState, Severity
-from alerts.service import close, get_alert, raise_alert
+from alerts.raising import raise_alert
+from alerts.service import close, get_alert
 from centrale.clock import to_rome, utcnow
 from centrale.db import Database
 from centrale.operators.models import Operator

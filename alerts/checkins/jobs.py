@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from alerts.checkins.models import CheckinRequest, CheckinSchedule, CheckinState
 from alerts.checkins.service import current_level, next_due, window
 from alerts.models import AlertSource, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from alerts.sms.service import is_opted_out
 from alerts.sms.templates import Template, render
 from centrale.clock import utcnow

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
-from alerts.service import add_entry, bring_next_step_forward
+from alerts.raising import add_entry
+from alerts.service import bring_next_step_forward
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.ports import OutgoingSms, SmsSender

@@ -25,7 +25,8 @@ from alerts.escalation.roles import RESOLVERS
 from alerts.escalation.service import next_due_after, step_at
 from alerts.escalation.texts import board_text, sms_text
 from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
-from alerts.service import add_entry, alert_event, retrigger
+from alerts.raising import add_entry, alert_event
+from alerts.service import retrigger
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.service import emit

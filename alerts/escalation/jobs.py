@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from alerts.models import Alert, AlertSource, AlertState, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from centrale.clock import utcnow
 from centrale.db import Database
 

@@ -6,7 +6,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import Alert, DeliveryState, EntryKind, Notification
-from alerts.service import add_entry, alert_event, bring_next_step_forward
+from alerts.raising import add_entry, alert_event
+from alerts.service import bring_next_step_forward
 from alerts.sms.models import FAILED_STATES, SmsDelivery
 from centrale.clock import utcnow
 

@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.service import answer_checkin
 from alerts.models import AlertSource, AlertState, Notification, Severity
-from alerts.service import GroupingRules, acknowledge, get_alert, raise_alert
+from alerts.raising import GroupingRules, raise_alert
+from alerts.service import acknowledge, get_alert
 from alerts.sms.feedback import record_ack_feedback
 from alerts.sms.models import InboundSms, InboundState
 from alerts.sms.templates import Template, render

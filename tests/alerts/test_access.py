@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.access import alert_visibility
 from alerts.models import Alert, AlertSource, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from centrale.auth.deps import Actor
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind

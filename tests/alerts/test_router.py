@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import Alert, AlertSource, AlertState, Channel, Notification, Severity
-from alerts.service import raise_alert, retrigger
+from alerts.raising import raise_alert
+from alerts.service import retrigger
 from alerts.sms.feedback import FEEDBACK_STEP
 from alerts.sms.flows import receive_sms
 from centrale.audit.models import AuditAction, AuditEvent, AuditOutcome

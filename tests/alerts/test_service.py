@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.escalation.models import EscalationPolicyUpdate
 from alerts.escalation.service import seed_default_policies, update_policy
 from alerts.models import Alert, AlertSource, AlertState, EntryKind, Severity
-from alerts.service import GroupingRules, acknowledge, close, raise_alert, timeline
+from alerts.raising import GroupingRules, raise_alert
+from alerts.service import acknowledge, close, timeline
 from centrale.events.models import Event
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind

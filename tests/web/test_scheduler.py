@@ -10,7 +10,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import AlertSource, Severity
-from alerts.service import acknowledge, raise_alert
+from alerts.raising import raise_alert
+from alerts.service import acknowledge
 from alerts.sms.service import set_opt_out
 from centrale.db import Database
 from centrale.events.service import last_seq

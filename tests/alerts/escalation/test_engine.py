@@ -10,7 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.engine import claim_due_steps, run_step, tick
 from alerts.models import Alert, AlertSource, AlertState, Channel, DeliveryState, Notification, Severity
-from alerts.service import acknowledge, raise_alert
+from alerts.raising import raise_alert
+from alerts.service import acknowledge
 from centrale.clock import ROME
 from centrale.db import Database
 from integrations.console_sms import ConsoleSmsSender

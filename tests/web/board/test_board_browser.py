@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import col, select
 
 from alerts.models import AlertSource, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from centrale.condomini.models import AssistedPerson
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, seed_demo

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col, select
 
 from alerts.models import AlertSource, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from centrale.db import Database
 from centrale.events.models import Event
 from centrale.operators.models import Role

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import AlertSource, Severity
-from alerts.service import raise_alert
+from alerts.raising import raise_alert
 from centrale.db import Database
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
