@@ -28,6 +28,7 @@ RESULTS = Path(__file__).parent / "results"
 SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "webhook-sqlite": lambda ctx: webhook.scenario(ctx, "sqlite"),
     "webhook-postgresql": lambda ctx: webhook.scenario(ctx, "postgresql"),
+    "webhook-postgresql-2-workers": lambda ctx: webhook.scenario(ctx, "postgresql", workers=2),
     "board-latency": board.latency,
     "board-latency-sqlite": lambda ctx: board.latency(ctx, "sqlite"),
     "board-snapshot": board.snapshot,

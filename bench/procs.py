@@ -40,13 +40,29 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc; 0 once it is gone)."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process and its live children (uvicorn's workers) have used so far."""
+    family, total = {pid}, 0.0
+    stats = {int(d.name): _stat(int(d.name)) for d in Path("/proc").iterdir() if d.name.isdigit()}
+    grew = True
+    while grew:  # children, grandchildren...
+        grew = False
+        for child, fields in stats.items():
+            if fields is not None and child not in family and int(fields[1]) in family:
+                family.add(child)
+                grew = True
+    for member in family:
+        fields = stats.get(member)
+        if fields is not None:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def wait_http(url: str, *, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -87,6 +103,7 @@ class Server:
     proc: subprocess.Popen[bytes] | None = None
     ready_path: str = "/healthz"
     log: Path | None = None
+    workers: int = 1  # uvicorn worker processes behind the one port
 
     @property
     def url(self) -> str:
@@ -94,6 +111,8 @@ class Server:
 
     def start(self, *, timeout: float = 60.0) -> Server:
         cmd = [PYTHON, "-m", "uvicorn", self.app, "--factory", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.workers > 1:
+            cmd += ["--workers", str(self.workers)]
         env = {**os.environ, **self.env}
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # kept open for the process's life
         self.proc = subprocess.Popen([*cmd, *UVICORN_ARGS], env=env, cwd=ROOT, stdout=out, stderr=out)

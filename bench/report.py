@@ -11,6 +11,8 @@ def _ms(value: float | None) -> str:
 
 def _webhook(name: str, res: dict[str, Any]) -> list[str]:
     lines = [f"### {name}", ""]
+    workers = res.get("workers", 1)
+    lines += [f"One instance, {workers} uvicorn worker process{'es' if workers > 1 else ''} (baseline alike).", ""]
     lines += [
         "| server | rate (SMS/s) | p50 ms (median of runs) | p99 ms (median of runs) | p99 ms (worst run) "
         "| non-2xx / sent | server CPU ms / request |"

@@ -94,11 +94,14 @@ def max_sustained(ctx: Context, server: Server, senders: list[str]) -> dict[str,
     return {"max_rate": best, "steps": steps}
 
 
-def scenario(ctx: Context, backend: str) -> dict[str, Any]:
-    """Baseline and our webhook on one instance of ``backend`` (sqlite, or postgresql with Redis)."""
+def scenario(ctx: Context, backend: str, *, workers: int = 1) -> dict[str, Any]:
+    """Baseline and our webhook on one instance of ``backend`` (sqlite, or postgresql with Redis).
+
+    ``workers``: uvicorn worker processes behind the instance's one port, for both servers alike.
+    """
     redis = None
     pg = None
-    result: dict[str, Any] = {"backend": backend}
+    result: dict[str, Any] = {"backend": backend, "workers": workers}
     try:
         if backend == "postgresql":
             pg = ScratchPostgres(ctx.pg_server).create()
@@ -108,13 +111,13 @@ def scenario(ctx: Context, backend: str) -> dict[str, Any]:
             db_url, redis_url = ctx.sqlite_url(), None
         senders = asyncio.run(prepare(db_url))
         env = ctx.app_env(db_url, redis_url=redis_url)
-        base = Server("bench.baseline:create_app", env, log=ctx.log("baseline")).start()
+        base = Server("bench.baseline:create_app", env, log=ctx.log("baseline"), workers=workers).start()
         try:
             result["baseline"] = {"rates": at_rates(ctx, base, senders, _rates(ctx))}
             result["baseline"]["max"] = max_sustained(ctx, base, senders)
         finally:
             base.stop()
-        app = Server("web.app:create_app", env, log=ctx.log(f"app-{backend}")).start()
+        app = Server("web.app:create_app", env, log=ctx.log(f"app-{backend}"), workers=workers).start()
         try:
             result["app"] = {"rates": at_rates(ctx, app, senders, _rates(ctx))}
             result["app"]["max"] = max_sustained(ctx, app, senders)
