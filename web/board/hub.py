@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from centrale.audit.service import record_covering
 from centrale.auth.deps import Actor
 from centrale.db import Database
 from centrale.events.bus import EventBus, OutboxReader
@@ -30,7 +31,8 @@ from centrale.events.models import Event
 from centrale.events.service import last_seq
 from centrale.settings import Settings
 from web.board.scope import load_facts, may_see, readable_persons, visible_alerts
-from web.board.snapshot import alert_cards, audit_shown, take_snapshot
+from web.board.shown import Shown, audit_row
+from web.board.snapshot import DEFAULT_LIMIT, alert_cards, take_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class HubLimits:
     ping_seconds: float = 15.0  # heartbeat interval
     pong_timeout: float = 45.0  # no answer for this long: the connection is dead
     replay_horizon: int = 10_000  # a client further behind than this reloads a snapshot
+    snapshot_limit: int = DEFAULT_LIMIT  # open alerts in a snapshot (the rest by count, and from the API)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HubLimits:
@@ -55,6 +58,7 @@ class HubLimits:
             ping_seconds=settings.board_ping_seconds,
             pong_timeout=settings.board_ping_seconds * 3,
             replay_horizon=settings.board_replay_horizon,
+            snapshot_limit=settings.board_snapshot_limit,
         )
 
 
@@ -114,7 +118,7 @@ class Scoped:
     """A batch as each operator sees it: the messages to send, and what to audit once sent."""
 
     messages: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
-    shown: list[tuple[Actor, list[dict[str, Any]]]] = field(default_factory=list)
+    shown: list[tuple[Actor, Shown, str]] = field(default_factory=list)  # (operator, what, seq range)
 
 
 class Hub:
@@ -185,16 +189,25 @@ class Hub:
                     if int(e.seq or 0) not in rendered:
                         rendered[int(e.seq or 0)] = event_message(e, cards)
                 scoped.messages[actor.operator_id] = [(int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible]
-                scoped.shown.append((actor, [{"id": e.entity_id, "person_id": e.person_id} for e in visible]))
+                if visible:
+                    shown = Shown()
+                    shown.add("events", (e.person_id for e in visible))
+                    seqs = f"{visible[0].seq}-{visible[-1].seq}" if len(visible) > 1 else str(visible[0].seq)
+                    scoped.shown.append((actor, shown, seqs))
         return scoped
 
     async def audit(self, scoped: Scoped) -> None:
-        """Record who was shown whose data (after delivery, so the audit write adds no latency)."""
-        if not any(cards for _, cards in scoped.shown):
+        """Record who was shown whose data: one row per operator and batch, listing the people shown
+        (after delivery, so the audit write adds no latency)."""
+        rows = []
+        for actor, shown, seqs in scoped.shown:
+            row = audit_row(actor, shown, subtype="board-event", reference=seqs)
+            if row is not None:
+                rows.append((row, shown.persons))
+        if not rows:
             return
         async with self.database.sessionmaker() as session:
-            for actor, cards in scoped.shown:
-                audit_shown(session, actor, cards, "board-event")
+            await record_covering(session, rows)
             await session.commit()
 
     async def _fan_out(self, events: list[Event]) -> None:
@@ -232,7 +245,7 @@ class Hub:
             after = None
         if after is None:
             async with self.database.sessionmaker() as session:
-                snapshot = await take_snapshot(session, client.actor)
+                snapshot = await take_snapshot(session, client.actor, limit=self.limits.snapshot_limit)
             await send(json.dumps(snapshot, default=str))
             after = int(snapshot["seq"])
         elif announce:
