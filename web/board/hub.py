@@ -52,6 +52,7 @@ class HubLimits:
     pong_timeout: float = 45.0  # no answer for this long: the connection is dead
     replay_horizon: int = 10_000  # a client further behind than this reloads a snapshot
     snapshot_limit: int = DEFAULT_LIMIT  # open alerts in a snapshot (the rest by count, and from the API)
+    snapshots_at_once: int = 4  # a reconnect storm takes this many database connections, not the pool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HubLimits:
@@ -176,6 +177,7 @@ class Hub:
         self.dropped: Counter[str] = Counter()  # why clients left, for the operators' metrics
         self.mark = 0
         self._task: asyncio.Task[None] | None = None
+        self._snapshots = asyncio.Semaphore(self.limits.snapshots_at_once)
 
     async def start(self) -> None:
         async with self.database.sessionmaker() as session:
@@ -337,7 +339,7 @@ class Hub:
 
     async def _send_snapshot(self, client: BoardClient) -> int:
         """Send a snapshot; the seq it reflects (the message itself is not kept once sent)."""
-        async with self.database.sessionmaker() as session:
+        async with self._snapshots, self.database.sessionmaker() as session:
             snapshot = await take_snapshot(session, client.actor, limit=self.limits.snapshot_limit)
         seq = int(snapshot["seq"])
         text = json.dumps(snapshot, default=str)
