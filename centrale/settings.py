@@ -56,11 +56,13 @@ class Settings(BaseSettings):
     task_horizon_days: int = Field(default=14, ge=1, le=120)
     task_reminder_minutes: int = Field(default=60, ge=0, le=7 * 1440)
     plan_end_warning_days: int = Field(default=7, ge=1)
-    # live board: per-client queue bound, send timeout, heartbeat, and how far back a replay may go
+    # live board: per-client queue bound, send timeout, heartbeat, how far back a replay may go, and
+    # how many open alerts a snapshot carries (the most urgent; the board shows the count of the rest)
     board_queue_size: int = Field(default=256, ge=1)
     board_send_timeout_seconds: float = Field(default=10.0, gt=0)
     board_ping_seconds: float = Field(default=15.0, gt=0)
     board_replay_horizon: int = Field(default=10_000, ge=1)
+    board_snapshot_limit: int = Field(default=200, ge=1, le=5000)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

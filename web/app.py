@@ -166,6 +166,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.readiness_probes = {}
     errors.install(app)
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
+    # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
+    app.include_router(board_router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(api_router, prefix="/api/v1")
@@ -179,7 +181,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(evaluation_router, prefix="/api/v1")
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
-    app.include_router(board_router)
     app.include_router(tasks_pages.router)
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)

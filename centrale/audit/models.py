@@ -62,6 +62,19 @@ class AuditEvent(SQLModel, table=True):
     person_id: int | None = Field(default=None, description="the person whose data it is")
 
 
+class AuditEventPerson(SQLModel, table=True):
+    """A person whose data one audit row covers, when the row covers several (FHIR AuditEvent.entity).
+
+    The board shows many people at once: one row records the showing, and lists them here, so that
+    "who accessed this person" finds it as it finds a row naming the person in ``person_id``.
+    """
+
+    __tablename__ = "audit_event_person"
+
+    audit_event_id: int = Field(foreign_key="audit_event.id", primary_key=True)
+    person_id: int = Field(primary_key=True, index=True)
+
+
 class AuditEventPublic(SQLModel):
     id: int
     recorded: datetime

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, insert, union_all
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.audit.models import AuditAction, AuditEvent, AuditOutcome, AuditPurpose
+from centrale.audit.models import AuditAction, AuditEvent, AuditEventPerson, AuditOutcome, AuditPurpose
+
+_INSERT_PERSONS = insert(AuditEventPerson.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,25 @@ def record(session: AsyncSession, event: AuditEvent) -> None:
     session.add(event)
 
 
+async def record_covering(session: AsyncSession, rows: Sequence[tuple[AuditEvent, Iterable[int]]]) -> None:
+    """Add rows that each cover several people to the caller's transaction, with the people they list.
+
+    One row per showing (a board snapshot shows many people at once) rather than one per person: the
+    rows are flushed for their ids, then every person they cover goes in with one ``INSERT``.
+    """
+    if not rows:
+        return
+    session.add_all([event for event, _ in rows])
+    await session.flush()
+    listed = [
+        {"audit_event_id": event.id, "person_id": person_id}
+        for event, persons in rows
+        for person_id in sorted(set(persons))
+    ]
+    if listed:
+        await (await session.connection()).execute(_INSERT_PERSONS, listed)
+
+
 async def record_now(sessionmaker: async_sessionmaker[AsyncSession], event: AuditEvent) -> None:
     """Commit a row at once in its own transaction (refusals: the request itself will not commit)."""
     async with sessionmaker() as session:
@@ -68,8 +89,10 @@ async def record_now(sessionmaker: async_sessionmaker[AsyncSession], event: Audi
 async def accesses_to_person(
     session: AsyncSession, *, person_id: int, offset: int, limit: int
 ) -> tuple[Sequence[AuditEvent], int]:
-    """Who touched this person's data, newest first."""
-    where = col(AuditEvent.person_id) == person_id
+    """Who touched this person's data, newest first (rows naming them, and rows covering them among others)."""
+    naming = select(col(AuditEvent.id)).where(col(AuditEvent.person_id) == person_id)
+    covering = select(col(AuditEventPerson.audit_event_id)).where(col(AuditEventPerson.person_id) == person_id)
+    where = col(AuditEvent.id).in_(union_all(naming, covering))  # each side by its own index
     total = (await session.exec(select(func.count()).select_from(AuditEvent).where(where))).one()
     rows = await session.exec(
         select(AuditEvent).where(where).order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)

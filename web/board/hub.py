@@ -1,12 +1,15 @@
-"""The board hub: one outbox reader per instance fanning events out to bounded per-client queues.
+"""The board hub: one outbox reader per instance fanning events out to bounded per-client buffers.
 
 The reader follows the outbox in sequence order and sleeps on the event bus between reads (Redis
 wakes every instance; without Redis, or with Redis down, the bus's poll interval still finds every
 event). Each batch is scoped once per operator and rendered once per event, then offered to every
-client's queue without waiting. A client whose queue overflows (a burst, or a slow reader) falls
+client's buffer without waiting. A client whose buffer overflows (a burst, or a slow reader) falls
 back to reading the outbox at its own pace until it has caught up; a client whose socket does not
 take a message within the send timeout, or who stops answering heartbeats, is dropped. Nobody waits
 for anybody else.
+
+An idle client costs one task, its connection's own, which listens for heartbeats: its buffer
+exists only while events wait, and a sender task only while there is something to send.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from centrale.audit.service import record_covering
 from centrale.auth.deps import Actor
 from centrale.db import Database
 from centrale.events.bus import EventBus, OutboxReader
@@ -30,7 +34,8 @@ from centrale.events.models import Event
 from centrale.events.service import last_seq
 from centrale.settings import Settings
 from web.board.scope import load_facts, may_see, readable_persons, visible_alerts
-from web.board.snapshot import alert_cards, audit_shown, take_snapshot
+from web.board.shown import Shown, audit_row
+from web.board.snapshot import DEFAULT_LIMIT, alert_cards, take_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,8 @@ class HubLimits:
     ping_seconds: float = 15.0  # heartbeat interval
     pong_timeout: float = 45.0  # no answer for this long: the connection is dead
     replay_horizon: int = 10_000  # a client further behind than this reloads a snapshot
+    snapshot_limit: int = DEFAULT_LIMIT  # open alerts in a snapshot (the rest by count, and from the API)
+    snapshots_at_once: int = 4  # a reconnect storm takes this many database connections, not the pool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HubLimits:
@@ -55,6 +62,7 @@ class HubLimits:
             ping_seconds=settings.board_ping_seconds,
             pong_timeout=settings.board_ping_seconds * 3,
             replay_horizon=settings.board_replay_horizon,
+            snapshot_limit=settings.board_snapshot_limit,
         )
 
 
@@ -63,32 +71,72 @@ class Dropped(Exception):
 
 
 class BoardClient:
-    """One connected board: its operator, its bounded queue, and why it was dropped (if it was)."""
+    """One connected board: its operator, the events waiting for it, and why it was dropped (if it was)."""
 
-    def __init__(self, actor: Actor, limits: HubLimits) -> None:
+    __slots__ = (
+        "_pending",
+        "actor",
+        "alarm",
+        "closed",
+        "lagging",
+        "live",
+        "ping_due",
+        "queue_size",
+        "reason",
+        "send",
+        "sender",
+        "sent",
+    )
+
+    def __init__(self, actor: Actor, limits: HubLimits, send: Send) -> None:
         self.actor = actor
-        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(limits.queue_size)
-        self.closed = asyncio.Event()
+        self.send = send  # must time out (and drop the client) when the socket does not take a message
+        self.queue_size = limits.queue_size
+        self._pending: deque[tuple[int, str]] | None = None  # only while events wait
+        self.sender: asyncio.Task[None] | None = None  # only while something is being sent
+        self.alarm: asyncio.Timeout | None = None  # the listener's wake-up, while it listens
+        self.sent = 0  # the last seq sent
+        self.live = False  # caught up: new events go through the buffer
+        self.ping_due = False
+        self.closed = False
         self.reason: str | None = None
-        self.lagging = False  # the queue overflowed: catch up from the outbox
+        self.lagging = False  # the buffer overflowed: catch up from the outbox
 
     def offer(self, seq: int, text: str) -> None:
-        """Queue an event without waiting; on overflow the client catches up from the outbox instead."""
-        if self.closed.is_set() or self.lagging:
+        """Buffer an event without waiting; on overflow the client catches up from the outbox instead."""
+        if self.closed or self.lagging:
             return
-        try:
-            self.queue.put_nowait((seq, text))
-        except asyncio.QueueFull:
+        if self._pending is None:
+            self._pending = deque()
+        if len(self._pending) >= self.queue_size:
             self.lagging = True
+            self._pending = None  # all committed already, so the catch-up covers them
+        else:
+            self._pending.append((seq, text))
 
-    def discard_queued(self) -> None:
-        while not self.queue.empty():
-            self.queue.get_nowait()
+    def take(self) -> tuple[int, str] | None:
+        """The oldest waiting event, if any (the buffer goes once it is empty)."""
+        if not self._pending:
+            return None
+        item = self._pending.popleft()
+        if not self._pending:
+            self._pending = None
+        return item
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self._pending) or self.lagging or self.ping_due
 
     def drop(self, reason: str) -> None:
-        if not self.closed.is_set():
-            self.reason = reason
-            self.closed.set()
+        """Close the client: its listener wakes up at once and ends the connection."""
+        if self.closed:
+            return
+        self.reason = reason
+        self.closed = True
+        alarm = self.alarm
+        if alarm is not None and not alarm.expired():
+            with contextlib.suppress(RuntimeError):  # it has just gone off, or ended
+                alarm.reschedule(asyncio.get_running_loop().time())
 
 
 def event_message(event: Event, cards: dict[int, dict[str, Any]]) -> str:
@@ -114,7 +162,7 @@ class Scoped:
     """A batch as each operator sees it: the messages to send, and what to audit once sent."""
 
     messages: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
-    shown: list[tuple[Actor, list[dict[str, Any]]]] = field(default_factory=list)
+    shown: list[tuple[Actor, Shown, str]] = field(default_factory=list)  # (operator, what, seq range)
 
 
 class Hub:
@@ -129,6 +177,7 @@ class Hub:
         self.dropped: Counter[str] = Counter()  # why clients left, for the operators' metrics
         self.mark = 0
         self._task: asyncio.Task[None] | None = None
+        self._snapshots = asyncio.Semaphore(self.limits.snapshots_at_once)
 
     async def start(self) -> None:
         async with self.database.sessionmaker() as session:
@@ -143,12 +192,14 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def register(self, actor: Actor) -> BoardClient:
-        client = BoardClient(actor, self.limits)
+    def register(self, actor: Actor, send: Send) -> BoardClient:
+        client = BoardClient(actor, self.limits, send)
         self.clients.add(client)
         return client
 
     def unregister(self, client: BoardClient) -> None:
+        if client.sender is not None:
+            client.sender.cancel()
         if client in self.clients:
             self.clients.discard(client)
             self.dropped[client.reason or "closed"] += 1
@@ -185,16 +236,25 @@ class Hub:
                     if int(e.seq or 0) not in rendered:
                         rendered[int(e.seq or 0)] = event_message(e, cards)
                 scoped.messages[actor.operator_id] = [(int(e.seq or 0), rendered[int(e.seq or 0)]) for e in visible]
-                scoped.shown.append((actor, [{"id": e.entity_id, "person_id": e.person_id} for e in visible]))
+                if visible:
+                    shown = Shown()
+                    shown.add("events", (e.person_id for e in visible))
+                    seqs = f"{visible[0].seq}-{visible[-1].seq}" if len(visible) > 1 else str(visible[0].seq)
+                    scoped.shown.append((actor, shown, seqs))
         return scoped
 
     async def audit(self, scoped: Scoped) -> None:
-        """Record who was shown whose data (after delivery, so the audit write adds no latency)."""
-        if not any(cards for _, cards in scoped.shown):
+        """Record who was shown whose data: one row per operator and batch, listing the people shown
+        (after delivery, so the audit write adds no latency)."""
+        rows = []
+        for actor, shown, seqs in scoped.shown:
+            row = audit_row(actor, shown, subtype="board-event", reference=seqs)
+            if row is not None:
+                rows.append((row, shown.persons))
+        if not rows:
             return
         async with self.database.sessionmaker() as session:
-            for actor, cards in scoped.shown:
-                audit_shown(session, actor, cards, "board-event")
+            await record_covering(session, rows)
             await session.commit()
 
     async def _fan_out(self, events: list[Event]) -> None:
@@ -204,9 +264,13 @@ class Hub:
         actors = [clients[0].actor for clients in by_operator.values()]
         scoped = await self.scoped(events, actors)
         for operator_id, clients in by_operator.items():
+            messages = scoped.messages.get(operator_id)
+            if not messages:
+                continue
             for client in clients:
-                for seq, text in scoped.messages.get(operator_id, []):
+                for seq, text in messages:
                     client.offer(seq, text)
+                self.kick(client)
         await self.audit(scoped)
 
     async def needs_resync(self, after: int) -> bool:
@@ -220,26 +284,70 @@ class Hub:
             lowest = (await session.exec(select(func.min(col(Event.seq))))).one()
             return lowest is None or int(lowest) > after + 1
 
-    async def serve(self, client: BoardClient, send: Send, after: int | None) -> None:
-        """Snapshot or replay, then live events, until the client is dropped. ``send`` must time out."""
-        sent = await self._resume(client, send, after, announce=True)
-        await self._live(client, send, sent)
+    async def serve(self, client: BoardClient, after: int | None) -> None:
+        """Snapshot or replay; then the client is live: events reach it through its buffer."""
+        client.sent = await self._resume(client, after, announce=True)
+        client.live = True
+        self.kick(client)  # what arrived meanwhile
 
-    async def _resume(self, client: BoardClient, send: Send, after: int | None, *, announce: bool) -> int:
+    def ping(self, client: BoardClient) -> None:
+        """Send a heartbeat (the client answers with a pong) without waiting for it to leave."""
+        client.ping_due = True
+        self.kick(client)
+
+    def kick(self, client: BoardClient) -> None:
+        """Start the client's sender if something waits and none is running."""
+        if client.live and client.sender is None and not client.closed and client.has_work:
+            client.sender = asyncio.create_task(self._drain(client))
+
+    async def _drain(self, client: BoardClient) -> None:
+        """Send what waits, in order, then end (the next offer starts a new sender)."""
+        try:
+            while not client.closed:
+                if client.lagging:  # events were not buffered for it: read them from the outbox
+                    client.lagging = False
+                    client.sent = await self._resume(client, client.sent, announce=False)
+                    continue
+                if client.ping_due:
+                    client.ping_due = False
+                    await client.send(json.dumps({"type": "ping", "seq": client.sent}))
+                item = client.take()
+                if item is None:
+                    return
+                seq, text = item
+                if seq > client.sent:  # events already sent by a replay are skipped
+                    await client.send(text)
+                    client.sent = seq
+        except Dropped:
+            pass  # the client is dropped: its listener ends the connection
+        except Exception:
+            log.exception("board: sending to a client failed")
+            client.drop("error")
+        finally:
+            client.sender = None
+
+    async def _resume(self, client: BoardClient, after: int | None, *, announce: bool) -> int:
         """Bring the client from ``after`` (or from nothing) up to the outbox's end; the last seq sent."""
         if after is not None and await self.needs_resync(after):
-            await send(json.dumps({"type": "resync", "reason": "too_old", "after": after}))
+            await client.send(json.dumps({"type": "resync", "reason": "too_old", "after": after}))
             after = None
         if after is None:
-            async with self.database.sessionmaker() as session:
-                snapshot = await take_snapshot(session, client.actor)
-            await send(json.dumps(snapshot, default=str))
-            after = int(snapshot["seq"])
+            after = await self._send_snapshot(client)
         elif announce:
-            await send(json.dumps({"type": "replay", "after": after}))
-        return await self._replay(client, send, after)
+            await client.send(json.dumps({"type": "replay", "after": after}))
+        return await self._replay(client, after)
 
-    async def _replay(self, client: BoardClient, send: Send, after: int) -> int:
+    async def _send_snapshot(self, client: BoardClient) -> int:
+        """Send a snapshot; the seq it reflects (the message itself is not kept once sent)."""
+        async with self._snapshots, self.database.sessionmaker() as session:
+            snapshot = await take_snapshot(session, client.actor, limit=self.limits.snapshot_limit)
+        seq = int(snapshot["seq"])
+        text = json.dumps(snapshot, default=str)
+        del snapshot
+        await client.send(text)
+        return seq
+
+    async def _replay(self, client: BoardClient, after: int) -> int:
         """Every event after ``after`` that this client may see, from the outbox, in order."""
         mark = after
         while True:
@@ -249,27 +357,6 @@ class Hub:
             if events:
                 scoped = await self.scoped(events, [client.actor])
                 for _seq, text in scoped.messages[client.actor.operator_id]:
-                    await send(text)
+                    await client.send(text)
                 await self.audit(scoped)
             mark = scanned
-
-    async def _live(self, client: BoardClient, send: Send, sent: int) -> None:
-        loop = asyncio.get_running_loop()
-        next_ping = loop.time() + self.limits.ping_seconds
-        while not client.closed.is_set():
-            if client.lagging:  # events were not queued for it: read them from the outbox
-                client.lagging = False
-                client.discard_queued()  # all committed already, so the replay covers them
-                sent = await self._resume(client, send, sent, announce=False)
-                continue
-            if loop.time() >= next_ping:  # also under a steady flow of events, so pongs keep coming
-                await send(json.dumps({"type": "ping", "seq": sent}))
-                next_ping = loop.time() + self.limits.ping_seconds
-            try:
-                async with asyncio.timeout_at(next_ping):  # a timer, not a task per event
-                    seq, text = await client.queue.get()
-            except TimeoutError:
-                continue
-            if seq > sent:  # events already sent by the replay are skipped
-                await send(text)
-                sent = seq

@@ -2,7 +2,8 @@
 
 Protocol (JSON text frames). The client connects to ``/ws/board`` for a snapshot, or to
 ``/ws/board?after=<seq>`` with the last sequence number it saw to receive exactly what it missed.
-Server -> client: ``snapshot`` (alerts and panels, with the ``seq`` it reflects), ``replay`` (missed
+Server -> client: ``snapshot`` (the panels and the first ``limit`` open alerts, the most urgent first,
+with ``total`` open and ``counts`` per severity, and the ``seq`` it reflects), ``replay`` (missed
 events follow), ``resync`` (too far behind: a snapshot follows), ``event`` (one outbox event, with the
 alert's card when it is about an alert), ``ping``. Client -> server: ``{"type": "pong"}`` for each ping
 (any message counts as a heartbeat).
@@ -61,21 +62,36 @@ async def _signed_in(websocket: WebSocket) -> Actor | None:
 
 
 async def _listen(websocket: WebSocket, client: BoardClient, hub: Hub) -> None:
-    """Heartbeats: any message from the client within the timeout keeps it; the session is re-checked."""
+    """Heartbeats, in the connection's own task: a ping every ``ping_seconds``, and any message from
+    the client within the timeout keeps it; the session is re-checked. Ends when the client is dropped
+    (``drop`` wakes it up at once)."""
     loop = asyncio.get_running_loop()
-    checked = loop.time()
-    while not client.closed.is_set():
+    heard = checked = loop.time()
+    next_ping = heard + hub.limits.ping_seconds
+    while not client.closed:
         try:
-            async with asyncio.timeout(hub.limits.pong_timeout):
+            async with asyncio.timeout_at(min(next_ping, heard + hub.limits.pong_timeout)) as alarm:
+                client.alarm = alarm
                 await websocket.receive_text()
         except TimeoutError:
-            client.drop("no heartbeat")
-            return
+            now = loop.time()
+            if client.closed:
+                return
+            if now >= heard + hub.limits.pong_timeout:
+                client.drop("no heartbeat")
+                return
+            if now >= next_ping:  # also under a steady flow of events, so pongs keep coming
+                hub.ping(client)
+                next_ping = now + hub.limits.ping_seconds
+            continue
         except (WebSocketDisconnect, RuntimeError):
             client.drop("gone")
             return
-        if loop.time() - checked > RECHECK_SESSION_SECONDS:
-            checked = loop.time()
+        finally:
+            client.alarm = None
+        heard = loop.time()
+        if heard - checked > RECHECK_SESSION_SECONDS:
+            checked = heard
             if await _signed_in(websocket) is None:  # signed out or expired: stop at once
                 client.drop("signed out")
                 return
@@ -95,11 +111,10 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
         return
     hub: Hub = websocket.app.state.hub
     await websocket.accept()
-    client = hub.register(actor)
 
     async def send(text: str) -> None:
         try:
-            async with asyncio.timeout(hub.limits.send_timeout):  # a timer, not a task per message
+            async with asyncio.timeout(hub.limits.send_timeout):
                 await websocket.send_text(text)
         except TimeoutError:
             client.drop("send timeout")
@@ -108,22 +123,18 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
             client.drop("gone")
             raise Dropped from None
 
-    serving = asyncio.create_task(hub.serve(client, send, after))
-    listening = asyncio.create_task(_listen(websocket, client, hub))
-    closing = asyncio.create_task(client.closed.wait())
+    client = hub.register(actor, send)
     try:
-        done, _ = await asyncio.wait({serving, listening, closing}, return_when=asyncio.FIRST_COMPLETED)
-        if serving in done and not serving.cancelled() and isinstance(serving.exception(), Exception):
-            if not isinstance(serving.exception(), Dropped):
-                log.error("board socket failed", exc_info=serving.exception())
-            client.drop("error")
+        await hub.serve(client, after)  # snapshot or replay, in this task
+        await _listen(websocket, client, hub)  # then this task listens; a sender runs only when needed
+    except Dropped:
+        pass
+    except Exception:
+        log.exception("board socket failed")
+        client.drop("error")
     finally:
         hub.unregister(client)
-        for task in (serving, listening, closing):
-            task.cancel()
-        for task in (serving, listening, closing):
-            with contextlib.suppress(BaseException):
-                await task
     code = CLOSE_TOO_SLOW if client.reason == "send timeout" else CLOSE_GOING_AWAY
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(websocket.close(code=code, reason=client.reason or ""), 1.0)
+        async with asyncio.timeout(1.0):
+            await websocket.close(code=code, reason=client.reason or "")

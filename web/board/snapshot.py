@@ -1,77 +1,138 @@
 """What a board client sees on connecting: open alerts and the other panels, as this operator may see them.
 
+The snapshot carries the first page of open alerts (``board_snapshot_limit``, the most urgent first:
+severity, then not yet acknowledged, then the most recent) and how many are open in all and per
+severity; the board loads further pages from the alerts API (``GET /api/v1/alerts``, same order
+within a severity and state, same visibility rule). Cards are built from the columns they need, with
+Core statements: no ORM entity is loaded.
+
 Each side panel (``panels.py``) is one loader in ``PANELS``; a new domain adds itself there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.access import alert_visibility
-from alerts.models import OPEN_STATES, Alert
-from centrale.audit.models import AuditAction, AuditPurpose
-from centrale.audit.service import build_event, record
+from alerts.models import OPEN_STATES, Alert, AlertState, Severity
+from centrale.audit.service import record_covering
 from centrale.auth.deps import Actor
 from centrale.condomini.models import Condominio
 from centrale.events.service import last_seq
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web.board import panels
+from web.board.shown import Shown, audit_row
 
-Panel = Callable[[AsyncSession, Actor], Awaitable[Any]]
+Panel = Callable[[AsyncSession, Actor, Shown], Awaitable[Any]]
+
+DEFAULT_LIMIT = 200
+
+_acker = aliased(Operator, name="acker")
+_holder = aliased(Operator, name="holder")
+
+#: a card's columns, in the order ``_card`` reads them
+_CARD_COLUMNS: tuple[Any, ...] = (
+    col(Alert.id),
+    col(Alert.severity),
+    col(Alert.state),
+    col(Alert.source),
+    col(Alert.summary),
+    col(Alert.person_id),
+    col(Person.cognome),
+    col(Person.nome),
+    col(Person.municipio),
+    col(Alert.condominio_id),
+    col(Condominio.name),
+    col(Condominio.municipio),
+    col(Alert.building_level),
+    col(Alert.report_count),
+    col(Alert.opened_at),
+    col(Alert.last_report_at),
+    col(Alert.acknowledged_at),
+    _acker.full_name,
+    col(Alert.assigned_to),
+    _holder.full_name,
+    col(Alert.resolved_at),
+)
+
+#: the most urgent first: severity, then not yet acknowledged, then the most recent (the alerts API's
+#: order within one severity and state, so that the board's further pages continue this one)
+URGENCY = (
+    case({s: s.rank for s in Severity}, value=col(Alert.severity)).desc(),
+    case((col(Alert.state) == AlertState.NUOVA, 0), else_=1),
+    col(Alert.opened_at).desc(),
+    col(Alert.id).desc(),
+)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _person_label(person: Person | None) -> str | None:
-    # minimal: surname and initial, enough to recognise the person on a shared screen
-    return f"{person.cognome} {person.nome[:1]}." if person is not None else None
-
-
-def _alert_query():  # type: ignore[no-untyped-def]
-    acker = aliased(Operator)
-    holder = aliased(Operator)
+def _card_query() -> Select[*tuple[Any, ...]]:
     return (
-        select(Alert, Person, Condominio, acker.full_name, holder.full_name)  # type: ignore[call-overload]
+        select(*_CARD_COLUMNS)
+        .select_from(Alert)
         .outerjoin(Person, col(Person.id) == col(Alert.person_id))
         .outerjoin(Condominio, col(Condominio.id) == col(Alert.condominio_id))
-        .outerjoin(acker, acker.id == col(Alert.acknowledged_by))
-        .outerjoin(holder, holder.id == col(Alert.assigned_to))
+        .outerjoin(_acker, col(Alert.acknowledged_by) == _acker.id)
+        .outerjoin(_holder, col(Alert.assigned_to) == _holder.id)
     )
 
 
-def _card(
-    alert: Alert, person: Person | None, condominio: Condominio | None, acker: str | None, holder: str | None
-) -> dict[str, Any]:
+def _card(row: Sequence[Any]) -> dict[str, Any]:
+    (
+        alert_id,
+        severity,
+        state,
+        source,
+        summary,
+        person_id,
+        cognome,
+        nome,
+        person_municipio,
+        condominio_id,
+        condominio,
+        condominio_municipio,
+        building_level,
+        report_count,
+        opened_at,
+        last_report_at,
+        acknowledged_at,
+        acker,
+        assigned_to,
+        holder,
+        resolved_at,
+    ) = row
     return {
-        "id": alert.id,
-        "severity": alert.severity,
-        "state": alert.state,
-        "source": alert.source,
-        "summary": alert.summary,
-        "person_id": alert.person_id,
-        "person": _person_label(person),
-        "condominio_id": alert.condominio_id,
-        "condominio": condominio.name if condominio is not None else None,
-        "municipio": (condominio.municipio if condominio is not None else None)
-        or (person.municipio if person is not None else None),
-        "building_level": alert.building_level,
-        "report_count": alert.report_count,
-        "opened_at": _iso(alert.opened_at),
-        "last_report_at": _iso(alert.last_report_at),
-        "acknowledged_at": _iso(alert.acknowledged_at),
+        "id": alert_id,
+        "severity": severity,
+        "state": state,
+        "source": source,
+        "summary": summary,
+        "person_id": person_id,
+        # minimal: surname and initial, enough to recognise the person on a shared screen
+        "person": f"{cognome} {nome[:1]}." if person_id is not None and cognome is not None else None,
+        "condominio_id": condominio_id,
+        "condominio": condominio,
+        "municipio": condominio_municipio or person_municipio,
+        "building_level": building_level,
+        "report_count": report_count,
+        "opened_at": _iso(opened_at),
+        "last_report_at": _iso(last_report_at),
+        "acknowledged_at": _iso(acknowledged_at),
         "acknowledged_by": acker,
-        "assigned_to": alert.assigned_to,
+        "assigned_to": assigned_to,
         "assigned_to_name": holder,
-        "resolved_at": _iso(alert.resolved_at),
+        "resolved_at": _iso(resolved_at),
     }
 
 
@@ -80,36 +141,36 @@ async def alert_cards(session: AsyncSession, alert_ids: Iterable[int]) -> dict[i
     ids = sorted(set(alert_ids))
     if not ids:
         return {}
-    rows = (await session.exec(_alert_query().where(col(Alert.id).in_(ids)))).all()
-    return {row[0].id: _card(*row) for row in rows}
+    connection = await session.connection()
+    rows = (await connection.execute(_card_query().where(col(Alert.id).in_(ids)))).all()
+    return {row[0]: _card(row) for row in rows}
 
 
-def audit_shown(session: AsyncSession, actor: Actor, cards: Iterable[dict[str, Any]], subtype: str) -> None:
-    """One audit row per person whose alert reached this operator's board."""
-    seen: set[int] = set()
-    for card in cards:
-        person_id = card.get("person_id")
-        if person_id is None or person_id in seen:
-            continue
-        seen.add(person_id)
-        record(
-            session,
-            build_event(
-                agent=actor.agent(),
-                action=AuditAction.READ,
-                subtype=subtype,
-                entity_type="Alert",
-                entity_id=card["id"],
-                person_id=person_id,
-                purpose=AuditPurpose.ETREAT,
-            ),
-        )
+async def open_alerts(session: AsyncSession, actor: Actor, *, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    """The first ``limit`` open alerts this operator sees, the most urgent first."""
+    # the page is chosen on the alert rows alone, then only its cards are joined: sorting thousands
+    # of joined cards to keep a page of them costs several times more
+    page = (
+        select(col(Alert.id))
+        .where(col(Alert.state).in_(OPEN_STATES), alert_visibility(actor))
+        .order_by(*URGENCY)
+        .limit(limit)
+    )
+    query = _card_query().where(col(Alert.id).in_(page.scalar_subquery())).order_by(*URGENCY)
+    rows = (await (await session.connection()).execute(query)).all()
+    return [_card(row) for row in rows]
 
 
-async def open_alerts(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
-    query = _alert_query().where(col(Alert.state).in_(OPEN_STATES), alert_visibility(actor))
-    rows = (await session.exec(query.order_by(col(Alert.opened_at)))).all()
-    return [_card(*row) for row in rows]
+async def open_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
+    """How many open alerts this operator sees, per severity (every severity named, the most urgent first)."""
+    query = (
+        select(col(Alert.severity), func.count())
+        .where(col(Alert.state).in_(OPEN_STATES), alert_visibility(actor))
+        .group_by(col(Alert.severity))
+    )
+    connection = await session.connection()
+    found = {Severity(severity): int(n) for severity, n in (await connection.execute(query)).all()}
+    return {s.value: found.get(s, 0) for s in sorted(Severity, key=lambda s: s.rank, reverse=True)}
 
 
 #: panel name -> loader
@@ -122,13 +183,30 @@ PANELS: dict[str, Panel] = {
 }
 
 
-async def take_snapshot(session: AsyncSession, actor: Actor) -> dict[str, Any]:
-    """The snapshot message; ``seq`` is read first, so replaying events after it converges on the truth."""
+async def take_snapshot(session: AsyncSession, actor: Actor, *, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    """The snapshot message; ``seq`` is read first, so replaying events after it converges on the truth.
+
+    One audit row records the whole snapshot: how many alerts (of how many open) and tasks it showed,
+    listing every person they are about.
+    """
     seq = await last_seq(session)
-    alerts = await open_alerts(session, actor)
-    message: dict[str, Any] = {"type": "snapshot", "seq": seq, "alerts": alerts}
+    counts = await open_counts(session, actor)
+    total = sum(counts.values())
+    alerts = await open_alerts(session, actor, limit=limit)
+    shown = Shown()
+    shown.add("alerts", (card["person_id"] for card in alerts), of=total)
+    message: dict[str, Any] = {
+        "type": "snapshot",
+        "seq": seq,
+        "total": total,
+        "counts": counts,
+        "limit": limit,
+        "alerts": alerts,
+    }
     for name, panel in PANELS.items():
-        message[name] = await panel(session, actor)
-    audit_shown(session, actor, alerts, "board-snapshot")
+        message[name] = await panel(session, actor, shown)
+    row = audit_row(actor, shown, subtype="board-snapshot", reference=str(seq))
+    if row is not None:
+        await record_covering(session, [(row, shown.persons)])
     await session.commit()
     return message

@@ -1,5 +1,7 @@
 // The live board: a websocket to /ws/board (snapshot, then events in sequence order), replay on
 // reconnect, a visible connection state and a "dati non aggiornati" banner whenever it is down.
+// The snapshot carries the most urgent open alerts (a first page) and how many are open per severity;
+// "Mostra altre" loads the next ones from the alerts API, which lists them in the same order.
 (() => {
   "use strict";
   const W = window.BOARD.words;
@@ -8,11 +10,16 @@
   const API = "/api/v1/alerts";
   const ME = window.BOARD.me;
   const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
+  const SEVERITIES = ["URGENTE", "ALTA", "MEDIA", "BASSA"];
   const OPEN = new Set(["NUOVA", "PRESA_VISIONE"]);
   const SILENCE_MS = 45000; // no message (not even a ping) for this long: the connection is dead
   const $ = (sel) => document.querySelector(sel);
 
-  const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null };
+  // unloaded: per severity, the open alerts this board has not loaded yet (counted, not shown);
+  // gone: alerts closed before they were ever loaded (so that a second event does not count them twice)
+  const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null,
+    unloaded: {}, gone: new Set(), page: 200 };
+  const number = (n) => n.toLocaleString(window.BOARD.lang === "en" ? "en-GB" : "it-IT");
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -82,6 +89,10 @@
     switch (m.type) {
       case "snapshot":
         board.alerts = new Map(m.alerts.map((a) => [a.id, a]));
+        board.unloaded = Object.fromEntries(SEVERITIES.map((s) =>
+          [s, Math.max(0, ((m.counts || {})[s] || 0) - m.alerts.filter((a) => a.severity === s).length)]));
+        board.gone = new Set();
+        board.page = m.limit || board.page;
         board.seq = m.seq;
         panels(m);
         live();
@@ -107,11 +118,28 @@
     render();
   }
 
+  // One of the open alerts counted but not loaded has now been seen (loaded, or closed): one fewer
+  // unloaded, of its severity or, if that was raised since, of a lower one.
+  function takeUnloaded(severity) {
+    for (const s of SEVERITIES.slice(SEVERITIES.indexOf(severity))) {
+      if (board.unloaded[s] > 0) { board.unloaded[s] -= 1; return; }
+    }
+  }
+
   function onEvent(m) {
     if (m.alert) {
-      const before = board.alerts.get(m.alert.id);
-      if (OPEN.has(m.alert.state)) board.alerts.set(m.alert.id, m.alert);
-      else board.alerts.delete(m.alert.id);
+      const id = m.alert.id;
+      const before = board.alerts.get(id);
+      const fresh = m.kind === "alert.opened";  // a new alert, never counted
+      if (OPEN.has(m.alert.state)) {
+        if (!before && !fresh && !board.gone.has(id)) takeUnloaded(m.alert.severity);
+        board.alerts.set(id, m.alert);
+      } else if (before) {
+        board.alerts.delete(id);
+      } else if (!fresh && !board.gone.has(id)) {
+        board.gone.add(id);
+        takeUnloaded(m.alert.severity);
+      }
       if (!before && m.kind === "alert.opened" && m.alert.severity === "URGENTE") beep();
       render();
     }
@@ -148,6 +176,12 @@
     select.value = options.includes(current) ? current : "";
   }
 
+  // The most urgent first, as the snapshot and the alerts API order them: severity, not yet
+  // acknowledged, then the most recent.
+  const urgency = (a, b) => RANK[b.severity] - RANK[a.severity]
+    || (a.state === "NUOVA" ? 0 : 1) - (b.state === "NUOVA" ? 0 : 1)
+    || Date.parse(b.opened_at) - Date.parse(a.opened_at) || b.id - a.id;
+
   function render() {
     const all = [...board.alerts.values()];
     fillSelect(filters.municipio, all.map((a) => a.municipio));
@@ -156,13 +190,83 @@
     const shown = all
       .filter((a) => (!f.municipio || a.municipio === f.municipio) && (!f.condominio || a.condominio === f.condominio)
         && (!f.severity || a.severity === f.severity) && (!f.source || a.source === f.source))
-      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.state === "NUOVA" ? -1 : 0) - (b.state === "NUOVA" ? -1 : 0)
-        || Date.parse(a.opened_at) - Date.parse(b.opened_at));
+      .sort(urgency);
     const list = $("#alerts");
     const open = new Set([...list.querySelectorAll(".timeline:not([hidden])")].map((n) => n.closest("li").dataset.id));
     list.replaceChildren(...shown.map((a) => card(a, open.has(String(a.id)))));
-    $("#alert-count").textContent = shown.length;
     $("#no-alerts").hidden = shown.length > 0;
+    counts(all, shown, f);
+  }
+
+  // "200 di 10.000" when not every open alert is loaded (of the chosen severity, when that is the only
+  // filter: the others cannot be counted without loading), the open alerts per severity, "Mostra altre".
+  function counts(all, shown, f) {
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, board.unloaded[s] || 0]));
+    for (const a of all) bySeverity[a.severity] = (bySeverity[a.severity] || 0) + 1;
+    const total = SEVERITIES.reduce((n, s) => n + bySeverity[s], 0);
+    const of = f.municipio || f.condominio || f.source ? null : f.severity ? bySeverity[f.severity] : total;
+    $("#alert-count").textContent = of !== null && of > shown.length
+      ? `${number(shown.length)} ${t("b_of")} ${number(of)}` : number(shown.length);
+    const parts = SEVERITIES.filter((s) => bySeverity[s] > 0)
+      .map((s) => el("span", { class: `sev-${s}` }, `${t("sev_" + s)} ${number(bySeverity[s])}`));
+    $("#alert-counts").replaceChildren(...parts.flatMap((p, i) => (i ? [" · ", p] : [p])));
+    const more = total - all.length;
+    $("#more").hidden = more <= 0;
+    $("#more-text").textContent = `${t("b_shown")} ${number(all.length)} ${t("b_of")} ${number(total)}`;
+  }
+
+  // The next page, from the alerts API: within each severity and state it lists the most recent first,
+  // as the snapshot does, so the alerts already loaded of a severity and state are its first ones.
+  async function loadMore() {
+    const button = $("#more-button");
+    button.disabled = true;
+    try {
+      let want = board.page;
+      for (const severity of SEVERITIES) {
+        for (const state of OPEN) {
+          if (want <= 0 || !board.unloaded[severity]) break;
+          const have = [...board.alerts.values()].filter((a) => a.severity === severity && a.state === state).length;
+          const query = new URLSearchParams({ severity, state, offset: String(have), limit: String(Math.min(want, 500)) });
+          const r = await fetch(`${API}?${query}`, { credentials: "same-origin" });
+          if (!r.ok) { alert(`${t("b_failed")}: ${r.status}`); return; }
+          for (const a of (await r.json()).data) {
+            if (board.alerts.has(a.id) || !OPEN.has(a.state)) continue;
+            board.alerts.set(a.id, fromApi(a));
+            takeUnloaded(a.severity);
+            want -= 1;
+          }
+        }
+      }
+    } finally {
+      button.disabled = false;
+      render();
+    }
+  }
+  $("#more-button").addEventListener("click", loadMore);
+
+  // The API answers with the alert, not the board's card: names come from the cards already loaded
+  // (the same person, building or operator), otherwise the number; the next event brings the card.
+  function fromApi(a) {
+    const persons = new Map(), buildings = new Map(), operators = new Map();
+    for (const c of board.alerts.values()) {
+      if (c.person_id !== null && c.person) persons.set(c.person_id, c);
+      if (c.condominio_id !== null && c.condominio) buildings.set(c.condominio_id, c);
+      if (c.assigned_to !== null && c.assigned_to_name) operators.set(c.assigned_to, c.assigned_to_name);
+    }
+    const p = persons.get(a.person_id), b = buildings.get(a.condominio_id);
+    return {
+      id: a.id, severity: a.severity, state: a.state, source: a.source, summary: a.summary,
+      person_id: a.person_id, condominio_id: a.condominio_id,
+      person: p ? p.person : a.person_id !== null ? `${t("b_person")} #${a.person_id}` : null,
+      condominio: b ? b.condominio : a.condominio_id !== null ? `${t("b_condominio")} #${a.condominio_id}` : null,
+      municipio: (b && b.municipio) || (p && p.municipio) || null,
+      building_level: a.building_level, report_count: a.report_count, opened_at: a.opened_at,
+      last_report_at: a.last_report_at, acknowledged_at: a.acknowledged_at,
+      acknowledged_by: a.acknowledged_by !== null ? who(null, a.acknowledged_by) : null,
+      assigned_to: a.assigned_to,
+      assigned_to_name: a.assigned_to !== null ? operators.get(a.assigned_to) || who(null, a.assigned_to) : null,
+      resolved_at: a.resolved_at,
+    };
   }
 
   const handles = window.BOARD.handles;  // roles that only read alerts get no action buttons

@@ -10,15 +10,17 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlmodel import col, select
 
-from alerts.models import AlertSource, Severity
+from alerts.models import Alert, AlertSource, Severity
 from alerts.raising import raise_alert
-from centrale.condomini.models import AssistedPerson
+from centrale.clock import utcnow
+from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, seed_demo
 from integrations.twilio.signature import sign
@@ -183,3 +185,70 @@ def test_board_live_acknowledge_and_restart(server: tuple[Server, str]) -> None:
             expect(page.locator("#stale")).to_be_hidden()
         wall.screenshot(path=str(ARTIFACTS / "board-after-restart.png"), full_page=True)
         browser.close()
+
+
+async def _building_alerts(url: str, severities: list[Severity]) -> tuple[list[int], str]:
+    """Open building alerts, one a minute older than the other; their ids, newest first, and the building."""
+    db = Database(url)
+    async with db.sessionmaker() as session:
+        building = (await session.exec(select(Condominio).order_by(col(Condominio.id)))).first()
+        assert building is not None and building.id is not None
+        alerts = [
+            Alert(
+                source=AlertSource.SEGNALAZIONE_SENTINELLA,
+                severity=severity,
+                summary=f"Segnalazione {n}",
+                condominio_id=building.id,
+                building_level=True,
+                opened_at=utcnow() - timedelta(minutes=n),
+            )
+            for n, severity in enumerate(severities)
+        ]
+        session.add_all(alerts)
+        await session.commit()
+        ids = [a.id for a in alerts if a.id is not None]
+        name = building.name
+    await db.dispose()
+    return ids, name
+
+
+def test_board_shows_the_first_page_counts_the_rest_and_loads_more(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    from playwright.sync_api import expect, sync_playwright
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'board.sqlite3'}"
+    asyncio.run(_prepare(url))
+    ids, building = asyncio.run(_building_alerts(url, [Severity.URGENTE] * 2 + [Severity.ALTA] * 5))
+    srv = Server(url)
+    srv.env["CENTRALE_BOARD_SNAPSHOT_LIMIT"] = "3"
+    srv.start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            page.goto(f"{srv.base}/login")
+            page.fill("input[name=username]", "coordinatore")
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+            cards = page.locator("#alerts li.alert")
+            expect(cards).to_have_count(3)  # the snapshot's page: the two urgent ones, then the newest high one
+            assert [int(i or 0) for i in cards.evaluate_all("(n) => n.map((c) => c.dataset.id)")] == ids[:3]
+            expect(page.locator("#alert-count")).to_have_text("3 di 7")
+            expect(page.locator("#alert-counts")).to_have_text("Urgente 2 · Alta 5")
+            expect(page.locator("#more")).to_contain_text("Mostrate 3 di 7")
+
+            page.click("#more-button")  # the next page, from the alerts API, continues in the same order
+            expect(cards).to_have_count(6)
+            assert [int(i or 0) for i in cards.evaluate_all("(n) => n.map((c) => c.dataset.id)")] == ids[:6]
+            expect(cards.nth(5)).to_contain_text(building)  # the building's name, from the cards already there
+            expect(page.locator("#alert-count")).to_have_text("6 di 7")
+            page.click("#more-button")
+            expect(cards).to_have_count(7)
+            expect(page.locator("#alert-count")).to_have_text("7")
+            expect(page.locator("#more")).to_be_hidden()
+            expect(page.locator("#alert-counts")).to_have_text("Urgente 2 · Alta 5")
+            browser.close()
+    finally:
+        srv.stop()
