@@ -85,9 +85,7 @@ class Alert(AlertBase, table=True):
     # escalation: the policy as it was at opening, and where the alert stands in it
     policy_id: int | None = Field(default=None, foreign_key="escalation_policy.id")
     policy_snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    escalation_round: int = Field(
-        default=1, description="+1 at each re-trigger; part of the notification key"
-    )
+    escalation_round: int = Field(default=1, description="+1 at each re-trigger; part of the notification key")
     next_step_index: int = 0
     next_step_at: datetime | None = utc_field(default=None, index=True)
     ack_deadline: datetime | None = utc_field(default=None, index=True)

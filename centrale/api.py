@@ -20,8 +20,18 @@ from centrale.tasks.router import router as tasks_router
 
 router = APIRouter()
 for sub in (
-    auth_router, organisations_router, operators_router, persons_router, condomini_router, sentinels_router,
-    cases_router, assessments_router, consents_router, plans_router, referrals_router, tasks_router,
+    auth_router,
+    organisations_router,
+    operators_router,
+    persons_router,
+    condomini_router,
+    sentinels_router,
+    cases_router,
+    assessments_router,
+    consents_router,
+    plans_router,
+    referrals_router,
+    tasks_router,
     events_router,
 ):
     router.include_router(sub)

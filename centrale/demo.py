@@ -198,19 +198,25 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
 
 # codice fiscale body of the elder, category, team: (organisation name, operator username or None, role)
 DEMO_CASES = [
-    ("BNCMRA38A41H501", CaseCategory.ANZIANI, [
-        ("ASL Roma 2 - PUA Distretto IX", "pua", TeamRole.OPERATORE_PUA),
-        ("Cooperativa sociale Il Ponte", "tutor1", TeamRole.TUTOR),
-    ]),
-    ("GLLLNZ33H08H501", CaseCategory.ANZIANI, [
-        ("Studio medico Dott.ssa Lucia Ferri", "mmg.ferri", TeamRole.MMG),
-    ]),
+    (
+        "BNCMRA38A41H501",
+        CaseCategory.ANZIANI,
+        [
+            ("ASL Roma 2 - PUA Distretto IX", "pua", TeamRole.OPERATORE_PUA),
+            ("Cooperativa sociale Il Ponte", "tutor1", TeamRole.TUTOR),
+        ],
+    ),
+    (
+        "GLLLNZ33H08H501",
+        CaseCategory.ANZIANI,
+        [
+            ("Studio medico Dott.ssa Lucia Ferri", "mmg.ferri", TeamRole.MMG),
+        ],
+    ),
 ]
 
 
-async def _seed_cases(
-    session: AsyncSession, orgs: dict[str, Organisation], operators: dict[str, Operator]
-) -> int:
+async def _seed_cases(session: AsyncSession, orgs: dict[str, Organisation], operators: dict[str, Operator]) -> int:
     """One or two cases with a multi-agency team, so the case pages show something."""
     added = 0
     manager = operators["casemanager"]
@@ -222,24 +228,49 @@ async def _seed_cases(
             continue
         if await _one(session, select(Case).where(col(Case.person_id) == person.id)) is not None:
             continue
-        case = Case(person_id=person.id, state=CaseState.PRESO_IN_CARICO, phase=CasePhase.VALUTAZIONE,
-                    category=category, siuss_area=SiussArea.DISABILITA_NON_AUTOSUFFICIENZA,
-                    case_manager_id=manager.id, organisation_id=manager.organisation_id)
+        case = Case(
+            person_id=person.id,
+            state=CaseState.PRESO_IN_CARICO,
+            phase=CasePhase.VALUTAZIONE,
+            category=category,
+            siuss_area=SiussArea.DISABILITA_NON_AUTOSUFFICIENZA,
+            case_manager_id=manager.id,
+            organisation_id=manager.organisation_id,
+        )
         session.add(case)
         await session.flush()
         assert case.id is not None
-        session.add(CareTeamMember(case_id=case.id, organisation_id=manager.organisation_id,
-                                   operator_id=manager.id, role=TeamRole.RESPONSABILE,
-                                   added_by_id=manager.id))
+        session.add(
+            CareTeamMember(
+                case_id=case.id,
+                organisation_id=manager.organisation_id,
+                operator_id=manager.id,
+                role=TeamRole.RESPONSABILE,
+                added_by_id=manager.id,
+            )
+        )
         for org_name, username, role in team:
             org_id = orgs[org_name].id
             assert org_id is not None
-            session.add(CareTeamMember(case_id=case.id, organisation_id=org_id,
-                                       operator_id=operators[username].id if username else None, role=role,
-                                       added_by_id=manager.id))
-        session.add(CaseHistory(case_id=case.id, to_state=case.state, to_phase=case.phase,
-                                note="Caso dimostrativo", by_operator_id=manager.id,
-                                by_name=manager.full_name))
+            session.add(
+                CareTeamMember(
+                    case_id=case.id,
+                    organisation_id=org_id,
+                    operator_id=operators[username].id if username else None,
+                    role=role,
+                    added_by_id=manager.id,
+                )
+            )
+        session.add(
+            CaseHistory(
+                case_id=case.id,
+                to_state=case.state,
+                to_phase=case.phase,
+                note="Caso dimostrativo",
+                by_operator_id=manager.id,
+                by_name=manager.full_name,
+            )
+        )
         added += 1
     await session.flush()
     return added

@@ -75,9 +75,7 @@ class Settings(BaseSettings):
     )
     twilio_messaging_service_sid: str | None = Field(
         default=None,
-        validation_alias=AliasChoices(
-            "TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"
-        ),
+        validation_alias=AliasChoices("TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"),
     )
     sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
 

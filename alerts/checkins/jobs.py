@@ -101,9 +101,7 @@ async def _raise_missed(database: Database) -> list[int]:
         for request, schedule in expired:
             claimed = await session.exec(
                 update(CheckinRequest)  # type: ignore[call-overload]
-                .where(
-                    col(CheckinRequest.id) == request.id, col(CheckinRequest.state) == CheckinState.IN_ATTESA
-                )
+                .where(col(CheckinRequest.id) == request.id, col(CheckinRequest.state) == CheckinState.IN_ATTESA)
                 .values(state=CheckinState.MANCATO)
             )
             if not claimed.rowcount:

@@ -16,9 +16,7 @@ class CheckinScheduleBase(SQLModel):
     sentinel_id: int | None = Field(default=None, foreign_key="sentinel.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     rrule: str = Field(max_length=300, description="RRULE RFC 5545 in ora di Roma, es. FREQ=DAILY;BYHOUR=10")
-    dense_rrule: str | None = Field(
-        default=None, max_length=300, description="regola con ondata di calore >= 2"
-    )
+    dense_rrule: str | None = Field(default=None, max_length=300, description="regola con ondata di calore >= 2")
     at_risk: bool = Field(default=False, description="nella lista a rischio (ondate di calore)")
     window_minutes: int = Field(default=60, ge=5, le=24 * 60)
 
@@ -79,9 +77,7 @@ class HeatWaveLevel(SQLModel, table=True):
 
 
 class HeatWaveIn(SQLModel):
-    level: int = Field(
-        ge=0, le=3, description="0 nessun rischio, 1 pre-allerta, 2 rischio, 3 ondata di calore"
-    )
+    level: int = Field(ge=0, le=3, description="0 nessun rischio, 1 pre-allerta, 2 rischio, 3 ondata di calore")
 
 
 class HeatWavePublic(SQLModel):

@@ -22,9 +22,7 @@ Coordinator = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.AMM
 
 
 @router.post("/checkins/schedules", response_model=CheckinSchedulePublic, status_code=201)
-async def create_schedule(
-    data: CheckinScheduleCreate, actor: Planner, session: SessionDep
-) -> CheckinSchedulePublic:
+async def create_schedule(data: CheckinScheduleCreate, actor: Planner, session: SessionDep) -> CheckinSchedulePublic:
     """Programma di controlli "rispondi OK" per una sentinella o una persona (RRULE in ora di Roma)."""
     try:
         schedule = await service.create_schedule(session, data=data)

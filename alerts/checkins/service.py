@@ -82,9 +82,7 @@ async def set_heat_level(session: AsyncSession, *, level: int, operator_id: int 
     if (previous >= DENSE_FROM_LEVEL) != (level >= DENSE_FROM_LEVEL):
         now = utcnow()
         at_risk = await session.exec(
-            select(CheckinSchedule).where(
-                col(CheckinSchedule.at_risk).is_(True), col(CheckinSchedule.active).is_(True)
-            )
+            select(CheckinSchedule).where(col(CheckinSchedule.at_risk).is_(True), col(CheckinSchedule.active).is_(True))
         )
         for schedule in at_risk.all():
             schedule.next_at = next_due(schedule, level, now)

@@ -28,9 +28,7 @@ class PolicyStep(SQLModel):
     role: PolicyRole
     channels: list[Channel] = Field(min_length=1)
     wait_minutes: int = Field(ge=0, le=7 * 24 * 60, description="Attesa prima del passo successivo")
-    office_hours: bool = Field(
-        default=False, description="Solo in orario d'ufficio (lun–ven 8–18, festivi esclusi)"
-    )
+    office_hours: bool = Field(default=False, description="Solo in orario d'ufficio (lun–ven 8–18, festivi esclusi)")
 
 
 class EscalationPolicyBase(SQLModel):

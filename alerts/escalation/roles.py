@@ -69,9 +69,7 @@ async def _coordinatore_di_turno(session: AsyncSession, alert: Alert) -> Sequenc
 
 
 async def _operatore_pua(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
-    return await _operators(
-        session, col(Operator.role) == Role.OPERATORE_PUA, col(Operator.on_duty).is_(True)
-    )
+    return await _operators(session, col(Operator.role) == Role.OPERATORE_PUA, col(Operator.on_duty).is_(True))
 
 
 async def _mmg(session: AsyncSession, alert: Alert) -> Sequence[Operator]:

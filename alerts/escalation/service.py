@@ -116,9 +116,7 @@ async def seed_default_policies(session: AsyncSession) -> int:
 
 
 async def create_policy(session: AsyncSession, *, data: EscalationPolicyCreate) -> EscalationPolicy:
-    clash = (
-        await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.name) == data.name))
-    ).first()
+    clash = (await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.name) == data.name))).first()
     if clash is not None:
         raise Conflict(f"Esiste già una politica '{data.name}' / a policy with this name exists")
     policy = EscalationPolicy.model_validate(
@@ -140,9 +138,7 @@ async def list_policies(session: AsyncSession) -> Sequence[EscalationPolicy]:
     return (await session.exec(select(EscalationPolicy).order_by(col(EscalationPolicy.id)))).all()
 
 
-async def update_policy(
-    session: AsyncSession, *, policy_id: int, data: EscalationPolicyUpdate
-) -> EscalationPolicy:
+async def update_policy(session: AsyncSession, *, policy_id: int, data: EscalationPolicyUpdate) -> EscalationPolicy:
     """Change a policy; alerts already open keep the snapshot they took."""
     policy = await get_policy(session, policy_id=policy_id)
     changes = data.model_dump(exclude_unset=True)
@@ -172,13 +168,9 @@ def _specificity(policy: EscalationPolicy, severity: Severity, source: AlertSour
     return (2 if policy.source is not None else 0) + (1 if policy.severity is not None else 0)
 
 
-async def choose_policy(
-    session: AsyncSession, *, severity: Severity, source: AlertSource
-) -> EscalationPolicy | None:
+async def choose_policy(session: AsyncSession, *, severity: Severity, source: AlertSource) -> EscalationPolicy | None:
     """The active policy that matches most closely: source and severity, then source, then severity."""
-    policies = (
-        await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.active).is_(True)))
-    ).all()
+    policies = (await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.active).is_(True)))).all()
     scored = [(s, p) for p in policies if (s := _specificity(p, severity, source)) is not None]
     if not scored:
         return None

@@ -35,9 +35,7 @@ class InboundSms(SQLModel, table=True):
     to_number: str | None = Field(default=None, max_length=40)
     body: str = Field(sa_column=Column(Text, nullable=False))  # kept as written
     receipt_code: str = Field(max_length=12, unique=True)
-    reply: str | None = Field(
-        default=None, max_length=320, description="the answer given, repeated on retries"
-    )
+    reply: str | None = Field(default=None, max_length=320, description="the answer given, repeated on retries")
     state: InboundState = InboundState.RICEVUTO
     severity: str | None = Field(default=None, max_length=10)
     sentinel_id: int | None = Field(default=None, foreign_key="sentinel.id", index=True)
@@ -109,9 +107,7 @@ class SmsDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     provider_id: str = Field(max_length=64, unique=True, description="Twilio's MessageSid")
     to_number: str | None = Field(default=None, max_length=40)
-    key: str | None = Field(
-        default=None, max_length=200, index=True, description="the notification it carries"
-    )
+    key: str | None = Field(default=None, max_length=200, index=True, description="the notification it carries")
     status: str = Field(max_length=20)
     rank: int = 0
     error_code: str | None = Field(default=None, max_length=10)

@@ -20,16 +20,12 @@ from centrale.events.service import emit
 async def quarantined(session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[InboundSms], int]:
     where = col(InboundSms.state) == InboundState.QUARANTENA
     total = (await session.exec(select(func.count()).select_from(InboundSms).where(where))).one()
-    rows = await session.exec(
-        select(InboundSms).where(where).order_by(col(InboundSms.id)).offset(offset).limit(limit)
-    )
+    rows = await session.exec(select(InboundSms).where(where).order_by(col(InboundSms.id)).offset(offset).limit(limit))
     return rows.all(), total
 
 
 async def _held(session: AsyncSession, message_id: int) -> InboundSms:
-    message = (
-        await session.exec(select(InboundSms).where(col(InboundSms.id) == message_id).with_for_update())
-    ).first()
+    message = (await session.exec(select(InboundSms).where(col(InboundSms.id) == message_id).with_for_update())).first()
     if message is None:
         raise NotFound("Messaggio", message_id)
     if message.state != InboundState.QUARANTENA:

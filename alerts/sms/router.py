@@ -19,9 +19,7 @@ from centrale.db import SessionDep
 from centrale.operators.models import Role
 
 router = APIRouter(prefix="/sms", tags=["sms"])
-Reviewer = Annotated[
-    Actor, Depends(require_roles(Role.COORDINATORE, Role.OPERATORE_PUA, Role.AMMINISTRATORE))
-]
+Reviewer = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.OPERATORE_PUA, Role.AMMINISTRATORE))]
 
 
 class AssignIn(SQLModel):

@@ -114,9 +114,7 @@ async def save_triage(session: AsyncSession, message: InboundSms) -> None:
 
 
 async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:
-    found = (
-        await session.exec(select(col(SmsOptOut.opted_out)).where(col(SmsOptOut.phone) == phone))
-    ).first()
+    found = (await session.exec(select(col(SmsOptOut.opted_out)).where(col(SmsOptOut.phone) == phone))).first()
     return bool(found)
 
 

@@ -27,9 +27,7 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
     if delivery.status not in FAILED_STATES or notification.state == DeliveryState.FALLITA:
         return notification
     # the alert's lock first, then the notification: the order acknowledging takes (no lock cycle)
-    alert = (
-        await session.exec(select(Alert).where(col(Alert.id) == notification.alert_id).with_for_update())
-    ).one()
+    alert = (await session.exec(select(Alert).where(col(Alert.id) == notification.alert_id).with_for_update())).one()
     notification.state, notification.updated_at = DeliveryState.FALLITA, now
     notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
     session.add(notification)

@@ -38,6 +38,7 @@ SEVERITY = {Signal.ALTA: Severity.ALTA, Signal.MEDIA: Severity.MEDIA, Signal.NES
 # roles that may acknowledge any alert by SMS; others only the alerts they were notified of
 ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
 
+
 @dataclass(frozen=True)
 class Target:
     person_id: int | None
@@ -65,9 +66,7 @@ _S = Sentinel.__table__  # type: ignore[attr-defined]
 _A = AssistedPerson.__table__  # type: ignore[attr-defined]
 _REPORTER = (
     core_select(_S.c.id, _S.c.name, _S.c.condominio_id, _A.c.person_id, _A.c.alias)
-    .select_from(
-        _S.outerjoin(_A, and_(_A.c.condominio_id == _S.c.condominio_id, _A.c.active.is_(True)))
-    )
+    .select_from(_S.outerjoin(_A, and_(_A.c.condominio_id == _S.c.condominio_id, _A.c.active.is_(True))))
     .where(_S.c.phone == bindparam("phone"), _S.c.deleted_at.is_(None))
     .order_by(_A.c.id)
 )
@@ -194,9 +193,7 @@ async def triage(session: AsyncSession, message: InboundSms) -> str:
     return reply
 
 
-async def report_alert(
-    session: AsyncSession, message: InboundSms, *, target: Target, signal: Signal, who: str
-) -> None:
+async def report_alert(session: AsyncSession, message: InboundSms, *, target: Target, signal: Signal, who: str) -> None:
     """Open or join the alert of a report; the SMS text stays on the message, not on the board."""
     severity = SEVERITY.get(signal, Severity.MEDIA)
     summary = f"Segnalazione SMS da {who}" + (" (condominio)" if target.person_id is None else "")

@@ -26,12 +26,8 @@ def scale_error(exc: ScaleError) -> RequestValidationError:
     )
 
 
-@router.post(
-    "", response_model=AssessmentPublic, status_code=201, summary="Registra una valutazione / record"
-)
-async def record_assessment(
-    data: AssessmentCreate, access: Contributable, request: Request
-) -> AssessmentPublic:
+@router.post("", response_model=AssessmentPublic, status_code=201, summary="Registra una valutazione / record")
+async def record_assessment(data: AssessmentCreate, access: Contributable, request: Request) -> AssessmentPublic:
     await access.require_section(Section.ASSESSMENTS, "assessment.create")
     try:
         row = await service.record_assessment(

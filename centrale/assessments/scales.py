@@ -95,9 +95,7 @@ class Score:
 
 def _int_answer(item: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ScaleError(
-            item, f"la risposta deve essere un numero intero / must be an integer, got {value!r}"
-        )
+        raise ScaleError(item, f"la risposta deve essere un numero intero / must be an integer, got {value!r}")
     return value
 
 
@@ -143,9 +141,7 @@ def score_barthel(answers: Mapping[str, object]) -> Score:
     wheelchair = BARTHEL_WHEELCHAIR[0] in answers
     if wheelchair:
         if "deambulazione" in answers:
-            raise ScaleError(
-                "uso_carrozzina", "alternativa a deambulazione: indicarne una sola / give only one"
-            )
+            raise ScaleError("uso_carrozzina", "alternativa a deambulazione: indicarne una sola / give only one")
         del items["deambulazione"]
         items[BARTHEL_WHEELCHAIR[0]] = BARTHEL_WHEELCHAIR[1]
     _check_items(answers, set(items))

@@ -125,10 +125,6 @@ async def profile(session: AsyncSession, *, person_id: int, rule: IntensityRule 
         scales=trends,
         inspire_then=inspire[0].detail["profile"] if inspire else None,
         inspire_now=inspire[-1].detail["profile"] if inspire else None,
-        intensity_then=_intensity(
-            barthel[0] if barthel else None, inspire[0] if inspire else None, network, rule
-        ),
-        intensity_now=_intensity(
-            barthel[-1] if barthel else None, inspire[-1] if inspire else None, network, rule
-        ),
+        intensity_then=_intensity(barthel[0] if barthel else None, inspire[0] if inspire else None, network, rule),
+        intensity_now=_intensity(barthel[-1] if barthel else None, inspire[-1] if inspire else None, network, rule),
     )

@@ -95,9 +95,7 @@ async def _authorise_case(
     session: AsyncSession, db: Database, actor: Actor, case: Case, action: CaseAction, subtype: str
 ) -> None:
     allowed = (
-        await session.exec(
-            select(col(Person.id)).where(col(Person.id) == case.person_id, case_clause(actor, action))
-        )
+        await session.exec(select(col(Person.id)).where(col(Person.id) == case.person_id, case_clause(actor, action)))
     ).first() is not None
     reason = case_refusal_reason(actor, action)
     if allowed and action in RESPONSIBLE_ONLY and case.case_manager_id != actor.operator_id:
@@ -124,9 +122,7 @@ async def check_case(
         raise HTTPException(status_code=404, detail=f"Caso {case_id} non trovato / case not found")
     await _authorise_case(session, db, actor, case, action, subtype)
     if _CASE_AUDIT_ACTION[action] == AuditAction.READ:
-        await audit_read(
-            db, actor, subtype=subtype, entity_type="Case", entity_id=case_id, person_id=case.person_id
-        )
+        await audit_read(db, actor, subtype=subtype, entity_type="Case", entity_id=case_id, person_id=case.person_id)
     return CaseAccess(case=case, actor=actor, session=session, db=db)
 
 
@@ -144,16 +140,12 @@ async def check_person_for_case(
 ) -> Person:
     """For actions that open a case: the person must exist (404) and the case rule must allow it (403)."""
     person = (
-        await session.exec(
-            select(Person).where(col(Person.id) == person_id, col(Person.deleted_at).is_(None))
-        )
+        await session.exec(select(Person).where(col(Person.id) == person_id, col(Person.deleted_at).is_(None)))
     ).first()
     if person is None:
         raise HTTPException(status_code=404, detail=f"Persona {person_id} non trovata / person not found")
     allowed = (
-        await session.exec(
-            select(col(Person.id)).where(col(Person.id) == person_id, case_clause(actor, action))
-        )
+        await session.exec(select(col(Person.id)).where(col(Person.id) == person_id, case_clause(actor, action)))
     ).first()
     if allowed is None:
         raise await deny(

@@ -46,13 +46,9 @@ async def build(
     if Section.HOUSEHOLD in sections:
         out.household = await household_of(session, person_id=case.person_id)
     if Section.NETWORK in sections:
-        out.network = [
-            NetworkLinkPublic.model_validate(n) for n in await network_of(session, person_id=case.person_id)
-        ]
+        out.network = [NetworkLinkPublic.model_validate(n) for n in await network_of(session, person_id=case.person_id)]
     if Section.TEAM in sections:
-        out.team = [
-            CareTeamMemberPublic.model_validate(m) for m in await service.team(session, case_id=case_id)
-        ]
+        out.team = [CareTeamMemberPublic.model_validate(m) for m in await service.team(session, case_id=case_id)]
     if Section.ASSESSMENTS in sections:
         rows = await assessments_of(session, person_id=case.person_id)
         out.assessments = [AssessmentPublic.model_validate(a) for a in rows]
@@ -60,11 +56,7 @@ async def build(
         plan = await active_plan(session, case_id=case_id)
         out.plan = await plan_public(session, plan=plan) if plan else None
     if Section.DIARY in sections:
-        out.diary = [
-            DiaryEntryPublic.model_validate(d) for d in await service.diary(session, case_id=case_id)
-        ]
+        out.diary = [DiaryEntryPublic.model_validate(d) for d in await service.diary(session, case_id=case_id)]
     if Section.HISTORY in sections:
-        out.history = [
-            CaseHistoryPublic.model_validate(h) for h in await service.history(session, case_id=case_id)
-        ]
+        out.history = [CaseHistoryPublic.model_validate(h) for h in await service.history(session, case_id=case_id)]
     return out

@@ -79,9 +79,7 @@ class DiaryKind(StrEnum):
 class IntakeBase(SQLModel):
     person_id: int = Field(foreign_key="person.id", index=True)
     requested_by: str = Field(min_length=2, max_length=200, description="Chi ha fatto la richiesta")
-    requester_relation: str | None = Field(
-        default=None, max_length=100, description="es. figlia, vicina, MMG"
-    )
+    requester_relation: str | None = Field(default=None, max_length=100, description="es. figlia, vicina, MMG")
     expressed_need: str = Field(min_length=3, max_length=4000, description="Bisogno espresso")
     source: IntakeSource
     outcome: IntakeOutcome
@@ -91,9 +89,7 @@ class IntakeBase(SQLModel):
 
 
 class IntakeCreate(IntakeBase):
-    case_manager_id: int | None = Field(
-        default=None, description="Responsabile del caso (default: chi registra)"
-    )
+    case_manager_id: int | None = Field(default=None, description="Responsabile del caso (default: chi registra)")
 
 
 class Intake(IntakeBase, table=True):

@@ -49,9 +49,7 @@ class IntakeResult(SQLModel):
     status_code=201,
     summary="Scheda di accoglienza (una proposta apre un caso) / intake",
 )
-async def record_intake(
-    data: IntakeCreate, request: Request, session: SessionDep, actor: CurrentActor
-) -> IntakeResult:
+async def record_intake(data: IntakeCreate, request: Request, session: SessionDep, actor: CurrentActor) -> IntakeResult:
     await check_person_for_case(
         session, request.app.state.db, actor, data.person_id, CaseAction.INTAKE, "intake.create"
     )
@@ -67,9 +65,7 @@ async def record_intake(
         )
     )
     await session.commit()
-    return IntakeResult(
-        intake=IntakePublic.model_validate(intake), case=service.case_public(case) if case else None
-    )
+    return IntakeResult(intake=IntakePublic.model_validate(intake), case=service.case_public(case) if case else None)
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="Elenco dei casi visibili / visible cases")
@@ -107,9 +103,7 @@ async def list_cases(
         )
     await session.commit()
     items = [
-        CaseListItem.model_validate(
-            service.case_public(c).model_dump() | {"cognome": p.cognome, "nome": p.nome}
-        )
+        CaseListItem.model_validate(service.case_public(c).model_dump() | {"cognome": p.cognome, "nome": p.nome})
         for c, p in rows
     ]
     return Page(data=items, count=total)

@@ -91,20 +91,15 @@ async def _check_case_manager(session: AsyncSession, operator_id: int) -> Operat
     manager = await session.get(Operator, operator_id)
     if manager is None or not manager.active or manager.role != Role.CASE_MANAGER:
         raise Conflict(
-            f"case_manager_id: l'operatore {operator_id} non è un case manager attivo / "
-            "not an active case manager"
+            f"case_manager_id: l'operatore {operator_id} non è un case manager attivo / not an active case manager"
         )
     return manager
 
 
-async def record_intake(
-    session: AsyncSession, *, data: IntakeCreate, actor: Actor
-) -> tuple[Intake, Case | None]:
+async def record_intake(session: AsyncSession, *, data: IntakeCreate, actor: Actor) -> tuple[Intake, Case | None]:
     """Store the scheda di accoglienza; a proposal opens a case with its case manager on the team."""
     if data.outcome == IntakeOutcome.ORIENTAMENTO and not data.referred_to:
-        raise Conflict(
-            "referred_to: indicare il servizio a cui la persona è orientata / say where it was sent"
-        )
+        raise Conflict("referred_to: indicare il servizio a cui la persona è orientata / say where it was sent")
     intake = Intake.model_validate(
         data.model_dump(exclude={"case_manager_id"})
         | {"organisation_id": actor.org_id, "recorded_by_id": actor.operator_id}
@@ -236,9 +231,7 @@ async def history(session: AsyncSession, *, case_id: int) -> Sequence[CaseHistor
     return rows.all()
 
 
-async def team(
-    session: AsyncSession, *, case_id: int, include_removed: bool = False
-) -> Sequence[CareTeamMember]:
+async def team(session: AsyncSession, *, case_id: int, include_removed: bool = False) -> Sequence[CareTeamMember]:
     query = select(CareTeamMember).where(col(CareTeamMember.case_id) == case_id)
     if not include_removed:
         query = query.where(col(CareTeamMember.removed_at).is_(None))
@@ -250,9 +243,7 @@ async def team_organisations(session: AsyncSession, *, case_id: int) -> set[int]
     return {m.organisation_id for m in await team(session, case_id=case_id)}
 
 
-async def add_member(
-    session: AsyncSession, *, case: Case, data: TeamMemberIn, actor: Actor
-) -> CareTeamMember:
+async def add_member(session: AsyncSession, *, case: Case, data: TeamMemberIn, actor: Actor) -> CareTeamMember:
     org = await session.get(Organisation, data.organisation_id)
     if org is None or org.deleted_at is not None:
         raise Conflict(f"organisation_id: organizzazione {data.organisation_id} inesistente / unknown")
@@ -296,9 +287,7 @@ async def remove_member(session: AsyncSession, *, case: Case, member_id: int, ac
     """Remove a member: access ends with this commit (the policy reads active members only)."""
     member = await session.get(CareTeamMember, member_id)
     if member is None or member.case_id != case.id or member.removed_at is not None:
-        raise Conflict(
-            f"member_id: {member_id} non è un membro attivo di questa équipe / not an active member"
-        )
+        raise Conflict(f"member_id: {member_id} non è un membro attivo di questa équipe / not an active member")
     if member.operator_id == case.case_manager_id and member.role == TeamRole.RESPONSABILE:
         raise Conflict(
             "member_id: il responsabile del caso non si rimuove; nominarne prima un altro / "

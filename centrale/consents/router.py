@@ -26,9 +26,7 @@ async def list_consents(access: Readable) -> list[ConsentPublic]:
 
 @router.post("", response_model=ConsentPublic, status_code=201, summary="Registra un consenso / record")
 async def record_consent(data: ConsentIn, access: Writable) -> ConsentPublic:
-    row = await service.record_consent(
-        access.session, person_id=access.person_id, data=data, actor=access.actor
-    )
+    row = await service.record_consent(access.session, person_id=access.person_id, data=data, actor=access.actor)
     access.audit(AuditAction.CREATE, "consent.record", "Consent", row.id)
     await access.session.commit()
     return ConsentPublic.model_validate(row)

@@ -43,9 +43,7 @@ async def record_consent(
     return row
 
 
-async def current(
-    session: AsyncSession, *, person_id: int, purpose: ConsentPurpose | None = None
-) -> Sequence[Consent]:
+async def current(session: AsyncSession, *, person_id: int, purpose: ConsentPurpose | None = None) -> Sequence[Consent]:
     query = select(Consent).where(col(Consent.person_id) == person_id, col(Consent.revoked_at).is_(None))
     if purpose is not None:
         query = query.where(col(Consent.purpose) == purpose)
@@ -57,7 +55,5 @@ async def has_consent(session: AsyncSession, *, person_id: int, purpose: Consent
 
 
 async def history(session: AsyncSession, *, person_id: int) -> Sequence[Consent]:
-    rows = await session.exec(
-        select(Consent).where(col(Consent.person_id) == person_id).order_by(col(Consent.id))
-    )
+    rows = await session.exec(select(Consent).where(col(Consent.person_id) == person_id).order_by(col(Consent.id)))
     return rows.all()

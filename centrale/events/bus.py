@@ -95,23 +95,17 @@ class InProcessBus:
 class OutboxReader:
     """Follows the outbox in sequence order, sleeping on the bus between reads."""
 
-    def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus, *, batch: int = 500
-    ) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus, *, batch: int = 500) -> None:
         self.sessionmaker = sessionmaker
         self.bus = bus
         self.batch = batch
 
-    async def read_after(
-        self, after: int, *, where: ColumnElement[bool] | None = None
-    ) -> tuple[list[Event], int]:
+    async def read_after(self, after: int, *, where: ColumnElement[bool] | None = None) -> tuple[list[Event], int]:
         """One page of events after ``after`` and the seq to resume from."""
         async with self.sessionmaker() as session:
             return await events_after(session, after=after, limit=self.batch, where=where)
 
-    async def subscribe(
-        self, *, after: int, where: ColumnElement[bool] | None = None
-    ) -> AsyncIterator[Event]:
+    async def subscribe(self, *, after: int, where: ColumnElement[bool] | None = None) -> AsyncIterator[Event]:
         """Every committed event with ``seq > after`` (matching ``where``), once each, in order, forever."""
         mark = after
         while True:

@@ -106,13 +106,9 @@ class InterventionIn(SQLModel):
     provider_org_id: int
     operator_id: int | None = None
     frequency: Frequency
-    rrule: str | None = Field(
-        default=None, max_length=300, description="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO,TH"
-    )
+    rrule: str | None = Field(default=None, max_length=300, description="RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO,TH")
     hours_per_month: Decimal = Field(ge=0, le=744, decimal_places=2)
-    tariff: Decimal | None = Field(
-        default=None, ge=0, decimal_places=2, description="€/h (default: catalogue)"
-    )
+    tariff: Decimal | None = Field(default=None, ge=0, decimal_places=2, description="€/h (default: catalogue)")
     ssn_hourly: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2, description="Quota SSN €/h")
     note: str | None = Field(default=None, max_length=500)
 
@@ -130,9 +126,7 @@ class InterventionIn(SQLModel):
     @model_validator(mode="after")
     def _rrule_when_regular(self) -> InterventionIn:
         if self.frequency == Frequency.REGOLARE and not self.rrule:
-            raise ValueError(
-                "rrule: una frequenza REGOLARE richiede la regola / a REGOLARE frequency needs a rule"
-            )
+            raise ValueError("rrule: una frequenza REGOLARE richiede la regola / a REGOLARE frequency needs a rule")
         return self
 
 
@@ -271,7 +265,5 @@ class PlanPublic(SQLModel):
     goals: list[GoalPublic]
     interventions: list[InterventionPublic]
     approvals: list[ApprovalPublic]
-    approvals_missing: list[int] = Field(
-        default=[], description="Organizzazioni dell'équipe che non hanno approvato"
-    )
+    approvals_missing: list[int] = Field(default=[], description="Organizzazioni dell'équipe che non hanno approvato")
     totals: Totals

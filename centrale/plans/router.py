@@ -104,9 +104,7 @@ async def create_plan(data: PlanIn, access: ManageableCase) -> PlanPublic:
     return await service.plan_public(access.session, plan=plan)
 
 
-@router.get(
-    "/plans/{plan_id}", response_model=PlanPublic, summary="Una versione del progetto / a plan version"
-)
+@router.get("/plans/{plan_id}", response_model=PlanPublic, summary="Una versione del progetto / a plan version")
 async def read_plan(pa: ReadablePlan) -> PlanPublic:
     return await service.plan_public(pa.access.session, plan=pa.plan)
 

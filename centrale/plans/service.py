@@ -62,9 +62,7 @@ async def _write_content(session: AsyncSession, *, plan: Plan, data: PlanIn) -> 
         if item.operator_id is not None:
             op = await session.get(Operator, item.operator_id)
             if op is None or op.organisation_id != item.provider_org_id:
-                raise Conflict(
-                    f"{where}.operator_id: non è un operatore dell'ente erogatore / not of the provider"
-                )
+                raise Conflict(f"{where}.operator_id: non è un operatore dell'ente erogatore / not of the provider")
         tariff = item.tariff if item.tariff is not None else service.default_tariff
         if tariff is None:
             raise Conflict(f"{where}.tariff: indicare la tariffa oraria / give the hourly tariff")
@@ -95,9 +93,7 @@ async def _write_content(session: AsyncSession, *, plan: Plan, data: PlanIn) -> 
             )
         )
     # approvals and signature were given to the previous content: they do not carry over
-    for approval in (
-        await session.exec(select(PlanApproval).where(col(PlanApproval.plan_id) == plan_id))
-    ).all():
+    for approval in (await session.exec(select(PlanApproval).where(col(PlanApproval.plan_id) == plan_id))).all():
         await session.delete(approval)
     plan.signed_at, plan.signature_consent_id = None, None
     session.add(plan)
@@ -110,9 +106,7 @@ async def plans_of(session: AsyncSession, *, case_id: int) -> Sequence[Plan]:
 
 
 async def active_plan(session: AsyncSession, *, case_id: int) -> Plan | None:
-    rows = await session.exec(
-        select(Plan).where(col(Plan.case_id) == case_id, col(Plan.status) == PlanStatus.ATTIVO)
-    )
+    rows = await session.exec(select(Plan).where(col(Plan.case_id) == case_id, col(Plan.status) == PlanStatus.ATTIVO))
     return rows.first()
 
 
@@ -122,12 +116,9 @@ async def create_version(session: AsyncSession, *, case: Case, data: PlanIn, act
     drafts = [p for p in await plans_of(session, case_id=case_id) if p.status == PlanStatus.BOZZA]
     if drafts:
         raise Conflict(
-            f"version: la versione {drafts[0].version} è ancora in bozza; modificarla / "
-            "a draft already exists: edit it"
+            f"version: la versione {drafts[0].version} è ancora in bozza; modificarla / a draft already exists: edit it"
         )
-    latest = (
-        await session.exec(select(func.max(col(Plan.version))).where(col(Plan.case_id) == case_id))
-    ).one()
+    latest = (await session.exec(select(func.max(col(Plan.version))).where(col(Plan.case_id) == case_id))).one()
     plan = Plan(
         case_id=case_id,
         version=(latest or 0) + 1,
@@ -259,9 +250,7 @@ async def set_goal_reached(session: AsyncSession, *, plan: Plan, goal_id: int, r
 
 async def plan_public(session: AsyncSession, *, plan: Plan) -> PlanPublic:
     plan_id = _id(plan.id)
-    goals = (
-        await session.exec(select(Goal).where(col(Goal.plan_id) == plan_id).order_by(col(Goal.id)))
-    ).all()
+    goals = (await session.exec(select(Goal).where(col(Goal.plan_id) == plan_id).order_by(col(Goal.id)))).all()
     items = (
         await session.exec(
             select(Intervention).where(col(Intervention.plan_id) == plan_id).order_by(col(Intervention.id))

@@ -19,9 +19,7 @@ from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
 
-RULES = GroupingRules(
-    join_window=timedelta(minutes=60), building_reports=3, building_window=timedelta(minutes=30)
-)
+RULES = GroupingRules(join_window=timedelta(minutes=60), building_reports=3, building_window=timedelta(minutes=30))
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 
 

@@ -104,14 +104,27 @@ async def _condominio_operator(w: World) -> None:
 
 async def _care_team(w: World) -> None:
     assert w.person.id is not None and w.actor.id is not None and w.actor_org.id is not None
-    case = Case(person_id=w.person.id, state=CaseState.PRESO_IN_CARICO, phase=CasePhase.ATTUAZIONE,
-                category=CaseCategory.ANZIANI, siuss_area=SiussArea(2), case_manager_id=w.actor.id,
-                organisation_id=w.actor_org.id)
+    case = Case(
+        person_id=w.person.id,
+        state=CaseState.PRESO_IN_CARICO,
+        phase=CasePhase.ATTUAZIONE,
+        category=CaseCategory.ANZIANI,
+        siuss_area=SiussArea(2),
+        case_manager_id=w.actor.id,
+        organisation_id=w.actor_org.id,
+    )
     w.session.add(case)
     await w.session.flush()
     assert case.id is not None
-    w.session.add(CareTeamMember(case_id=case.id, organisation_id=w.actor_org.id, operator_id=w.actor.id,
-                                 role=TeamRole.ASSISTENTE_SOCIALE, added_by_id=w.actor.id))
+    w.session.add(
+        CareTeamMember(
+            case_id=case.id,
+            organisation_id=w.actor_org.id,
+            operator_id=w.actor.id,
+            role=TeamRole.ASSISTENTE_SOCIALE,
+            added_by_id=w.actor.id,
+        )
+    )
 
 
 SETUP: dict[Relation, Callable[[World], Awaitable[None]]] = {
@@ -176,7 +189,8 @@ ENDPOINTS: dict[tuple[str, str], tuple[str, str, Call]] = {
     ("DELETE", P + "/network/{link_id}"): (WRITE, "status", _c("DELETE", P + "/network/{link_id}")),
     ("GET", P + "/consents"): (READ, "status", _c("GET", P + "/consents")),
     ("POST", P + "/consents"): (
-        WRITE, "status",
+        WRITE,
+        "status",
         _c("POST", P + "/consents", lambda w: {"purpose": "CONDIVISIONE_ENTI", "signed_by": "La persona"}),
     ),
     ("GET", "/api/v1/condomini/{condominio_id}/assistiti"): (

@@ -45,9 +45,7 @@ async def test_proposal_opens_a_case_with_the_case_manager_responsible(
         2,
         cm.id,
     )
-    team = await client.get(
-        f"/api/v1/cases/{case['id']}/team", headers=f.bearer(await f.token_for(session, cm))
-    )
+    team = await client.get(f"/api/v1/cases/{case['id']}/team", headers=f.bearer(await f.token_for(session, cm)))
     assert [(m["operator_id"], m["role"]) for m in team.json()] == [(cm.id, "RESPONSABILE")]
     events = (await session.exec(select(Event).where(col(Event.entity_id) == str(case["id"])))).all()
     assert [e.kind for e in events] == ["case.opened"]
@@ -123,9 +121,7 @@ async def test_removed_member_next_read_is_403_and_audited(client: httpx.AsyncCl
         assert r.status_code == 201, r.text
         added.append(r.json()["id"])
     assert (await client.get(url, headers=f.bearer(pua_token))).status_code == 200
-    assert (
-        await client.get(f"/api/v1/persons/{case['person_id']}", headers=f.bearer(pua_token))
-    ).status_code == 200
+    assert (await client.get(f"/api/v1/persons/{case['person_id']}", headers=f.bearer(pua_token))).status_code == 200
     r = await client.delete(f"{url}/team/{added[0]}", headers=f.bearer(cm_token))
     assert r.status_code == 204
     r = await client.get(url, headers=f.bearer(pua_token))
@@ -140,9 +136,7 @@ async def test_removed_member_next_read_is_403_and_audited(client: httpx.AsyncCl
     assert [(d.entity_type, d.entity_id) for d in denied][-1] == ("Case", str(case["id"]))
     # the colleague who stays on the team keeps access; the removed one lost the person too
     assert (await client.get(url, headers=f.bearer(await f.token_for(session, colleague)))).status_code == 200
-    assert (
-        await client.get(f"/api/v1/persons/{case['person_id']}", headers=f.bearer(pua_token))
-    ).status_code == 403
+    assert (await client.get(f"/api/v1/persons/{case['person_id']}", headers=f.bearer(pua_token))).status_code == 403
 
 
 async def test_organisation_wide_membership_opens_the_case_to_its_staff(
@@ -189,9 +183,7 @@ async def test_case_list_filters_and_shows_only_visible(client: httpx.AsyncClien
     assert r.json()["count"] == 0
 
 
-async def test_assessment_out_of_range_is_422_naming_the_item(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_assessment_out_of_range_is_422_naming_the_item(client: httpx.AsyncClient, session: AsyncSession):
     municipio = await f.org(session, OrgKind.MUNICIPIO)
     token = await f.token_for(session, await f.operator(session, Role.CASE_MANAGER, municipio))
     case = await open_case(client, token, (await f.person(session, municipio)).id)
@@ -208,9 +200,7 @@ async def test_assessment_out_of_range_is_422_naming_the_item(
         "deambulazione": 15,
         "scale": 10,
     }
-    r = await client.post(
-        url, headers=f.bearer(token), json={"kind": "BARTHEL", "answers": answers | {"bagno": 7}}
-    )
+    r = await client.post(url, headers=f.bearer(token), json={"kind": "BARTHEL", "answers": answers | {"bagno": 7}})
     assert r.status_code == 422 and "answers.bagno" in r.json()["message"]
     r = await client.post(
         url,

@@ -26,9 +26,7 @@ D = Decimal
     ],
 )
 def test_home_care_table(isee: Decimal, per_hour: Decimal) -> None:
-    rule = CostShareRule(
-        isee_min=D("7500"), isee_max=D("30000"), subsidised_max=D("8.00"), full_tariff=D("13.80")
-    )
+    rule = CostShareRule(isee_min=D("7500"), isee_max=D("30000"), subsidised_max=D("8.00"), full_tariff=D("13.80"))
     assert user_hourly(isee, rule) == per_hour
 
 
@@ -43,9 +41,7 @@ def test_twenty_hours_at_18750_split_between_ente_and_utente() -> None:
 
 
 def test_ssn_share_comes_before_the_person_pays() -> None:
-    split = shares(
-        hours=D("10"), tariff=D("13.80"), isee=D("40000"), rule=HOME_CARE_RULE, ssn_hourly=D("5.00")
-    )
+    split = shares(hours=D("10"), tariff=D("13.80"), isee=D("40000"), rule=HOME_CARE_RULE, ssn_hourly=D("5.00"))
     assert (split.cost, split.ssn, split.utente, split.ente) == (
         D("138.00"),
         D("50.00"),

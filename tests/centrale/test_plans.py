@@ -77,26 +77,20 @@ async def test_plan_needs_both_organisations_and_signature_and_variation_keeps_v
 
     r = await client.post(f"/api/v1/plans/{v1['id']}/approvals", headers=cm_h)
     assert r.json()["status"] == "BOZZA" and r.json()["approvals_missing"] == [coop.id]
-    r = await client.post(
-        f"/api/v1/plans/{v1['id']}/signature", headers=cm_h, json={"signed_by": "Maria Bianchi"}
-    )
+    r = await client.post(f"/api/v1/plans/{v1['id']}/signature", headers=cm_h, json={"signed_by": "Maria Bianchi"})
     assert r.json()["status"] == "BOZZA"  # signed, but one organisation has not approved yet
     r = await client.post(f"/api/v1/plans/{v1['id']}/approvals", headers=ets_h)
     assert r.status_code == 200 and r.json()["status"] == "ATTIVO"
 
     # a variation: version 2 as a draft; version 1 stays active and readable until v2 is approved
-    r = await client.post(
-        f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json=plan_body(coop.id, hours="30")
-    )
+    r = await client.post(f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json=plan_body(coop.id, hours="30"))
     assert r.status_code == 201 and r.json()["version"] == 2 and r.json()["status"] == "BOZZA"
     v2 = r.json()
     r = await client.put(f"/api/v1/plans/{v1['id']}", headers=cm_h, json=plan_body(coop.id, hours="1"))
     assert r.status_code == 409  # an active version is never edited in place
     for headers in (cm_h, ets_h):
         await client.post(f"/api/v1/plans/{v2['id']}/approvals", headers=headers)
-    r = await client.post(
-        f"/api/v1/plans/{v2['id']}/signature", headers=cm_h, json={"signed_by": "Maria Bianchi"}
-    )
+    r = await client.post(f"/api/v1/plans/{v2['id']}/signature", headers=cm_h, json={"signed_by": "Maria Bianchi"})
     assert r.json()["status"] == "ATTIVO"
     old = (await client.get(f"/api/v1/plans/{v1['id']}", headers=cm_h)).json()
     assert old["status"] == "SOSTITUITO" and old["interventions"][0]["hours_per_month"] == "20.00"
@@ -106,9 +100,7 @@ async def test_plan_needs_both_organisations_and_signature_and_variation_keeps_v
     assert kinds.count("plan.activated") == 2
 
 
-async def test_outsider_cannot_approve_and_bad_rrule_names_the_field(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_outsider_cannot_approve_and_bad_rrule_names_the_field(client: httpx.AsyncClient, session: AsyncSession):
     await seed_catalogue(session)
     await session.commit()
     municipio = await f.org(session, OrgKind.MUNICIPIO)
@@ -119,9 +111,7 @@ async def test_outsider_cannot_approve_and_bad_rrule_names_the_field(
     body["interventions"][0]["rrule"] = "FREQ=SOMETIMES"
     r = await client.post(f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json=body)
     assert r.status_code == 422 and "rrule" in r.json()["message"]
-    plan = (
-        await client.post(f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json=plan_body(municipio.id))
-    ).json()
+    plan = (await client.post(f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json=plan_body(municipio.id))).json()
     r = await client.post(
         f"/api/v1/plans/{plan['id']}/approvals", headers=f.bearer(await f.token_for(session, outsider))
     )

@@ -24,17 +24,13 @@ async def _setup(client: httpx.AsyncClient, session: AsyncSession):  # type: ign
     return municipio, pua, cm, f.bearer(cm_token), case
 
 
-async def test_referral_outside_team_refused_without_consent(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_referral_outside_team_refused_without_consent(client: httpx.AsyncClient, session: AsyncSession):
     _municipio, pua, cm, cm_h, case = await _setup(client, session)
     url = f"/api/v1/cases/{case['id']}/referrals"
     r = await client.post(url, headers=cm_h, json={"to_org_id": pua.id, "reason": "Valutazione sanitaria"})
     assert r.status_code == 409 and "consent" in r.json()["detail"]
     assert (await session.exec(select(Referral))).all() == []
-    denied = (
-        await session.exec(select(AuditEvent).where(col(AuditEvent.subtype) == "referral.no_consent"))
-    ).all()
+    denied = (await session.exec(select(AuditEvent).where(col(AuditEvent.subtype) == "referral.no_consent"))).all()
     assert [(d.agent_operator_id, d.outcome) for d in denied] == [(cm.id, AuditOutcome.DENIED)]
 
     r = await client.post(
@@ -47,9 +43,7 @@ async def test_referral_outside_team_refused_without_consent(
     assert r.status_code == 201 and r.json()["consent_override_reason"] is None
 
 
-async def test_override_by_case_manager_is_audited_with_reason(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_override_by_case_manager_is_audited_with_reason(client: httpx.AsyncClient, session: AsyncSession):
     municipio, pua, _cm, cm_h, case = await _setup(client, session)
     colleague = await f.operator(session, Role.CASE_MANAGER, municipio)  # same office, not responsible
     body = {
@@ -71,9 +65,7 @@ async def test_override_by_case_manager_is_audited_with_reason(
     ]
 
 
-async def test_receiver_answers_and_sees_only_shared_sections(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_receiver_answers_and_sees_only_shared_sections(client: httpx.AsyncClient, session: AsyncSession):
     _municipio, pua, _cm, cm_h, case = await _setup(client, session)
     await client.post(
         f"/api/v1/persons/{case['person_id']}/consents",
@@ -92,9 +84,7 @@ async def test_receiver_answers_and_sees_only_shared_sections(
     assert seen["shared"]["diary"] is None and seen["shared"]["team"] is None
     assert (await client.get(f"/api/v1/cases/{case['id']}", headers=pua_h)).status_code == 403
     steps = f"/api/v1/referrals/{ref['id']}/steps"
-    assert (
-        await client.post(steps, headers=cm_h, json={"state": "ACCETTATO"})
-    ).status_code == 409  # not receiver
+    assert (await client.post(steps, headers=cm_h, json={"state": "ACCETTATO"})).status_code == 409  # not receiver
     assert (await client.post(steps, headers=pua_h, json={"state": "COMPLETATO"})).status_code == 409
     assert (
         await client.post(steps, headers=pua_h, json={"state": "ACCETTATO", "note": "Presa in carico"})

@@ -30,9 +30,7 @@ async def test_simulated_sms_is_accepted_as_a_signed_report(database: Database, 
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             page = await client.get("/demo/sentinella")
             assert page.status_code == 200 and "Simulatore sentinella" in page.text
-            r = await client.post(
-                "/demo/sentinella", data={"sender": "333 000 0101", "body": "Nonna è caduta"}
-            )
+            r = await client.post("/demo/sentinella", data={"sender": "333 000 0101", "body": "Nonna è caduta"})
     assert r.status_code == 200
     stored = (await session.exec(select(InboundSms))).one()
     assert stored.sender_phone == "+393330000101" and stored.receipt_code in r.text

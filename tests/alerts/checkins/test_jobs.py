@@ -41,9 +41,7 @@ async def _daily_at_ten(session: AsyncSession) -> int:
     return who.id
 
 
-async def test_a_missed_check_in_raises_an_alert_at_the_end_of_its_window(
-    database: Database, session: AsyncSession
-):
+async def test_a_missed_check_in_raises_an_alert_at_the_end_of_its_window(database: Database, session: AsyncSession):
     person_id = await _daily_at_ten(session)
     console = ConsoleSmsSender()
     with time_machine.travel(rome(9, 59), tick=False):
@@ -69,9 +67,7 @@ async def test_an_ok_within_the_window_means_no_alert(database: Database, sessio
     with time_machine.travel(rome(10), tick=False):
         await checkin_tick(database, sender=console)
     with time_machine.travel(rome(10, 30), tick=False):
-        message = await receive_sms(
-            session, params={"MessageSid": "SM" + "c" * 32, "From": PHONE, "Body": "Ok"}
-        )
+        message = await receive_sms(session, params={"MessageSid": "SM" + "c" * 32, "From": PHONE, "Body": "Ok"})
         await session.commit()
     assert "abbiamo ricevuto la tua risposta" in (message.reply or "")
     with time_machine.travel(rome(11, 5), tick=False):

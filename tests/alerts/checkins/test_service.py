@@ -59,9 +59,7 @@ async def test_heat_wave_level_two_switches_the_at_risk_list_and_zero_switches_b
 
 
 def test_rules_keep_rome_wall_clock_time_across_the_dst_change() -> None:
-    schedule = CheckinSchedule(
-        phone="+393331112233", rrule=DAILY, created_at=datetime(2026, 3, 27, 9, tzinfo=ROME)
-    )
+    schedule = CheckinSchedule(phone="+393331112233", rrule=DAILY, created_at=datetime(2026, 3, 27, 9, tzinfo=ROME))
     summer = next_due(schedule, 0, datetime(2026, 3, 28, 12, tzinfo=ROME))
     assert summer is not None and summer.astimezone(ROME).hour == 10 and summer.hour == 8  # CEST: UTC+2
     winter = next_due(schedule, 0, datetime(2026, 3, 27, 12, tzinfo=ROME))

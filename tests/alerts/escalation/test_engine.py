@@ -118,9 +118,7 @@ async def test_acknowledgement_without_resolution_retriggers(database: Database,
         assert alert.state == AlertState.NUOVA and alert.escalation_round == 2
     assert [m.to for m in sms.sent] == [d.tutor.phone, d.tutor.phone]
     assert [
-        (n.escalation_round, n.step_index)
-        for n in await _notifications(database, alert_id)
-        if n.channel == Channel.SMS
+        (n.escalation_round, n.step_index) for n in await _notifications(database, alert_id) if n.channel == Channel.SMS
     ] == [(1, 0), (2, 0)]
 
 
@@ -141,9 +139,7 @@ async def _office_case(database: Database, session: AsyncSession, opened: dateti
     assert [m.to for m in sms.sent] == [d.tutor.phone]
 
 
-async def test_office_hours_step_waits_from_saturday_to_monday_eight(
-    database: Database, session: AsyncSession
-):
+async def test_office_hours_step_waits_from_saturday_to_monday_eight(database: Database, session: AsyncSession):
     await _office_case(
         database, session, datetime(2025, 3, 8, 10, 0, tzinfo=ROME), datetime(2025, 3, 10, 8, 0, tzinfo=ROME)
     )

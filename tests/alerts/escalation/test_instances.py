@@ -65,9 +65,7 @@ async def _alerts(database: Database, n: int) -> list[int]:
 
 def _engines(tmp: Path, names: list[str], lease: float) -> list[subprocess.Popen[bytes]]:
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    url = os.environ.get(
-        "CENTRALE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/centrale_test"
-    )
+    url = os.environ.get("CENTRALE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/centrale_test")
     return [
         subprocess.Popen(
             [
@@ -116,9 +114,7 @@ async def _check(database: Database, tmp: Path, acked: set[int]) -> None:
     async with database.sessionmaker() as s:
         alerts = {a.id: a for a in (await s.exec(select(Alert))).all()}
         notifications = (await s.exec(select(Notification))).all()
-    keys = Counter(
-        (n.alert_id, n.escalation_round, n.step_index, n.recipient, n.channel) for n in notifications
-    )
+    keys = Counter((n.alert_id, n.escalation_round, n.step_index, n.recipient, n.channel) for n in notifications)
     assert max(keys.values()) == 1
     sent = [n for n in notifications if n.channel == Channel.SMS and n.state == DeliveryState.INVIATA]
     assert {n.key for n in sent} == set(sends)  # every send recorded, every record sent once
@@ -191,9 +187,7 @@ async def test_engine_killed_mid_run_is_finished_by_the_others(pg_database: Data
     async with pg_database.sessionmaker() as s:
         stuck = (
             await s.exec(
-                select(func.count())
-                .select_from(Notification)
-                .where(col(Notification.state) == DeliveryState.IN_INVIO)
+                select(func.count()).select_from(Notification).where(col(Notification.state) == DeliveryState.IN_INVIO)
             )
         ).one()
     # an SMS claimed by the killed engine at the very instant of death is not re-sent blindly
@@ -201,7 +195,5 @@ async def test_engine_killed_mid_run_is_finished_by_the_others(pg_database: Data
     sends = Counter(line.split()[0] for line in (tmp_path / "sent.log").read_text().splitlines())
     assert max(sends.values()) == 1
     async with pg_database.sessionmaker() as s:
-        unrun = (
-            await s.exec(select(func.count()).select_from(Alert).where(col(Alert.next_step_index) < 3))
-        ).one()
+        unrun = (await s.exec(select(func.count()).select_from(Alert).where(col(Alert.next_step_index) < 3))).one()
     assert unrun == 0

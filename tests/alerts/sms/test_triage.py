@@ -154,8 +154,13 @@ async def test_fatto_code_closes_the_assignees_task_and_refuses_other_phones(ses
     now = utcnow()
     task = await create_task(
         session,
-        data=TaskCreate(person_id=who.id, type=TaskType.VISITA_DOMICILIARE, assignee_id=tutor.id,
-                        due_start=now - timedelta(hours=1), due_end=now + timedelta(hours=1)),
+        data=TaskCreate(
+            person_id=who.id,
+            type=TaskType.VISITA_DOMICILIARE,
+            assignee_id=tutor.id,
+            due_start=now - timedelta(hours=1),
+            due_end=now + timedelta(hours=1),
+        ),
         created_by_id=None,
     )
     await session.commit()
@@ -180,9 +185,7 @@ async def test_a_sentinel_ok_with_nothing_pending_raises_nothing(session: AsyncS
     assert message.state == InboundState.SMISTATO
 
 
-async def test_operator_assigns_or_discards_quarantined_messages(
-    client: httpx.AsyncClient, session: AsyncSession
-):
+async def test_operator_assigns_or_discards_quarantined_messages(client: httpx.AsyncClient, session: AsyncSession):
     cond, (nonna,) = await building(session, "A1")
     centrale = await f.org(session, OrgKind.CENTRALE)
     token = await f.token_for(session, await f.operator(session, Role.COORDINATORE, centrale))

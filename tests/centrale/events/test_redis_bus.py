@@ -91,9 +91,7 @@ async def _wait_for(condition, seconds: float = 10) -> None:  # type: ignore[no-
     raise AssertionError("condition not reached")
 
 
-async def test_redis_stopped_mid_run_second_instance_gets_every_event(
-    pg_database: Database, own_redis: OwnRedis
-):
+async def test_redis_stopped_mid_run_second_instance_gets_every_event(pg_database: Database, own_redis: OwnRedis):
     instance_a = pg_database  # the writer's instance
     instance_b = Database(pg_database.url, pool_size=2, max_overflow=2)  # another instance, own engine
     bus_a, bus_b = RedisBus(own_redis.url), RedisBus(own_redis.url)
