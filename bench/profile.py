@@ -20,13 +20,14 @@ from bench.procs import RedisServer, ScratchPostgres, Server
 from bench.seed import prepare
 
 RESULTS = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parent.parent  # the repository: our own files are named from here
 
 
 def _frame_name(frame: str) -> str:
     # py-spy raw frames look like "function (path/to/module.py:123)"; keep function and file, drop the line
     func, _, where = frame.partition(" (")
     path = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "wt-bench/", "python3.11/"):
+    for marker in ("site-packages/", f"{ROOT}/", "python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{func} ({path})"
