@@ -64,12 +64,15 @@ async def _client(
             msg = json.loads(raw)
             if msg.get("type") == "ping":
                 await ws.send(json.dumps({"type": "pong"}))
-            elif msg.get("type") == "event" and (not kinds or msg.get("kind") in kinds):
-                if msg["seq"] in seen:  # the same event twice on one board
+                continue
+            for event in msg["events"] if msg.get("type") == "batch" else [msg]:
+                if event.get("type") != "event" or (kinds and event.get("kind") not in kinds):
+                    continue
+                if event["seq"] in seen:  # the same event twice on one board
                     doubles[0] += 1
                     continue
-                seen.add(msg["seq"])
-                arrivals[str(msg.get("entity_id"))].append(now)
+                seen.add(event["seq"])
+                arrivals[str(event.get("entity_id"))].append(now)
 
     asyncio.get_running_loop().create_task(listen())
     return ws

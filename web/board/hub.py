@@ -139,6 +139,11 @@ class BoardClient:
                 alarm.reschedule(asyncio.get_running_loop().time())
 
 
+def batch_message(texts: list[str]) -> str:
+    """Several event messages (already JSON) in one frame: ``{"type": "batch", "events": [...]}``."""
+    return '{"type": "batch", "events": [' + ",".join(texts) + "]}"
+
+
 def event_message(event: Event, cards: dict[int, dict[str, Any]]) -> str:
     alert_id = event.payload.get("alert_id") if event.entity_type == "Alert" else None
     return json.dumps(
@@ -311,13 +316,16 @@ class Hub:
                 if client.ping_due:
                     client.ping_due = False
                     await client.send(json.dumps({"type": "ping", "seq": client.sent}))
-                item = client.take()
-                if item is None:
+                # what waits goes as one frame: one send per client per batch, not one per event
+                texts, last = [], client.sent
+                while (item := client.take()) is not None:
+                    if item[0] > last:  # events already sent by a replay are skipped
+                        texts.append(item[1])
+                        last = item[0]
+                if not texts:
                     return
-                seq, text = item
-                if seq > client.sent:  # events already sent by a replay are skipped
-                    await client.send(text)
-                    client.sent = seq
+                await client.send(texts[0] if len(texts) == 1 else batch_message(texts))
+                client.sent = last
         except Dropped:
             pass  # the client is dropped: its listener ends the connection
         except Exception:

@@ -5,7 +5,8 @@ Protocol (JSON text frames). The client connects to ``/ws/board`` for a snapshot
 Server -> client: ``snapshot`` (the panels and the first ``limit`` open alerts, the most urgent first,
 with ``total`` open and ``counts`` per severity, and the ``seq`` it reflects), ``replay`` (missed
 events follow), ``resync`` (too far behind: a snapshot follows), ``event`` (one outbox event, with the
-alert's card when it is about an alert), ``ping``. Client -> server: ``{"type": "pong"}`` for each ping
+alert's card when it is about an alert), ``batch`` (``events``: several such events in one frame, in
+order, when more than one waited for this client), ``ping``. Client -> server: ``{"type": "pong"}`` for each ping
 (any message counts as a heartbeat).
 """
 

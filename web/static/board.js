@@ -109,6 +109,9 @@
         board.seq = m.seq;
         onEvent(m);
         break;
+      case "batch":  // several events of one commit (or burst) in one frame, in order
+        for (const e of m.events) { board.seq = e.seq; onEvent(e); }
+        break;
     }
   }
 

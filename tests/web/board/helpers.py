@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -53,12 +54,21 @@ def board_connect(
     return connect(url, additional_headers=headers, compression=None, **kwargs)
 
 
+_unpacked: weakref.WeakKeyDictionary[ClientConnection, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
 async def receive(ws: ClientConnection, within: float = 5.0, *, skip_pings: bool = True) -> dict[str, Any]:
-    """The next message (answering pings as the board page does)."""
+    """The next message (answering pings as the board page does); a batch frame gives its events one by one."""
+    waiting = _unpacked.setdefault(ws, [])
+    if waiting:
+        return waiting.pop(0)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), max(0.0, deadline - loop.time())))
+        if message["type"] == "batch":
+            waiting.extend(message["events"][1:])
+            return message["events"][0]
         if message["type"] == "ping":
             await ws.send(json.dumps({"type": "pong"}))
             if skip_pings:

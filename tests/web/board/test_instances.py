@@ -130,9 +130,10 @@ class Watcher:
             message = json.loads(raw)
             if message["type"] == "ping":
                 await ws.send(json.dumps({"type": "pong"}))
-            elif message["type"] == "event" and message["kind"] == "alert.commented":
-                self.arrived[message["seq"]] = time.perf_counter()
-                self.order.append(message["seq"])
+            for event in message["events"] if message["type"] == "batch" else [message]:
+                if event["type"] == "event" and event["kind"] == "alert.commented":
+                    self.arrived[event["seq"]] = time.perf_counter()
+                    self.order.append(event["seq"])
 
 
 @contextlib.asynccontextmanager

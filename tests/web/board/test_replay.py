@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import websockets
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.db import Database
+from centrale.events.service import emit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -74,3 +78,22 @@ async def test_socket_refuses_other_origins_and_anonymous_clients(app: FastAPI, 
                 raise AssertionError(f"connected with {origin} / {token_used}")
             except websockets.InvalidStatus as refused:
                 assert refused.response.status_code == 403
+
+
+async def test_the_events_of_one_commit_reach_a_live_board_in_one_frame_in_order(
+    app: FastAPI, database: Database, session: AsyncSession
+):
+    person_id, token = await _coordinator(session)
+    async with serving(app) as address:
+        async with board_connect(address, token) as ws:
+            snapshot = await receive(ws)
+            async with database.sessionmaker() as writer:  # one transaction, three events
+                for n in range(3):
+                    emit(writer, kind="test.happened", entity_type="Test", entity_id=n, person_id=person_id)
+                await writer.commit()
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 5.0))
+            while frame["type"] == "ping":
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 5.0))
+    assert frame["type"] == "batch"
+    assert [e["seq"] for e in frame["events"]] == [snapshot["seq"] + 1, snapshot["seq"] + 2, snapshot["seq"] + 3]
+    assert [e["entity_id"] for e in frame["events"]] == ["0", "1", "2"]
