@@ -31,13 +31,11 @@ from alerts.models import (
 from alerts.sms.feedback import record_ack_feedback, send_feedback_sms
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event, record
-from centrale.auth.deps import Actor, CurrentActor
+from centrale.auth.deps import Actor, CurrentActor, actor_of
 from centrale.authz.guard import audit_read, deny
 from centrale.common import NotFound, Page, PagingDep
 from centrale.condomini.models import Condominio
 from centrale.db import SessionDep
-from centrale.operators.models import Operator
-from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
 
 router = APIRouter(prefix="/alerts", tags=["allerte"])
@@ -221,41 +219,13 @@ async def acknowledge(
     return AlertPublic.model_validate(alert)
 
 
-async def _assignee_actor(session: AsyncSession, operator_id: int) -> Actor | None:
-    found = (
-        await session.exec(
-            select(Operator, Organisation)
-            .join(Organisation, col(Organisation.id) == col(Operator.organisation_id))
-            .where(
-                col(Operator.id) == operator_id,
-                col(Operator.active).is_(True),
-                col(Operator.deleted_at).is_(None),
-            )
-        )
-    ).first()
-    if found is None:
-        return None
-    op, org = found
-    return Actor(
-        operator_id=op.id or 0,
-        username=op.username,
-        full_name=op.full_name,
-        role=op.role,
-        org_id=org.id or 0,
-        org_kind=org.kind,
-        municipio=org.municipio,
-        source_address=None,
-        token="",
-    )
-
-
 @router.post("/{alert_id}/assign", response_model=AlertPublic, summary="Assegna / assign")
 async def assign(
     alert_id: int, data: AssignIn, request: Request, session: SessionDep, actor: CurrentActor
 ) -> AlertPublic:
     """Assegna a un operatore che gestisce allerte e può vedere questa."""
     await _load(request, session, actor, alert_id, "assign")
-    assignee = await _assignee_actor(session, data.assignee_id)
+    assignee = await actor_of(session, data.assignee_id)
     sees = (
         assignee is not None
         and (

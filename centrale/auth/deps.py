@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import HTTPConnection
 
 from centrale.audit.service import Agent
 from centrale.auth.service import resolve
 from centrale.db import Database
-from centrale.operators.models import Role
-from centrale.organisations.models import OrgKind
+from centrale.operators.models import Operator, Role
+from centrale.organisations.models import Organisation, OrgKind
 
 COOKIE_NAME = "centrale_session"
 
@@ -54,12 +56,8 @@ def session_token(conn: HTTPConnection, bearer: HTTPAuthorizationCredentials | N
     return conn.cookies.get(COOKIE_NAME)
 
 
-async def actor_for_token(db: Database, token: str, source_address: str | None) -> Actor | None:
-    async with db.sessionmaker() as session:
-        found = await resolve(session, token)
-    if found is None:
-        return None
-    operator, org = found
+def actor_from(operator: Operator, org: Organisation, *, source_address: str | None = None, token: str = "") -> Actor:
+    """An operator and their organisation as the policy sees them."""
     assert operator.id is not None and org.id is not None
     return Actor(
         operator_id=operator.id,
@@ -72,6 +70,27 @@ async def actor_for_token(db: Database, token: str, source_address: str | None) 
         source_address=source_address,
         token=token,
     )
+
+
+async def actor_of(session: AsyncSession, operator_id: int) -> Actor | None:
+    """Another active operator as the policy sees them (e.g. to check an assignee may see the person)."""
+    found = (
+        await session.exec(
+            select(Operator, Organisation)
+            .join(Organisation, col(Organisation.id) == col(Operator.organisation_id))
+            .where(col(Operator.id) == operator_id, col(Operator.active).is_(True), col(Operator.deleted_at).is_(None))
+        )
+    ).first()
+    return None if found is None else actor_from(*found)
+
+
+async def actor_for_token(db: Database, token: str, source_address: str | None) -> Actor | None:
+    async with db.sessionmaker() as session:
+        found = await resolve(session, token)
+    if found is None:
+        return None
+    operator, org = found
+    return actor_from(operator, org, source_address=source_address, token=token)
 
 
 async def current_actor(

@@ -9,14 +9,13 @@ from sqlmodel import col, select
 
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
-from centrale.auth.deps import Actor, CurrentActor, require_roles
+from centrale.auth.deps import Actor, CurrentActor, actor_of, require_roles
 from centrale.authz.guard import check_person, deny
 from centrale.authz.policy import PersonAction, visibility_clause
 from centrale.clock import utcnow
 from centrale.common import Page, PagingDep
 from centrale.db import SessionDep
-from centrale.operators.models import Operator, Role
-from centrale.organisations.models import Organisation
+from centrale.operators.models import Role
 from centrale.persons.models import Person
 from centrale.tasks import service
 from centrale.tasks.models import (
@@ -61,31 +60,6 @@ def audit_list(session: SessionDep, actor: Actor, rows: list[tuple[Task, Person]
                 person_id=person.id,
             )
         )
-
-
-async def actor_of(session: SessionDep, operator_id: int) -> Actor | None:
-    """Another operator as the policy sees them (to check an assignee may read the person)."""
-    found = (
-        await session.exec(
-            select(Operator, Organisation)
-            .join(Organisation, col(Organisation.id) == col(Operator.organisation_id))
-            .where(col(Operator.id) == operator_id, col(Operator.active).is_(True), col(Operator.deleted_at).is_(None))
-        )
-    ).first()
-    if found is None:
-        return None
-    op, org = found
-    return Actor(
-        operator_id=op.id or 0,
-        username=op.username,
-        full_name=op.full_name,
-        role=op.role,
-        org_id=org.id or 0,
-        org_kind=org.kind,
-        municipio=org.municipio,
-        source_address=None,
-        token="",
-    )
 
 
 async def may_read(session: SessionDep, operator: Actor, person_id: int) -> bool:

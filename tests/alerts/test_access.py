@@ -8,25 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.access import alert_visibility
 from alerts.models import Alert, AlertSource, Severity
 from alerts.raising import raise_alert
-from centrale.auth.deps import Actor
-from centrale.operators.models import Operator, Role
-from centrale.organisations.models import Organisation, OrgKind
+from centrale.auth.deps import actor_from
+from centrale.operators.models import Role
+from centrale.organisations.models import OrgKind
 from tests import factories as f
 from web.board.snapshot import open_alerts
-
-
-def _actor(op: Operator, org: Organisation) -> Actor:
-    return Actor(
-        operator_id=op.id or 0,
-        username=op.username,
-        full_name=op.full_name,
-        role=op.role,
-        org_id=org.id or 0,
-        org_kind=org.kind,
-        municipio=org.municipio,
-        source_address=None,
-        token="",
-    )
 
 
 async def test_building_alert_reaches_its_municipio_only_and_the_board_agrees(session: AsyncSession) -> None:
@@ -48,11 +34,11 @@ async def test_building_alert_reaches_its_municipio_only_and_the_board_agrees(se
     not_centrale = await f.org(session, OrgKind.MUNICIPIO, municipio="IX")
     asl_far = await f.org(session, OrgKind.ASL_PUA, municipio="I")
     cases = [
-        (_actor(await f.operator(session, Role.COORDINATORE, here), here), True),
-        (_actor(tutor, tutor_org), True),
-        (_actor(await f.operator(session, Role.COORDINATORE, far), far), False),
-        (_actor(await f.operator(session, Role.COORDINATORE, not_centrale), not_centrale), False),
-        (_actor(await f.operator(session, Role.OPERATORE_PUA, asl_far), asl_far), False),
+        (actor_from(await f.operator(session, Role.COORDINATORE, here), here), True),
+        (actor_from(tutor, tutor_org), True),
+        (actor_from(await f.operator(session, Role.COORDINATORE, far), far), False),
+        (actor_from(await f.operator(session, Role.COORDINATORE, not_centrale), not_centrale), False),
+        (actor_from(await f.operator(session, Role.OPERATORE_PUA, asl_far), asl_far), False),
     ]
     for actor, sees in cases:
         api = (await session.exec(select(col(Alert.id)).where(alert_visibility(actor)))).all()
