@@ -27,14 +27,15 @@ from alerts.models import (
 from centrale.clock import utcnow
 from centrale.condomini.models import Condominio
 from centrale.events.service import emit
+from centrale.fastsql import Fixed
 from centrale.persons.models import Person
 from centrale.settings import get_settings
 
 
-def _lock(model: Any) -> Any:
+def _lock(model: Any) -> Fixed:
     """``SELECT id … FOR UPDATE`` of one row, built once (the hot path reuses its cache key)."""
     table = model.__table__
-    return core_select(table.c.id).where(table.c.id == bindparam("id")).with_for_update()
+    return Fixed(core_select(table.c.id).where(table.c.id == bindparam("id")).with_for_update())
 
 
 _LOCK_PERSON = _lock(Person)
@@ -187,9 +188,9 @@ async def raise_alert(
     rules = rules or GroupingRules.from_settings()
     report = report or {}
     if person_id is not None:  # serialise reports about one person (no double alerts on PostgreSQL)
-        await (await session.connection()).execute(_LOCK_PERSON, {"id": person_id})
+        await _LOCK_PERSON.all(session, {"id": person_id})
     if condominio_id is not None:
-        await (await session.connection()).execute(_LOCK_CONDOMINIO, {"id": condominio_id})
+        await _LOCK_CONDOMINIO.all(session, {"id": condominio_id})
 
     existing: Alert | None = None
     if dedupe_key is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from dateutil.rrule import rrule, rrulestr
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as core_select
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,7 @@ from alerts.checkins.models import (
 )
 from centrale.clock import ROME, as_utc, to_rome, utcnow
 from centrale.events.service import emit
+from centrale.fastsql import Fixed
 
 DENSE_FROM_LEVEL = 2  # DOMAIN.md: level >= 2 switches the at-risk list to more frequent check-ins
 
@@ -92,26 +93,31 @@ async def set_heat_level(session: AsyncSession, *, level: int, operator_id: int 
     return row
 
 
-async def answer_checkin(session: AsyncSession, phone: str) -> bool:
-    """An "OK" from ``phone``: closes its open check-in request, if one waits (True)."""
-    now = utcnow()
+def _answer() -> Fixed:
     table = CheckinRequest.__table__  # type: ignore[attr-defined]
+    now = bindparam("now", type_=table.c.due_at.type)
     waiting = (
         core_select(table.c.id)
-        .where(table.c.phone == phone, table.c.state == CheckinState.IN_ATTESA, table.c.due_at <= now)
+        .where(table.c.phone == bindparam("caller"), table.c.state == CheckinState.IN_ATTESA, table.c.due_at <= now)
         .order_by(table.c.due_at.desc())
         .limit(1)
         .scalar_subquery()
     )
     # one statement: the latest waiting request is answered unless another answer got there first
-    answered = (
-        await (await session.connection()).execute(
-            update(table)
-            .where(table.c.id == waiting, table.c.state == CheckinState.IN_ATTESA)
-            .values(state=CheckinState.RISPOSTO, answered_at=now)
-            .returning(table.c.id)
-        )
-    ).first()
+    return Fixed(
+        update(table)
+        .where(table.c.id == waiting, table.c.state == CheckinState.IN_ATTESA)
+        .values(state=CheckinState.RISPOSTO, answered_at=now)
+        .returning(table.c.id)
+    )
+
+
+_ANSWER = _answer()
+
+
+async def answer_checkin(session: AsyncSession, phone: str) -> bool:
+    """An "OK" from ``phone``: closes its open check-in request, if one waits (True)."""
+    answered = await _ANSWER.first(session, {"caller": phone, "now": utcnow()})
     if answered is None:
         return False
     emit(session, kind="checkin.answered", entity_type="CheckinRequest", entity_id=answered.id)

@@ -14,7 +14,7 @@ from alerts.sms.service import save_triage, set_opt_out, store_inbound
 from alerts.sms.templates import Template, render
 from alerts.sms.triage import triage
 from alerts.sms.words import opt_word
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ async def receive_and_commit(
     async with sessionmaker() as session:
         try:
             message = await receive_sms(session, params=params, raw=raw, source=source)
-            await session.commit()
+            await commit(session)
             return message
         except (SQLAlchemyError, OSError):
             raise  # the database is down or refused: the webhook answers 5xx and Twilio retries

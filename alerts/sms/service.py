@@ -11,10 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, SmsDelivery, SmsOptOut
+from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.events.service import emit
+from centrale.fastsql import Fixed
 from centrale.validators import normalise_phone
 
 _CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read back by SMS
@@ -44,8 +45,26 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 # The webhook's hot path runs Core statements built once (a statement object keeps its cache key);
 # the stored row comes back whole from RETURNING.
 _INBOUND = InboundSms.__table__  # type: ignore[attr-defined]
+_STORED = (
+    "message_sid",
+    "account_sid",
+    "from_number",
+    "sender_phone",
+    "to_number",
+    "body",
+    "receipt_code",
+    "source",
+    "params",
+    "received_at",
+    "state",
+)
 _STORE = {
-    name: module.insert(_INBOUND).on_conflict_do_nothing(index_elements=["message_sid"]).returning(*_INBOUND.c)
+    name: Fixed(
+        module.insert(_INBOUND)
+        .values({key: bindparam(key) for key in _STORED})
+        .on_conflict_do_nothing(index_elements=["message_sid"])
+        .returning(*_INBOUND.c)
+    )
     for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -82,8 +101,9 @@ async def store_inbound(
         "source": source,
         "params": raw if raw is not None else params,
         "received_at": utcnow(),
+        "state": InboundState.RICEVUTO,
     }
-    found = (await (await session.connection()).execute(_STORE[_dialect(session)], values)).first()
+    found = await _STORE[_dialect(session)].first(session, values)
     if found is None:  # a retry, or a twin that committed first: the stored row and its reply
         row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).one()
         return Stored(message=row, created=False)
@@ -102,7 +122,7 @@ async def store_inbound(
 TRIAGE_FIELDS = ("reply", "state", "severity", "sentinel_id", "person_id", "condominio_id", "alert_id")
 
 
-_SAVE_TRIAGE = (
+_SAVE_TRIAGE = Fixed(
     update(_INBOUND).where(_INBOUND.c.id == bindparam("_id")).values({n: bindparam(n) for n in TRIAGE_FIELDS})
 )
 
@@ -110,7 +130,7 @@ _SAVE_TRIAGE = (
 async def save_triage(session: AsyncSession, message: InboundSms) -> None:
     """Write triage's outcome on a newly stored message in one statement."""
     values = {name: getattr(message, name) for name in TRIAGE_FIELDS}
-    await (await session.connection()).execute(_SAVE_TRIAGE, values | {"_id": message.id})
+    await _SAVE_TRIAGE.all(session, values | {"_id": message.id})
 
 
 async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:

@@ -29,6 +29,7 @@ from alerts.sms.words import Signal, fold, signal_of
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
 from centrale.events.service import emit
+from centrale.fastsql import Fixed
 from centrale.operators.models import Operator, Role
 from centrale.tasks.models import ClosedVia
 from centrale.tasks.service import close_task_by_code
@@ -64,16 +65,29 @@ class Reporter:
 # built once: a statement object keeps its cache key, so the hot path does not recompute it
 _S = Sentinel.__table__  # type: ignore[attr-defined]
 _A = AssistedPerson.__table__  # type: ignore[attr-defined]
-_REPORTER = (
+_REPORTER = Fixed(
     core_select(_S.c.id, _S.c.name, _S.c.condominio_id, _A.c.person_id, _A.c.alias)
     .select_from(_S.outerjoin(_A, and_(_A.c.condominio_id == _S.c.condominio_id, _A.c.active.is_(True))))
     .where(_S.c.phone == bindparam("phone"), _S.c.deleted_at.is_(None))
     .order_by(_A.c.id)
 )
+_I = InboundSms.__table__  # type: ignore[attr-defined]
+# a follow-up that names no one continues the sentinel's thread within the join window
+_THREAD = Fixed(
+    core_select(_I.c.person_id)
+    .where(
+        _I.c.sentinel_id == bindparam("sentinel_id"),
+        _I.c.alert_id.is_not(None),
+        _I.c.received_at >= bindparam("since", type_=_I.c.received_at.type),
+        _I.c.id != bindparam("message_id"),
+    )
+    .order_by(_I.c.id.desc())
+    .limit(1)
+)
 
 
 async def reporter_by_phone(session: AsyncSession, phone: str) -> Reporter | None:
-    rows = (await (await session.connection()).execute(_REPORTER, {"phone": phone})).all()
+    rows = await _REPORTER.all(session, {"phone": phone})
     if not rows:
         return None
     first = rows[0]
@@ -105,21 +119,8 @@ async def _target(session: AsyncSession, sentinel: Reporter, message: InboundSms
         return Target(named.person_id, sentinel.condominio_id)
     if len(assisted) == 1:
         return Target(assisted[0].person_id, sentinel.condominio_id)
-    # a follow-up that names no one continues the sentinel's thread within the join window
     since = utcnow() - GroupingRules.from_settings().join_window
-    previous = (
-        await (await session.connection()).execute(
-            core_select(col(InboundSms.person_id))
-            .where(
-                col(InboundSms.sentinel_id) == sentinel.id,
-                col(InboundSms.alert_id).is_not(None),
-                col(InboundSms.received_at) >= since,
-                col(InboundSms.id) != message.id,
-            )
-            .order_by(col(InboundSms.id).desc())
-            .limit(1)
-        )
-    ).first()
+    previous = await _THREAD.first(session, {"sentinel_id": sentinel.id, "since": since, "message_id": message.id})
     if previous is not None:
         return Target(previous.person_id, sentinel.condominio_id)
     return Target(None, sentinel.condominio_id)
