@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.service import choose_policy, due_time, snapshot
@@ -113,6 +115,66 @@ def add_entry(
     return entry
 
 
+_ALERT = Alert.__table__  # type: ignore[attr-defined]
+_ENTRY = AlertEntry.__table__  # type: ignore[attr-defined]
+_ALERT_COLUMNS = tuple(c.name for c in _ALERT.c if c.name != "id")
+_ENTRY_COLUMNS = tuple(c.name for c in _ENTRY.c if c.name != "id")
+
+
+def _open(*where: Any) -> Fixed:
+    """The newest open alert matching ``where``, locked until the commit."""
+    is_open = or_(*(_ALERT.c.state == state for state in OPEN_STATES))
+    query = core_select(_ALERT).where(is_open, *where).order_by(_ALERT.c.id.desc()).limit(1)
+    return Fixed(query.with_for_update())
+
+
+_OPEN_BY_KEY = _open(_ALERT.c.dedupe_key == bindparam("key"))
+_OPEN_FOR_PERSON = _open(
+    _ALERT.c.person_id == bindparam("person"),
+    _ALERT.c.last_report_at >= bindparam("since", type_=_ALERT.c.last_report_at.type),
+)
+_OPEN_FOR_BUILDING = _open(_ALERT.c.condominio_id == bindparam("condominio"), _ALERT.c.building_level.is_(True))
+_INSERT_ALERT = Fixed(insert(_ALERT).values({n: bindparam(n) for n in _ALERT_COLUMNS}).returning(_ALERT.c.id))
+_INSERT_ENTRY = Fixed(insert(_ENTRY).values({n: bindparam(n) for n in _ENTRY_COLUMNS}))
+_JOIN = Fixed(
+    update(_ALERT)
+    .where(_ALERT.c.id == bindparam("_id"))
+    .values({n: bindparam(n) for n in ("report_count", "last_report_at", "severity")})
+)
+_BUILDING_REPORTS = Fixed(
+    core_select(func.count())
+    .select_from(_ENTRY.join(_ALERT, _ALERT.c.id == _ENTRY.c.alert_id))
+    .where(
+        _ENTRY.c.condominio_id == bindparam("condominio"),
+        _ENTRY.c.kind == EntryKind.SEGNALAZIONE,
+        _ENTRY.c.at >= bindparam("since", type_=_ENTRY.c.at.type),
+        _ALERT.c.building_level.is_(False),
+    )
+)
+
+
+async def _found(session: AsyncSession, statement: Fixed, params: dict[str, Any]) -> Alert | None:
+    row = await statement.first(session, params)
+    return None if row is None else await _attach(session, Alert(**row._asdict()))
+
+
+async def _attach(session: AsyncSession, alert: Alert) -> Alert:
+    """The session's instance of ``alert`` as the database has it now (callers may refresh or change it)."""
+    loaded = session.sync_session.identity_map.get(identity_key(Alert, alert.id))
+    if loaded is not None:  # the session held it already: bring it up to date
+        await session.refresh(loaded)
+        return loaded  # type: ignore[no-any-return]
+    make_transient_to_detached(alert)  # its values are the stored ones: clean, nothing to flush
+    session.add(alert)
+    return alert
+
+
+async def _write_entry(session: AsyncSession, alert: Alert, kind: EntryKind, *, at: datetime, **fields: Any) -> None:
+    assert alert.id is not None
+    entry = AlertEntry(alert_id=alert.id, at=at, kind=kind, condominio_id=alert.condominio_id, **fields)
+    await _INSERT_ENTRY.all(session, {n: getattr(entry, n) for n in _ENTRY_COLUMNS})
+
+
 async def _open_alert(session: AsyncSession, *, now: datetime, **fields: Any) -> Alert:
     alert = Alert(opened_at=now, last_report_at=now, **fields)
     policy = await choose_policy(session, severity=alert.severity, source=alert.source)
@@ -120,21 +182,15 @@ async def _open_alert(session: AsyncSession, *, now: datetime, **fields: Any) ->
         alert.policy_id = policy.id
         alert.policy_snapshot = snapshot(policy)
         alert.next_step_at = due_time(alert.policy_snapshot, 0, now)
-    session.add(alert)
-    await session.flush()
-    add_entry(
-        session,
-        alert,
-        EntryKind.APERTA,
-        at=now,
-        text=alert.summary,
-        data={"policy": alert.policy_snapshot.get("name")},
-    )
+    alert.id = await _INSERT_ALERT.scalar(session, {n: getattr(alert, n) for n in _ALERT_COLUMNS})
+    alert = await _attach(session, alert)
+    data = {"policy": alert.policy_snapshot.get("name")}
+    await _write_entry(session, alert, EntryKind.APERTA, at=now, text=alert.summary, data=data)
     alert_event(session, alert, "alert.opened")
     return alert
 
 
-def _join(
+async def _join(
     session: AsyncSession,
     alert: Alert,
     *,
@@ -143,19 +199,20 @@ def _join(
     now: datetime,
     report: dict[str, Any],
 ) -> None:
+    """A report joins ``alert`` (read locked): one more report, its timeline line, a higher severity."""
     alert.report_count += 1
     alert.last_report_at = now
-    add_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
+    await _write_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
     if severity.rank > alert.severity.rank:
-        add_entry(session, alert, EntryKind.PRIORITA, at=now, data={"da": alert.severity, "a": severity})
+        data = {"da": alert.severity, "a": severity}
+        await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data=data)
         alert.severity = severity
-    session.add(alert)
+    values = {"report_count": alert.report_count, "last_report_at": now, "severity": alert.severity}
+    await _JOIN.all(session, values | {"_id": alert.id})
+    set_committed_value(alert, "report_count", alert.report_count)  # written: nothing left to flush
+    set_committed_value(alert, "last_report_at", now)
+    set_committed_value(alert, "severity", alert.severity)
     alert_event(session, alert, "alert.joined")
-
-
-async def _open_for(session: AsyncSession, *where: Any) -> Alert | None:
-    query = select(Alert).where(col(Alert.state).in_(OPEN_STATES), *where).order_by(col(Alert.id).desc())
-    return (await session.exec(query.with_for_update())).first()
 
 
 async def raise_alert(
@@ -187,6 +244,8 @@ async def raise_alert(
     now = now or utcnow()
     rules = rules or GroupingRules.from_settings()
     report = report or {}
+    if session.sync_session.new or session.sync_session.dirty:  # the statements below do not autoflush
+        await session.flush()
     if person_id is not None:  # serialise reports about one person (no double alerts on PostgreSQL)
         await _LOCK_PERSON.all(session, {"id": person_id})
     if condominio_id is not None:
@@ -194,13 +253,11 @@ async def raise_alert(
 
     existing: Alert | None = None
     if dedupe_key is not None:
-        existing = await _open_for(session, col(Alert.dedupe_key) == dedupe_key)
+        existing = await _found(session, _OPEN_BY_KEY, {"key": dedupe_key})
     elif person_id is not None:
-        existing = await _open_for(
-            session, col(Alert.person_id) == person_id, col(Alert.last_report_at) >= now - rules.join_window
-        )
+        existing = await _found(session, _OPEN_FOR_PERSON, {"person": person_id, "since": now - rules.join_window})
     if existing is not None:
-        _join(session, existing, severity=severity, summary=summary, now=now, report=report)
+        await _join(session, existing, severity=severity, summary=summary, now=now, report=report)
         alert, joined = existing, True
     else:
         alert = await _open_alert(
@@ -214,14 +271,13 @@ async def raise_alert(
             case_id=case_id,
             dedupe_key=dedupe_key,
         )
-        add_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
+        await _write_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
         joined = False
     building = None
     if condominio_id is not None and person_id is not None and source != AlertSource.SISTEMA:
         building = await _building_alert(
             session, condominio_id=condominio_id, severity=severity, now=now, rules=rules, report=report
         )
-    await session.flush()
     return Raised(alert=alert, joined=joined, building_alert=building)
 
 
@@ -235,27 +291,14 @@ async def _building_alert(
     report: dict[str, Any],
 ) -> Alert | None:
     """N reports from one condominio within M minutes: one building-level alert (joined while open)."""
-    await session.flush()
-    open_building = await _open_for(
-        session, col(Alert.condominio_id) == condominio_id, col(Alert.building_level).is_(True)
-    )
+    open_building = await _found(session, _OPEN_FOR_BUILDING, {"condominio": condominio_id})
     summary = "Più segnalazioni dallo stesso condominio"
     if open_building is not None:
-        _join(session, open_building, severity=severity, summary=summary, now=now, report=report)
+        await _join(session, open_building, severity=severity, summary=summary, now=now, report=report)
         return open_building
-    recent = (
-        await session.exec(
-            select(func.count())
-            .select_from(AlertEntry)
-            .join(Alert, col(Alert.id) == col(AlertEntry.alert_id))
-            .where(
-                col(AlertEntry.condominio_id) == condominio_id,
-                col(AlertEntry.kind) == EntryKind.SEGNALAZIONE,
-                col(AlertEntry.at) >= now - rules.building_window,
-                col(Alert.building_level).is_(False),
-            )
-        )
-    ).one()
+    recent = await _BUILDING_REPORTS.scalar(
+        session, {"condominio": condominio_id, "since": now - rules.building_window}
+    )
     if recent < rules.building_reports:
         return None
     alert = await _open_alert(

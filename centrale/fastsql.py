@@ -43,6 +43,8 @@ class _Compiled:
 
 def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     compiled: Any = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+    if any(bind.expanding for bind in compiled.binds.values()):
+        raise ValueError("a Fixed statement has no IN (...) list: write it as equalities")
     names = tuple(compiled.positiontup or ())
     columns = list(getattr(compiled, "_result_columns", None) or [])
     keys = [entry.keyname for entry in columns]

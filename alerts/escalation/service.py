@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +21,7 @@ from alerts.escalation.office_hours import next_office_time
 from alerts.models import AlertSource, Channel, Severity
 from centrale.clock import utcnow
 from centrale.common import Conflict, NotFound
+from centrale.fastsql import Fixed
 
 R, C = PolicyRole, Channel
 
@@ -160,7 +162,19 @@ async def delete_policy(session: AsyncSession, *, policy_id: int) -> None:
     session.add(policy)
 
 
-def _specificity(policy: EscalationPolicy, severity: Severity, source: AlertSource) -> int | None:
+class PolicyLike(Protocol):
+    """What choosing a policy and snapshotting it read: an ``EscalationPolicy`` or a row of its table."""
+
+    id: int | None
+    name: str
+    severity: Severity | None
+    source: AlertSource | None
+    steps: list[dict[str, Any]]
+    repeat_last: int
+    ack_timeout_minutes: int
+
+
+def _specificity(policy: PolicyLike, severity: Severity, source: AlertSource) -> int | None:
     if policy.source is not None and policy.source != source:
         return None
     if policy.severity is not None and policy.severity != severity:
@@ -168,16 +182,20 @@ def _specificity(policy: EscalationPolicy, severity: Severity, source: AlertSour
     return (2 if policy.source is not None else 0) + (1 if policy.severity is not None else 0)
 
 
-async def choose_policy(session: AsyncSession, *, severity: Severity, source: AlertSource) -> EscalationPolicy | None:
+_P = EscalationPolicy.__table__  # type: ignore[attr-defined]
+_ACTIVE_POLICIES = Fixed(core_select(_P).where(_P.c.active.is_(True)))
+
+
+async def choose_policy(session: AsyncSession, *, severity: Severity, source: AlertSource) -> PolicyLike | None:
     """The active policy that matches most closely: source and severity, then source, then severity."""
-    policies = (await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.active).is_(True)))).all()
+    policies: Sequence[PolicyLike] = await _ACTIVE_POLICIES.all(session)
     scored = [(s, p) for p in policies if (s := _specificity(p, severity, source)) is not None]
     if not scored:
         return None
     return max(scored, key=lambda pair: (pair[0], -(pair[1].id or 0)))[1]
 
 
-def snapshot(policy: EscalationPolicy) -> dict[str, Any]:
+def snapshot(policy: PolicyLike) -> dict[str, Any]:
     """What the alert keeps: later edits to the policy do not change an open alert."""
     return {
         "policy_id": policy.id,
