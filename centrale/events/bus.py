@@ -26,6 +26,10 @@ class EventBus(Protocol):
     def poll_seconds(self) -> float:
         """How long a reader may sleep without a wake-up before reading the outbox again."""
 
+    @property
+    def latest(self) -> int:
+        """The highest seq this instance knows to be committed (0 before the first wake-up)."""
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -75,6 +79,10 @@ class InProcessBus:
         # Polling still catches writes from other processes on the same database (e.g. the CLI).
         self.poll_seconds = poll_seconds
         self._waker = LocalWaker()
+
+    @property
+    def latest(self) -> int:
+        return self._waker.latest
 
     async def start(self) -> None:
         return None

@@ -35,6 +35,10 @@ class RedisBus:
         self._to_publish = 0
 
     @property
+    def latest(self) -> int:
+        return self._waker.latest
+
+    @property
     def poll_seconds(self) -> float:
         return self.healthy_poll if self.healthy else self.degraded_poll
 

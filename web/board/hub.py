@@ -212,6 +212,9 @@ class Hub:
     async def _follow(self) -> None:
         while True:
             try:
+                if not self.clients:
+                    await self._idle()
+                    continue
                 events, scanned = await self.reader.read_after(self.mark)
                 if events and self.clients:
                     await self._fan_out(events)
@@ -224,6 +227,17 @@ class Hub:
             except Exception:  # the database may be restarting: keep the mark, retry shortly
                 log.exception("board hub: reading the outbox failed; retrying")
                 await asyncio.sleep(1.0)
+
+    async def _idle(self) -> None:
+        """No client here: follow the outbox's end without reading it. A client that comes is brought up
+        to date by its snapshot (or its replay), which covers everything committed before it came."""
+        woke = await self.bus.wait_beyond(self.mark, within=self.bus.poll_seconds)
+        latest = self.bus.latest
+        if not woke or latest <= self.mark:  # a quiet spell, or commits only another process saw
+            async with self.database.sessionmaker() as session:
+                latest = await last_seq(session)
+        if not self.clients:  # one may have come meanwhile: then it is read as usual, from the mark
+            self.mark = max(self.mark, latest)
 
     async def scoped(self, events: list[Event], actors: list[Actor]) -> Scoped:
         """For each operator, the (seq, message) pairs of the events they may see."""

@@ -97,3 +97,31 @@ async def test_the_events_of_one_commit_reach_a_live_board_in_one_frame_in_order
     assert frame["type"] == "batch"
     assert [e["seq"] for e in frame["events"]] == [snapshot["seq"] + 1, snapshot["seq"] + 2, snapshot["seq"] + 3]
     assert [e["entity_id"] for e in frame["events"]] == ["0", "1", "2"]
+
+
+async def test_a_hub_without_clients_reads_no_event_and_the_next_client_misses_none(
+    app: FastAPI, database: Database, session: AsyncSession
+):
+    person_id, token = await _coordinator(session)
+    hub = app.state.hub  # type: ignore[attr-defined]
+    reads = 0
+    read_after = hub.reader.read_after
+
+    async def counting(after: int, **kw: object) -> object:
+        nonlocal reads
+        reads += 1
+        return await read_after(after, **kw)
+
+    hub.reader.read_after = counting
+    async with serving(app) as address:
+        await commit_events(database.sessionmaker, 30, person_id=person_id)
+        await asyncio.sleep(0.3)
+        assert reads == 0  # nobody to tell: the outbox is not read
+        top = hub.mark
+        assert top >= 30  # but its end is followed, so a client does not make the hub read it all
+        async with board_connect(address, token) as ws:
+            snapshot = await receive(ws)
+            assert snapshot["seq"] >= top
+            await commit_events(database.sessionmaker, 3, person_id=person_id)
+            live = await events_until_quiet(ws)
+        assert [m["seq"] for m in live] == [snapshot["seq"] + 1, snapshot["seq"] + 2, snapshot["seq"] + 3]
