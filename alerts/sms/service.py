@@ -21,6 +21,9 @@ from centrale.validators import normalise_phone
 _CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read back by SMS
 
 
+_CODE_ATTEMPTS = 8  # 23**6 codes: two draws in a row that are both taken do not happen in practice
+
+
 def new_receipt_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
@@ -62,7 +65,7 @@ _STORE = {
     name: Fixed(
         module.insert(_INBOUND)
         .values({key: bindparam(key) for key in _STORED})
-        .on_conflict_do_nothing(index_elements=["message_sid"])
+        .on_conflict_do_nothing()  # message_sid (a retry or a twin) or receipt_code (a code drawn twice)
         .returning(*_INBOUND.c)
     )
     for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
@@ -103,10 +106,18 @@ async def store_inbound(
         "received_at": utcnow(),
         "state": InboundState.RICEVUTO,
     }
-    found = await _STORE[_dialect(session)].first(session, values)
-    if found is None:  # a retry, or a twin that committed first: the stored row and its reply
-        row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).one()
-        return Stored(message=row, created=False)
+    store = _STORE[_dialect(session)]
+    for _attempt in range(_CODE_ATTEMPTS):
+        found = await store.first(session, values)
+        if found is not None:
+            break
+        # a retry, or a twin that committed first: the stored row and its reply
+        row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).first()
+        if row is not None:
+            return Stored(message=row, created=False)
+        values["receipt_code"] = new_receipt_code()  # the code was already given to another message
+    else:
+        raise RuntimeError("no free receipt code after several draws")
     emit(
         session,
         kind="sms.received",

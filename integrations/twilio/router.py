@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -19,7 +21,10 @@ from integrations.twilio.signature import is_signed
 
 router = APIRouter(prefix="/integrations/twilio", tags=["twilio"])
 
+log = logging.getLogger(__name__)
+
 TWIML = "application/xml"
+RETRY = "Conflitto temporaneo, riprovare / temporary conflict, retry"
 STATUS_REQUIRED = ("MessageSid", "MessageStatus")
 
 
@@ -79,7 +84,11 @@ async def inbound_sms(request: Request) -> Response:
     if missing := missing_params(params):
         raise _missing(missing)
     # the session is opened in there rather than by a dependency: the hot path, and only once signed
-    message = await receive_and_commit(request.app.state.db.sessionmaker, params=params, raw=_all_params(form))
+    try:
+        message = await receive_and_commit(request.app.state.db.sessionmaker, params=params, raw=_all_params(form))
+    except IntegrityError as error:  # a clash with a concurrent change: Twilio retries a 5xx, not a 409
+        log.warning("inbound SMS clashed with a concurrent change (%s); asking Twilio to retry", type(error).__name__)
+        raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
     reply = MessagingResponse()
     if message.reply:
         reply.message(message.reply)

@@ -122,6 +122,37 @@ async def test_retries_and_concurrent_twins_store_one_message_with_one_receipt(
     assert len({a.text for a in answers}) == 1  # the same receipt code every time
 
 
+async def test_a_receipt_code_drawn_twice_is_drawn_again_and_the_message_is_stored(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+):
+    first = await post_signed(client, SMS, fixture("inbound_sms"))
+    taken = (await session.exec(select(InboundSms.receipt_code))).one()
+    draws = iter([taken, taken, "KXW7AM"])  # the next message draws the taken code twice, then a free one
+    monkeypatch.setattr("alerts.sms.service.new_receipt_code", lambda: next(draws))
+    second = await post_signed(client, SMS, {**fixture("inbound_sms"), "MessageSid": "SM" + "7" * 32})
+    assert first.status_code == second.status_code == 200, second.text
+    assert "Codice KXW7AM" in second.text
+    codes = (await session.exec(select(InboundSms.receipt_code).order_by(col(InboundSms.id)))).all()
+    assert codes == [taken, "KXW7AM"]
+
+
+async def test_a_clash_with_a_concurrent_change_is_a_503_that_twilio_retries(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    async def clash(*_args: object, **_kwargs: object) -> str:
+        raise IntegrityError("INSERT …", {}, Exception("foreign key violation"))
+
+    monkeypatch.setattr("alerts.sms.flows.triage", clash)
+    answer = await post_signed(client, SMS, fixture("inbound_sms"))
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+    assert await _count(session, InboundSms) == 0  # nothing half-stored: the retry stores it whole
+    monkeypatch.undo()
+    retry = await post_signed(client, SMS, fixture("inbound_sms"))
+    assert retry.status_code == 200 and await _count(session, InboundSms) == 1
+
+
 async def test_a_triage_fault_keeps_the_message_in_quarantine_and_answers_its_receipt(
     client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
