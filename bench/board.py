@@ -43,8 +43,8 @@ def start_clients(ctx: Context, urls: list[str], *, clients: int, seconds: float
 def wait_ready(proc: subprocess.Popen[bytes], ready: Path, timeout: float) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if ready.exists():
-            return int(ready.read_text() or 0)
+        if ready.exists() and (text := ready.read_text()):
+            return int(text)
         if proc.poll() is not None:
             raise RuntimeError(f"board clients exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
         time.sleep(0.2)

@@ -10,6 +10,7 @@ arrivals went (``{entity_id: [wall-clock arrival per client]}``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -30,6 +31,13 @@ def _rss_kib() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """The reader polls for the file: it must never see it empty (written aside, then renamed)."""
+    aside = path.with_suffix(".part")
+    aside.write_text(text)
+    aside.replace(path)
 
 
 async def _client(
@@ -102,9 +110,13 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     connected = [s for s in sockets if s is not None]
     connect_s = time.monotonic() - t0
     rss_connected = _rss_kib()
+    # the connected clients live until the end: a full collection of the harness must not walk them all
+    # (its pauses would be counted as the server's latency)
+    gc.collect()
+    gc.freeze()
     ready.set()
     # tell the orchestrator that every client is listening, then listen for the bounded time
-    await asyncio.to_thread(Path(cfg["ready_file"]).write_text, str(len(connected)))
+    await asyncio.to_thread(_write_atomically, Path(cfg["ready_file"]), str(len(connected)))
     await asyncio.sleep(float(cfg["seconds"]))
     for ws in connected:
         await ws.close()

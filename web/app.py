@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -143,6 +144,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             return await audit_late_steps(db)
 
         app.state.readiness_probes["escalation"] = _escalation_probe
+        if settings.environment == "production":
+            # what start-up built lives as long as the process: full collections then walk only
+            # what came since, so the collector's pauses stay short however big the imports are
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
