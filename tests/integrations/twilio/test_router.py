@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from twilio.request_validator import RequestValidator
@@ -139,8 +140,6 @@ async def test_a_receipt_code_drawn_twice_is_drawn_again_and_the_message_is_stor
 async def test_a_clash_with_a_concurrent_change_is_a_503_that_twilio_retries(
     client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ):
-    from sqlalchemy.exc import IntegrityError
-
     async def clash(*_args: object, **_kwargs: object) -> str:
         raise IntegrityError("INSERT …", {}, Exception("foreign key violation"))
 

@@ -8,16 +8,59 @@ import json
 import socket
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 from websockets.asyncio.client import ClientConnection, connect
 
 from centrale.auth.deps import COOKIE_NAME
+from centrale.condomini.models import Condominio
 from centrale.events.service import emit
+from centrale.operators.models import Operator, Role
+from centrale.organisations.models import OrgKind
+from centrale.persons.models import Person
+from tests import factories as f
 
 ORIGIN = "http://testserver"
+
+
+async def coordinator_and_person(session: AsyncSession) -> tuple[int, str]:
+    """A person of the centrale, and the token of a coordinator who may see every event about them."""
+    centrale = await f.org(session, OrgKind.CENTRALE)
+    who = await f.person(session, centrale)
+    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
+    assert who.id is not None
+    return who.id, await f.token_for(session, coordinator)
+
+
+@dataclass
+class TwoTutors:
+    """Two tutors of a municipio, each with a condominio and one assisted person, and a coordinator."""
+
+    tutor: Operator
+    other_tutor: Operator
+    coordinator: Operator
+    mine: Condominio
+    theirs: Condominio
+    followed: Person
+    stranger: Person
+
+
+async def two_tutors(session: AsyncSession) -> TwoTutors:
+    municipio = await f.org(session, OrgKind.MUNICIPIO)
+    centrale = await f.org(session, OrgKind.CENTRALE)
+    tutor = await f.operator(session, Role.TUTOR, municipio)
+    other_tutor = await f.operator(session, Role.TUTOR, municipio)
+    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
+    mine, theirs = await f.condominio(session, tutor), await f.condominio(session, other_tutor)
+    followed = await f.person(session, municipio, cognome="Seguita")
+    stranger = await f.person(session, municipio, cognome="Estranea")
+    await f.assisted(session, mine, followed)
+    await f.assisted(session, theirs, stranger)
+    return TwoTutors(tutor, other_tutor, coordinator, mine, theirs, followed, stranger)
 
 
 def free_port() -> int:

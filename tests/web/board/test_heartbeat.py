@@ -13,22 +13,16 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.db import Database
-from centrale.operators.models import Role
-from centrale.organisations.models import OrgKind
-from tests import factories as f
-from tests.web.board.helpers import board_connect, commit_events, receive, serving
+from tests.web.board.helpers import board_connect, commit_events, coordinator_and_person, receive, serving
 
 
 async def test_idle_board_is_pinged_kept_while_it_answers_and_dropped_when_it_stops(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    centrale = await f.org(session, OrgKind.CENTRALE)
-    who = await f.person(session, centrale)
-    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
-    assert who.id is not None
+    person_id, token = await coordinator_and_person(session)
     hub = app.state.hub
     async with serving(app) as address:
-        async with board_connect(address, await f.token_for(session, coordinator)) as ws:
+        async with board_connect(address, token) as ws:
             snapshot = await receive(ws)
             assert snapshot["type"] == "snapshot"
             pings, times = [], []
@@ -39,7 +33,7 @@ async def test_idle_board_is_pinged_kept_while_it_answers_and_dropped_when_it_st
                 times.append(time.monotonic())
             assert all(p["seq"] == snapshot["seq"] for p in pings)
             assert all(1.5 <= later - earlier <= 2.5 for earlier, later in pairwise(times))
-            await commit_events(database.sessionmaker, 1, person_id=who.id)  # an event still arrives at once
+            await commit_events(database.sessionmaker, 1, person_id=person_id)  # an event still arrives at once
             assert (await receive(ws))["seq"] == snapshot["seq"] + 1
             assert len(hub.clients) == 1
 

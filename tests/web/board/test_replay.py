@@ -11,24 +11,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.db import Database
 from centrale.events.service import emit
-from centrale.operators.models import Role
-from centrale.organisations.models import OrgKind
-from tests import factories as f
-from tests.web.board.helpers import board_connect, commit_events, events_until_quiet, receive, serving
-
-
-async def _coordinator(session: AsyncSession) -> tuple[int, str]:
-    centrale = await f.org(session, OrgKind.CENTRALE)
-    who = await f.person(session, centrale)
-    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
-    assert who.id is not None
-    return who.id, await f.token_for(session, coordinator)
+from tests.web.board.helpers import (
+    board_connect,
+    commit_events,
+    coordinator_and_person,
+    events_until_quiet,
+    receive,
+    serving,
+)
 
 
 async def test_reconnect_gets_exactly_the_missed_events_in_order(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    person_id, token = await _coordinator(session)
+    person_id, token = await coordinator_and_person(session)
     async with serving(app) as address:
         async with board_connect(address, token) as ws:
             snapshot = await receive(ws)
@@ -50,7 +46,7 @@ async def test_reconnect_gets_exactly_the_missed_events_in_order(
 async def test_too_old_sequence_is_told_to_resync_and_gets_a_fresh_snapshot(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    person_id, token = await _coordinator(session)
+    person_id, token = await coordinator_and_person(session)
     await commit_events(database.sessionmaker, 5, person_id=person_id)
     async with serving(app) as address:
         await commit_events(database.sessionmaker, 120, person_id=person_id)  # the horizon is 100
@@ -65,7 +61,7 @@ async def test_too_old_sequence_is_told_to_resync_and_gets_a_fresh_snapshot(
 
 
 async def test_socket_refuses_other_origins_and_anonymous_clients(app: FastAPI, session: AsyncSession):
-    _, token = await _coordinator(session)
+    _, token = await coordinator_and_person(session)
     async with serving(app) as address:
         for token_used, origin in (
             (token, "http://evil.example"),
@@ -83,7 +79,7 @@ async def test_socket_refuses_other_origins_and_anonymous_clients(app: FastAPI, 
 async def test_the_events_of_one_commit_reach_a_live_board_in_one_frame_in_order(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    person_id, token = await _coordinator(session)
+    person_id, token = await coordinator_and_person(session)
     async with serving(app) as address:
         async with board_connect(address, token) as ws:
             snapshot = await receive(ws)
@@ -102,7 +98,7 @@ async def test_the_events_of_one_commit_reach_a_live_board_in_one_frame_in_order
 async def test_a_hub_without_clients_reads_no_event_and_the_next_client_misses_none(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    person_id, token = await _coordinator(session)
+    person_id, token = await coordinator_and_person(session)
     hub = app.state.hub  # type: ignore[attr-defined]
     reads = 0
     read_after = hub.reader.read_after

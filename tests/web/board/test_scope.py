@@ -8,25 +8,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.models import AlertSource, Severity
 from alerts.raising import raise_alert
 from centrale.db import Database
-from centrale.operators.models import Role
-from centrale.organisations.models import OrgKind
 from tests import factories as f
-from tests.web.board.helpers import board_connect, commit_events, events_until_quiet, receive, serving
+from tests.web.board.helpers import board_connect, commit_events, events_until_quiet, receive, serving, two_tutors
 
 
 async def test_tutor_never_receives_events_about_people_outside_their_cases(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    municipio = await f.org(session, OrgKind.MUNICIPIO)
-    centrale = await f.org(session, OrgKind.CENTRALE)
-    tutor = await f.operator(session, Role.TUTOR, municipio)
-    other_tutor = await f.operator(session, Role.TUTOR, municipio)
-    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
-    mine, theirs = await f.condominio(session, tutor), await f.condominio(session, other_tutor)
-    followed = await f.person(session, municipio, cognome="Seguita")
-    stranger = await f.person(session, municipio, cognome="Estranea")
-    await f.assisted(session, mine, followed)
-    await f.assisted(session, theirs, stranger)
+    people = await two_tutors(session)
+    tutor, coordinator, followed, stranger = people.tutor, people.coordinator, people.followed, people.stranger
+    mine, theirs, other_tutor = people.mine, people.theirs, people.other_tutor
     assert tutor.id and other_tutor.id and followed.id and stranger.id and theirs.id and mine.id
 
     async def report(person_id: int | None, condominio_id: int, summary: str) -> int:

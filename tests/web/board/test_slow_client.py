@@ -15,10 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from centrale.auth.deps import COOKIE_NAME
 from centrale.db import Database
 from centrale.events.service import emit
-from centrale.operators.models import Role
-from centrale.organisations.models import OrgKind
-from tests import factories as f
-from tests.web.board.helpers import ORIGIN, board_connect, receive, serving
+from tests.web.board.helpers import ORIGIN, board_connect, coordinator_and_person, receive, serving
 
 BOUND_SECONDS = 3.0  # send timeout 1 s (conftest); the heartbeat (6 s) is the other bound
 
@@ -62,33 +59,30 @@ async def _latencies(ws, database: Database, person_id: int, n: int) -> list[flo
 async def test_slow_client_is_dropped_and_others_keep_their_latency(
     app: FastAPI, database: Database, session: AsyncSession
 ):
-    centrale = await f.org(session, OrgKind.CENTRALE)
-    who = await f.person(session, centrale)
-    watcher = await f.operator(session, Role.COORDINATORE, centrale)
-    assert who.id is not None
+    person_id, token = await coordinator_and_person(session)
     hub = app.state.hub
     async with serving(app) as address:
-        token = await f.token_for(session, watcher)
+        token = token
         async with board_connect(address, token, max_queue=None) as fast:
             assert (await receive(fast))["type"] == "snapshot"
-            await _burst(database, who.id)
-            await _latencies(fast, database, who.id, 1)  # caught up with the burst
-            baseline = statistics.median(await _latencies(fast, database, who.id, 30))
+            await _burst(database, person_id)
+            await _latencies(fast, database, person_id, 1)  # caught up with the burst
+            baseline = statistics.median(await _latencies(fast, database, person_id, 30))
 
-            slow = await _never_reading_client(address, await f.token_for(session, watcher))
+            slow = await _never_reading_client(address, token)
             await asyncio.sleep(0.2)
             assert len(hub.clients) == 2
             started = time.perf_counter()
-            await _burst(database, who.id)  # the same burst, which the slow client cannot take
-            await _latencies(fast, database, who.id, 1)
+            await _burst(database, person_id)  # the same burst, which the slow client cannot take
+            await _latencies(fast, database, person_id, 1)
             stuck = len(hub.clients) == 2
-            during = await _latencies(fast, database, who.id, 30)
+            during = await _latencies(fast, database, person_id, 30)
             while len(hub.clients) > 1 and time.perf_counter() - started < BOUND_SECONDS + 5:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             dropped_after = time.perf_counter() - started
             # the baseline is taken on both sides of the slow client's stay, so that the machine's own
             # load at the time (other processes) is in the reference and not blamed on the slow client
-            baseline = max(baseline, statistics.median(await _latencies(fast, database, who.id, 30)))
+            baseline = max(baseline, statistics.median(await _latencies(fast, database, person_id, 30)))
             slow.close()
 
     assert stuck, "the slow client was dropped before the latency could be measured beside it"

@@ -23,22 +23,16 @@ from centrale.organisations.models import OrgKind
 from centrale.settings import Settings
 from centrale.tasks.models import Task, TaskType
 from tests import factories as f
-from tests.web.board.helpers import board_connect, receive, serving
+from tests.web.board.helpers import board_connect, receive, serving, two_tutors
 
 LIMIT = 5
 SEEN = AlertState.PRESA_VISIONE
 
 
 @pytest.fixture
-def settings(database: Database) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=database.url,
-        public_url="http://testserver",
-        scheduler_enabled=False,
-        board_snapshot_limit=LIMIT,
-        board_ping_seconds=2.0,
-    )
+def settings(settings: Settings) -> Settings:
+    """The board tests' settings, with a small snapshot page."""
+    return settings.model_copy(update={"board_snapshot_limit": LIMIT})
 
 
 async def _alert(
@@ -109,16 +103,9 @@ async def test_snapshot_sends_the_limit_most_urgent_first_with_the_true_counts(
 
 
 async def test_tutor_snapshot_counts_only_the_alerts_they_may_see(app: FastAPI, session: AsyncSession):
-    municipio = await f.org(session, OrgKind.MUNICIPIO)
-    centrale = await f.org(session, OrgKind.CENTRALE)
-    tutor = await f.operator(session, Role.TUTOR, municipio)
-    other_tutor = await f.operator(session, Role.TUTOR, municipio)
-    coordinator = await f.operator(session, Role.COORDINATORE, centrale)
-    mine, theirs = await f.condominio(session, tutor), await f.condominio(session, other_tutor)
-    followed = await f.person(session, municipio, cognome="Seguita")
-    stranger = await f.person(session, municipio, cognome="Estranea")
-    await f.assisted(session, mine, followed)
-    await f.assisted(session, theirs, stranger)
+    people = await two_tutors(session)
+    tutor, coordinator, followed, stranger = people.tutor, people.coordinator, people.followed, people.stranger
+    mine, theirs = people.mine, people.theirs
     strangers = {"condominio": theirs, "person_id": stranger.id}
     own = [
         await _alert(session, f"seguita {m}", Severity.ALTA, minutes_ago=m, condominio=mine, person_id=followed.id)
