@@ -126,11 +126,10 @@ async def _target(session: AsyncSession, sentinel: Reporter, message: InboundSms
     return Target(None, sentinel.condominio_id)
 
 
-async def _command(session: AsyncSession, message: InboundSms, verb: str, code: str) -> str:
-    operator = await _operator_by_phone(session, message.sender_phone)
+async def _command(session: AsyncSession, message: InboundSms, operator: Operator, verb: str, code: str) -> str:
     refused = render(Template.CODICE_NON_VALIDO, code=code[:8])
     message.state = InboundState.COMANDO
-    if operator is None or operator.id is None:
+    if operator.id is None:
         return refused
     if verb == "FATTO":
         try:
@@ -167,8 +166,10 @@ async def triage(session: AsyncSession, message: InboundSms) -> str:
     """Classify the stored message, open or join an alert, and return the reply text."""
     receipt = render(Template.RICEVUTA, code=message.receipt_code)
     command = COMMAND.match(message.body)
-    if command is not None:
-        return await _command(session, message, command.group(1).upper(), command.group(2).upper())
+    # only an operator's phone gives commands: from anyone else "ok grazie" is a check-in answer
+    operator = None if command is None else await _operator_by_phone(session, message.sender_phone)
+    if command is not None and operator is not None:
+        return await _command(session, message, operator, command.group(1).upper(), command.group(2).upper())
     signal = signal_of(message.body)
     if signal is Signal.CHECKIN and message.sender_phone is not None:
         if await answer_checkin(session, message.sender_phone):

@@ -134,8 +134,8 @@ async def test_ok_code_from_a_notified_operator_acknowledges(session: AsyncSessi
     await session.commit()
     other = await receive(session, f"OK {alert.id}", sender="+393330000299")
     assert "non riconosciuto" in (other.reply or "")
-    from_sentinel = await receive(session, f"ok {alert.id}")
-    assert "non riconosciuto" in (from_sentinel.reply or "")
+    from_sentinel = await receive(session, f"ok {alert.id}")  # not an operator's phone: a check-in word, no command
+    assert "abbiamo ricevuto la tua risposta" in (from_sentinel.reply or "")
     await session.refresh(alert)
     assert alert.state == AlertState.NUOVA  # refused codes change nothing
     done = await receive(session, f"ok {alert.id}", sender="+393330000211")
