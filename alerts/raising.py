@@ -169,10 +169,18 @@ async def _attach(session: AsyncSession, alert: Alert) -> Alert:
     return alert
 
 
-async def _write_entry(session: AsyncSession, alert: Alert, kind: EntryKind, *, at: datetime, **fields: Any) -> None:
+async def _write_entry(
+    session: AsyncSession,
+    alert: Alert,
+    kind: EntryKind,
+    *,
+    at: datetime,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
     assert alert.id is not None
-    entry = AlertEntry(alert_id=alert.id, at=at, kind=kind, condominio_id=alert.condominio_id, **fields)
-    await _INSERT_ENTRY.all(session, {n: getattr(entry, n) for n in _ENTRY_COLUMNS})
+    values = {"alert_id": alert.id, "at": at, "kind": kind, "operator_id": None, "condominio_id": alert.condominio_id}
+    await _INSERT_ENTRY.all(session, values | {"text": text, "data": data or {}})
 
 
 async def _open_alert(session: AsyncSession, *, now: datetime, **fields: Any) -> Alert:
@@ -200,18 +208,19 @@ async def _join(
     report: dict[str, Any],
 ) -> None:
     """A report joins ``alert`` (read locked): one more report, its timeline line, a higher severity."""
-    alert.report_count += 1
-    alert.last_report_at = now
     await _write_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
-    if severity.rank > alert.severity.rank:
-        data = {"da": alert.severity, "a": severity}
-        await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data=data)
-        alert.severity = severity
-    values = {"report_count": alert.report_count, "last_report_at": now, "severity": alert.severity}
+    raised = severity.rank > alert.severity.rank
+    if raised:
+        await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data={"da": alert.severity, "a": severity})
+    values = {
+        "report_count": alert.report_count + 1,
+        "last_report_at": now,
+        "severity": severity if raised else alert.severity,
+    }
     await _JOIN.all(session, values | {"_id": alert.id})
-    set_committed_value(alert, "report_count", alert.report_count)  # written: nothing left to flush
-    set_committed_value(alert, "last_report_at", now)
-    set_committed_value(alert, "severity", alert.severity)
+    # written by the statement: the instance takes the values as committed ones (nothing left to flush)
+    for name, value in values.items():
+        set_committed_value(alert, name, value)
     alert_event(session, alert, "alert.joined")
 
 

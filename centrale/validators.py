@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import Annotated
@@ -46,6 +47,7 @@ def check_codice_fiscale(value: str) -> str:
     return classify_codice_fiscale(value)[0]
 
 
+@functools.lru_cache(maxsize=4096)  # pure: the same senders write again and again (the webhook's hot path)
 def normalise_phone(value: str) -> str:
     """A phone number in E.164 (Italian numbers may be written without +39)."""
     try:
