@@ -54,7 +54,7 @@ async def _receive(
         message.state = InboundState.OPT
         message.reply = render(Template.OPT_OUT if wants_out else Template.OPT_IN)
     else:
-        message.reply = await triage(session, message)
+        message.reply = await triage(session, message, stored.sender)
     return message, True
 
 

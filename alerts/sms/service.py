@@ -6,14 +6,15 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.clock import utcnow
-from centrale.condomini.models import Sentinel
+from centrale.condomini.models import AssistedPerson, Sentinel
 from centrale.events.service import Prelude, emit
 from centrale.fastsql import Fixed
 from centrale.validators import normalise_phone
@@ -61,15 +62,40 @@ _STORED = (
     "received_at",
     "state",
 )
-_STORE = {
-    name: Fixed(
+_MESSAGE_KEYS = tuple(c.key for c in _INBOUND.c)
+
+
+def _store(module: Any) -> Any:
+    return (
         module.insert(_INBOUND)
         .values({key: bindparam(key) for key in _STORED})
         .on_conflict_do_nothing()  # message_sid (a retry or a twin) or receipt_code (a code drawn twice)
         .returning(*_INBOUND.c)
     )
-    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+
+
+_S = Sentinel.__table__  # type: ignore[attr-defined]
+_A = AssistedPerson.__table__  # type: ignore[attr-defined]
+_STORED_CTE = _store(postgresql).cte("stored")
+# PostgreSQL: the message stored and its sender's sentinel with the persons of their condominio, read in
+# the same statement (one row per person); SQLite has no INSERT in a WITH, so there triage asks itself.
+_STORE_AND_SENDER = Fixed(
+    core_select(
+        _STORED_CTE,
+        _S.c.id.label("reporter_id"),
+        _S.c.name.label("reporter_name"),
+        _S.c.condominio_id.label("reporter_condominio_id"),
+        _A.c.person_id.label("assisted_person_id"),
+        _A.c.alias.label("assisted_alias"),
+    )
+    .select_from(
+        _STORED_CTE.outerjoin(_S, and_(_S.c.phone == _STORED_CTE.c.sender_phone, _S.c.deleted_at.is_(None))).outerjoin(
+            _A, and_(_A.c.condominio_id == _S.c.condominio_id, _A.c.active.is_(True))
+        )
+    )
+    .order_by(_A.c.id)
+)
+_STORE_ALONE = Fixed(_store(sqlite))
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,8 @@ class DeliveryChange:
 class Stored:
     message: InboundSms
     created: bool  # False: Twilio retried, or another instance stored it first
+    # the sender's sentinel and their condominio's persons, when read with the message (see ``Sender``)
+    sender: list[tuple[Any, ...]] | None = None
 
 
 async def store_inbound(
@@ -106,10 +134,12 @@ async def store_inbound(
         "received_at": utcnow(),
         "state": InboundState.RICEVUTO,
     }
-    store = _STORE[_dialect(session)]
+    with_sender = _dialect(session) == "postgresql"
+    store = _STORE_AND_SENDER if with_sender else _STORE_ALONE
     for _attempt in range(_CODE_ATTEMPTS):
-        found = await store.first(session, values)
-        if found is not None:
+        rows = await store.all(session, values)
+        if rows:
+            found = rows[0]
             break
         # a retry, or a twin that committed first: the stored row and its reply
         row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).first()
@@ -126,7 +156,15 @@ async def store_inbound(
         payload={"receipt_code": found.receipt_code},
     )
     # detached on purpose: triage fills it in and ``save_triage`` writes it back in one UPDATE
-    return Stored(message=InboundSms(**found._asdict()), created=True)
+    message = InboundSms(**{key: getattr(found, key) for key in _MESSAGE_KEYS})
+    if not with_sender:
+        return Stored(message=message, created=True)
+    sender = [
+        (r.reporter_id, r.reporter_name, r.reporter_condominio_id, r.assisted_person_id, r.assisted_alias)
+        for r in rows
+        if r.reporter_id is not None
+    ]
+    return Stored(message=message, created=True, sender=sender)
 
 
 #: what triage may change on a stored message

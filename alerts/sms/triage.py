@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy import and_, bindparam
@@ -86,13 +87,16 @@ _THREAD = Fixed(
 )
 
 
-async def reporter_by_phone(session: AsyncSession, phone: str) -> Reporter | None:
-    rows = await _REPORTER.all(session, {"phone": phone})
+async def reporter_by_phone(
+    session: AsyncSession, phone: str, known: Sequence[tuple[Any, ...]] | None = None
+) -> Reporter | None:
+    """The sentinel with ``phone``; ``known``: the rows of ``_REPORTER`` already read with the message."""
+    rows = known if known is not None else await _REPORTER.all(session, {"phone": phone})
     if not rows:
         return None
-    first = rows[0]
-    assisted = [Assisted(r.person_id, r.alias) for r in rows if r.person_id is not None]
-    return Reporter(first.id, first.name, first.condominio_id, assisted)
+    sentinel_id, name, condominio_id = rows[0][:3]
+    assisted = [Assisted(person_id, alias) for *_, person_id, alias in rows if person_id is not None]
+    return Reporter(sentinel_id, name, condominio_id, assisted)
 
 
 async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Operator | None:
@@ -162,8 +166,10 @@ async def _command(session: AsyncSession, message: InboundSms, operator: Operato
     return render(Template.RISCONTRO, code=code)
 
 
-async def triage(session: AsyncSession, message: InboundSms) -> str:
-    """Classify the stored message, open or join an alert, and return the reply text."""
+async def triage(session: AsyncSession, message: InboundSms, sender: Sequence[tuple[Any, ...]] | None = None) -> str:
+    """Classify the stored message, open or join an alert, and return the reply text.
+
+    ``sender``: the sender's sentinel rows when the store read them already (``Stored.sender``)."""
     receipt = render(Template.RICEVUTA, code=message.receipt_code)
     command = COMMAND.match(message.body)
     # only an operator's phone gives commands: from anyone else "ok grazie" is a check-in answer
@@ -176,7 +182,7 @@ async def triage(session: AsyncSession, message: InboundSms) -> str:
             message.state = InboundState.SMISTATO
             message.severity = signal.value
             return render(Template.CHECKIN_GRAZIE)
-    sentinel = None if message.sender_phone is None else await reporter_by_phone(session, message.sender_phone)
+    sentinel = None if message.sender_phone is None else await reporter_by_phone(session, message.sender_phone, sender)
     if sentinel is None:
         message.state = InboundState.QUARANTENA
         emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)

@@ -14,7 +14,7 @@ from alerts.models import Alert, AlertEntry, AlertState, Channel, EntryKind, Not
 from alerts.sms.flows import receive_sms
 from alerts.sms.models import InboundSms, InboundState
 from centrale.clock import utcnow
-from centrale.condomini.models import Condominio
+from centrale.condomini.models import AssistedPerson, Condominio, Sentinel
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -99,6 +99,21 @@ async def test_follow_up_joins_within_the_window_and_opens_anew_after(session: A
     with time_machine.travel(utcnow() + timedelta(hours=5), tick=False):
         again = await receive(session, "B4 non risponde")
     assert again.alert_id != alert.id and len(await alerts(session)) == 2
+
+
+async def test_a_removed_sentinel_is_unknown_and_a_person_no_longer_followed_is_not_named(session: AsyncSession):
+    cond, (kept, gone) = await building(session, "A1", "B2")
+    (link,) = (await session.exec(select(AssistedPerson).where(col(AssistedPerson.person_id) == gone.id))).all()
+    link.active = False
+    await session.commit()
+    first = await receive(session, "caduta")  # the only person still followed: theirs
+    (alert,) = await alerts(session)
+    assert (alert.person_id, first.person_id) == (kept.id, kept.id)
+    (sentinel,) = (await session.exec(select(Sentinel).where(col(Sentinel.condominio_id) == cond.id))).all()
+    sentinel.deleted_at = utcnow()
+    await session.commit()
+    after = await receive(session, "caduta")
+    assert after.state == InboundState.QUARANTENA and after.sentinel_id is None
 
 
 async def test_unknown_sender_goes_to_quarantine_and_the_reply_reveals_nothing(session: AsyncSession):
