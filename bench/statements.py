@@ -4,7 +4,10 @@ Run: ``python -m bench.statements [--count 3000] [--rounds 5]``. The statement i
 reporter lookup (a sentinel, their condominio and its assisted persons: a join that returns a few
 rows), on a scratch PostgreSQL database seeded like the webhook scenario. Each way runs ``count``
 times per round, in the same process, one after another; the table gives the median and the worst
-round of the process CPU time per statement. Writes ``bench/results/statements-*.json``.
+round of the process CPU time per statement. A second table gives what a transaction costs with nothing
+in it (begin, commit, the connection taken from and given back to its pool) through the ORM session,
+SQLAlchemy's engine and asyncpg's own pool, and one bare round trip (``SELECT 1``) for scale.
+Writes ``bench/results/statements-*.json``.
 """
 
 from __future__ import annotations
@@ -59,6 +62,51 @@ async def measure(url: str, *, count: int, rounds: int) -> dict[str, dict[str, f
     return {name: {"median_us": statistics.median(v), "worst_us": max(v)} for name, v in samples.items()}
 
 
+async def transactions(url: str, *, count: int, rounds: int) -> dict[str, dict[str, float]]:
+    """CPU of an empty transaction, three ways, and of one bare round trip."""
+    import asyncpg
+
+    database = Database(url)
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+
+    async def session_tx() -> None:
+        async with database.sessionmaker() as session:
+            await session.connection()
+            await session.commit()
+
+    async def engine_tx() -> None:
+        async with database.engine.begin() as connection:
+            await connection.get_raw_connection()
+
+    async def asyncpg_tx() -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            pass
+
+    async def round_trip() -> None:
+        async with pool.acquire() as connection:
+            for _ in range(10):
+                await connection.fetchval("SELECT 1")
+
+    ways: dict[str, Callable[[], Awaitable[Any]]] = {
+        "ORM session: begin, commit": session_tx,
+        "SQLAlchemy engine: begin, commit": engine_tx,
+        "asyncpg pool: acquire, begin, commit, release": asyncpg_tx,
+        "asyncpg: 10 x SELECT 1 on one connection": round_trip,
+    }
+    try:
+        for fn in ways.values():
+            await _cpu_per_call(fn, 200)
+        samples: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(rounds):
+            for name, fn in ways.items():
+                samples[name].append(await _cpu_per_call(fn, count))
+    finally:
+        await pool.close()
+        await database.dispose()
+    return {name: {"median_us": statistics.median(v), "worst_us": max(v)} for name, v in samples.items()}
+
+
 async def _facade(connection: Any, params: dict[str, str]) -> Any:
     return (await connection.execute(_REPORTER.statement, params)).all()
 
@@ -77,16 +125,24 @@ def main() -> None:
         import uvloop
 
         result = uvloop.run(measure(pg.url, count=args.count, rounds=args.rounds))
+        empty = uvloop.run(transactions(pg.url, count=args.count, rounds=args.rounds))
     finally:
         pg.drop()
     base = result["SQLAlchemy async facade"]["median_us"]
     lines = ["| way | CPU µs / statement (median of rounds) | worst round | vs facade |", "|---|---:|---:|---:|"]
     for name, r in result.items():
         lines.append(f"| {name} | {r['median_us']:.0f} | {r['worst_us']:.0f} | {r['median_us'] / base:.2f} |")
+    lines += [
+        "",
+        "| an empty transaction, or round trips | CPU µs (median of rounds) | worst round |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {r['median_us']:.0f} | {r['worst_us']:.0f} |" for name, r in empty.items()]
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"statements-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"count": args.count, "rounds": args.rounds, "result": result}, indent=1))
+    summary = {"count": args.count, "rounds": args.rounds, "result": result, "transactions": empty}
+    out.write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
