@@ -34,6 +34,10 @@ from centrale.persons.models import Person
 from centrale.settings import get_settings
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def _lock(model: Any) -> Fixed:
     """``SELECT id … FOR UPDATE`` of one row, built once (the hot path reuses its cache key)."""
     table = model.__table__
@@ -141,6 +145,13 @@ _JOIN = Fixed(
     .where(_ALERT.c.id == bindparam("_id"))
     .values({n: bindparam(n) for n in ("report_count", "last_report_at", "severity")})
 )
+# PostgreSQL: a report's timeline line and the alert's counters in one statement (SQLite has no
+# INSERT inside a WITH, and there the two go one after the other)
+_JOIN_WITH_ENTRY = Fixed(
+    _JOIN.statement.add_cte(
+        insert(_ENTRY).values({n: bindparam(f"entry_{n}", type_=_ENTRY.c[n].type) for n in _ENTRY_COLUMNS}).cte("entry")
+    )
+)
 _BUILDING_REPORTS = Fixed(
     core_select(func.count())
     .select_from(_ENTRY.join(_ALERT, _ALERT.c.id == _ENTRY.c.alert_id))
@@ -169,6 +180,14 @@ async def _attach(session: AsyncSession, alert: Alert) -> Alert:
     return alert
 
 
+def _entry(
+    alert: Alert, kind: EntryKind, *, at: datetime, text: str | None, data: dict[str, Any] | None
+) -> dict[str, Any]:
+    assert alert.id is not None
+    values = {"alert_id": alert.id, "at": at, "kind": kind, "operator_id": None, "condominio_id": alert.condominio_id}
+    return values | {"text": text, "data": data or {}}
+
+
 async def _write_entry(
     session: AsyncSession,
     alert: Alert,
@@ -178,9 +197,7 @@ async def _write_entry(
     text: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    assert alert.id is not None
-    values = {"alert_id": alert.id, "at": at, "kind": kind, "operator_id": None, "condominio_id": alert.condominio_id}
-    await _INSERT_ENTRY.all(session, values | {"text": text, "data": data or {}})
+    await _INSERT_ENTRY.all(session, _entry(alert, kind, at=at, text=text, data=data))
 
 
 async def _open_alert(session: AsyncSession, *, now: datetime, **fields: Any) -> Alert:
@@ -208,16 +225,20 @@ async def _join(
     report: dict[str, Any],
 ) -> None:
     """A report joins ``alert`` (read locked): one more report, its timeline line, a higher severity."""
-    await _write_entry(session, alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
+    line = _entry(alert, EntryKind.SEGNALAZIONE, at=now, text=summary, data=report)
     raised = severity.rank > alert.severity.rank
-    if raised:
-        await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data={"da": alert.severity, "a": severity})
     values = {
         "report_count": alert.report_count + 1,
         "last_report_at": now,
         "severity": severity if raised else alert.severity,
     }
-    await _JOIN.all(session, values | {"_id": alert.id})
+    if raised or _dialect(session) != "postgresql":
+        await _INSERT_ENTRY.all(session, line)
+        if raised:
+            await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data={"da": alert.severity, "a": severity})
+        await _JOIN.all(session, values | {"_id": alert.id})
+    else:  # the usual case: one statement
+        await _JOIN_WITH_ENTRY.all(session, values | {"_id": alert.id} | {f"entry_{n}": v for n, v in line.items()})
     # written by the statement: the instance takes the values as committed ones (nothing left to flush)
     for name, value in values.items():
         set_committed_value(alert, name, value)
