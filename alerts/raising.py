@@ -39,9 +39,10 @@ def _dialect(session: AsyncSession) -> str:
 
 
 def _lock(model: Any) -> Fixed:
-    """``SELECT id … FOR UPDATE`` of one row, built once (the hot path reuses its cache key)."""
+    """``SELECT id … FOR NO KEY UPDATE`` of one row: raisers about the same person or building take turns,
+    while other transactions' foreign keys to the row (a message's, a timeline line's) need not wait."""
     table = model.__table__
-    return Fixed(core_select(table.c.id).where(table.c.id == bindparam("id")).with_for_update())
+    return Fixed(core_select(table.c.id).where(table.c.id == bindparam("id")).with_for_update(key_share=True))
 
 
 _LOCK_PERSON = _lock(Person)
@@ -126,10 +127,10 @@ _ENTRY_COLUMNS = tuple(c.name for c in _ENTRY.c if c.name != "id")
 
 
 def _open(*where: Any) -> Fixed:
-    """The newest open alert matching ``where``, locked until the commit."""
+    """The newest open alert matching ``where``, locked until the commit (against every other change)."""
     is_open = or_(*(_ALERT.c.state == state for state in OPEN_STATES))
     query = core_select(_ALERT).where(is_open, *where).order_by(_ALERT.c.id.desc()).limit(1)
-    return Fixed(query.with_for_update())
+    return Fixed(query.with_for_update(key_share=True))  # its key never changes: FKs to it need not wait
 
 
 _OPEN_BY_KEY = _open(_ALERT.c.dedupe_key == bindparam("key"))
@@ -140,15 +141,16 @@ _OPEN_FOR_PERSON = _open(
 _OPEN_FOR_BUILDING = _open(_ALERT.c.condominio_id == bindparam("condominio"), _ALERT.c.building_level.is_(True))
 _INSERT_ALERT = Fixed(insert(_ALERT).values({n: bindparam(n) for n in _ALERT_COLUMNS}).returning(_ALERT.c.id))
 _INSERT_ENTRY = Fixed(insert(_ENTRY).values({n: bindparam(n) for n in _ENTRY_COLUMNS}))
-_JOIN = Fixed(
+_COUNTERS = (
     update(_ALERT)
     .where(_ALERT.c.id == bindparam("_id"))
     .values({n: bindparam(n) for n in ("report_count", "last_report_at", "severity")})
 )
+_JOIN = Fixed(_COUNTERS)
 # PostgreSQL: a report's timeline line and the alert's counters in one statement (SQLite has no
 # INSERT inside a WITH, and there the two go one after the other)
 _JOIN_WITH_ENTRY = Fixed(
-    _JOIN.statement.add_cte(
+    _COUNTERS.add_cte(
         insert(_ENTRY).values({n: bindparam(f"entry_{n}", type_=_ENTRY.c[n].type) for n in _ENTRY_COLUMNS}).cte("entry")
     )
 )

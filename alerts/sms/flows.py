@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.sms.models import InboundSms, InboundState
-from alerts.sms.service import SAVE_TRIAGE, save_triage, set_opt_out, store_inbound, triage_values
+from alerts.sms.service import save_triage, set_opt_out, store_inbound
 from alerts.sms.templates import Template, render
 from alerts.sms.triage import triage
 from alerts.sms.words import opt_word
@@ -34,20 +34,10 @@ async def receive_sms(
     source: str = "webhook",
 ) -> InboundSms:
     """Store the message once and work out the reply; a duplicate gets the first answer again."""
-    message, created = await _receive(session, params=params, raw=raw, source=source)
-    if created:
-        await save_triage(session, message)
-    return message
-
-
-async def _receive(
-    session: AsyncSession, *, params: dict[str, str], raw: dict[str, Any] | None, source: str
-) -> tuple[InboundSms, bool]:
-    """``receive_sms`` but for writing triage's outcome; True when the message is new (to be written)."""
     stored = await store_inbound(session, params=params, raw=raw, source=source)
     message = stored.message
     if not stored.created:
-        return message, False
+        return message
     wants_out = opt_word(message.body)
     if wants_out is not None and message.sender_phone is not None:
         await set_opt_out(session, phone=message.sender_phone, opted_out=wants_out, word=message.body.strip())
@@ -55,7 +45,10 @@ async def _receive(
         message.reply = render(Template.OPT_OUT if wants_out else Template.OPT_IN)
     else:
         message.reply = await triage(session, message, stored.sender)
-    return message, True
+    # written before the commit takes the event counter: its foreign keys wait for other transactions'
+    # locks (a report's building lock) without holding the counter (tests/alerts/sms/test_lock_order.py)
+    await save_triage(session, message)
+    return message
 
 
 async def receive_and_commit(
@@ -69,11 +62,8 @@ async def receive_and_commit(
     kept, in quarantine for an operator, and answered with its receipt: a fault never loses a report."""
     async with sessionmaker() as session:
         try:
-            message, created = await _receive(session, params=params, raw=raw, source=source)
-            if created:  # triage's outcome travels with the events: one round trip fewer
-                await commit(session, SAVE_TRIAGE, triage_values(message))
-            else:
-                await commit(session)
+            message = await receive_sms(session, params=params, raw=raw, source=source)
+            await commit(session)
             return message
         except (SQLAlchemyError, OSError):
             raise  # the database is down or refused: the webhook answers 5xx and Twilio retries

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
-from centrale.events.service import Prelude, emit
+from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.validators import normalise_phone
 
@@ -171,26 +171,15 @@ async def store_inbound(
 TRIAGE_FIELDS = ("reply", "state", "severity", "sentinel_id", "person_id", "condominio_id", "alert_id")
 
 
-#: triage's outcome written in one UPDATE; the webhook sends it with the events (``commit(..., SAVE_TRIAGE, ...)``)
-SAVE_TRIAGE = Prelude(
-    sql="UPDATE inbound_sms SET "  # noqa: S608 - column names are constants; values are bound
-    + ", ".join(f"{name} = :{name}" for name in TRIAGE_FIELDS)
-    + " WHERE id = :_id",
-    binds=(
-        *(bindparam(name, type_=_INBOUND.c[name].type) for name in TRIAGE_FIELDS),
-        bindparam("_id", type_=_INBOUND.c.id.type),
-    ),
+_SAVE_TRIAGE = Fixed(
+    update(_INBOUND).where(_INBOUND.c.id == bindparam("_id")).values({n: bindparam(n) for n in TRIAGE_FIELDS})
 )
-
-
-def triage_values(message: InboundSms) -> dict[str, Any]:
-    """The parameters of ``SAVE_TRIAGE`` for ``message``."""
-    return {name: getattr(message, name) for name in TRIAGE_FIELDS} | {"_id": message.id}
 
 
 async def save_triage(session: AsyncSession, message: InboundSms) -> None:
     """Write triage's outcome on a newly stored message in one statement."""
-    await SAVE_TRIAGE.alone.all(session, triage_values(message))
+    values = {name: getattr(message, name) for name in TRIAGE_FIELDS}
+    await _SAVE_TRIAGE.all(session, values | {"_id": message.id})
 
 
 async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:

@@ -11,8 +11,7 @@ a committed event (see docs/ARCHITECTURE.md, "Event outbox").
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, bindparam, column, insert, text, true
@@ -49,31 +48,15 @@ _EVENT_TYPES: dict[str, TypeEngine[Any]] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class Prelude:
-    """A data-modifying statement (an UPDATE, an INSERT) that a transaction runs last, just before its
-    events: on PostgreSQL it travels in the events' own statement (a CTE), so the commit costs no extra
-    round trip; elsewhere it runs alone first. Its binds are named in ``sql`` as ``:name``."""
-
-    sql: str
-    binds: tuple[BindParameter[Any], ...]
-
-    @functools.cached_property
-    def alone(self) -> Fixed:
-        return Fixed(text(self.sql).bindparams(*self.binds))
-
-
 @functools.lru_cache(maxsize=64)
-def _numbered_insert(n: int, prelude: Prelude | None = None) -> Fixed:
-    """PostgreSQL: take ``n`` numbers from the counter and insert ``n`` events with them, in one statement
-    (after ``prelude``, when given: PostgreSQL runs every data-modifying CTE, referenced or not)."""
+def _numbered_insert(n: int) -> Fixed:
+    """PostgreSQL: take ``n`` numbers from the counter and insert ``n`` events with them, in one statement."""
     names = ", ".join(_EVENT_COLUMNS)
     rows = ", ".join(
         "(" + ", ".join([str(k)] + [f":{name}_{k}" for name in _EVENT_COLUMNS]) + ")" for k in range(1, n + 1)
     )
-    first = "" if prelude is None else f"prelude AS ({prelude.sql}), "
     sql = (
-        f"WITH {first}taken AS ({_TAKE_NUMBERS.text}) "  # noqa: S608 - constants only; values are bound
+        "WITH taken AS (" + _TAKE_NUMBERS.text + ") "  # noqa: S608 - constants only; values are bound
         f"INSERT INTO event (seq, {names}) "
         f"SELECT taken.last_seq - :n + v.k, {', '.join('v.' + c for c in _EVENT_COLUMNS)} "
         f"FROM taken, (VALUES {rows}) AS v(k, {names}) RETURNING seq"
@@ -83,7 +66,6 @@ def _numbered_insert(n: int, prelude: Prelude | None = None) -> Fixed:
         for k in range(1, n + 1)
         for name in _EVENT_COLUMNS
     ]
-    binds += prelude.binds if prelude is not None else ()
     return Fixed(text(sql).bindparams(bindparam("n", type_=Integer()), *binds).columns(column("seq", Integer())))
 
 
@@ -155,27 +137,19 @@ def _numbered_params(pending: list[dict[str, Any]]) -> dict[str, Any]:
     return params
 
 
-async def commit(
-    session: AsyncSession, prelude: Prelude | None = None, params: Mapping[str, Any] | None = None
-) -> None:
+async def commit(session: AsyncSession) -> None:
     """``session.commit()``, with the events written by the hot path's own statement on PostgreSQL.
 
     The same as the ``before_commit`` hook (flush, then number and write the events in one statement),
     run through ``Fixed`` on the driver's connection; the hook then finds nothing left to write.
-    ``prelude`` (with its ``params``) is the transaction's last change, run in that same statement.
     """
     info = session.sync_session.info
     pending: list[dict[str, Any]] = info.get(_PENDING) or []
     if pending and session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.flush()
         info.pop(_PENDING, None)
-        values = _numbered_params(pending)
-        if prelude is not None:
-            values.update(params or {})
-        rows = await _numbered_insert(len(pending), prelude).all(session, values)
+        rows = await _numbered_insert(len(pending)).all(session, _numbered_params(pending))
         info[_COMMITTED] = max(row.seq for row in rows)
-    elif prelude is not None:
-        await prelude.alone.all(session, params)
     await session.commit()
 
 

@@ -6,14 +6,12 @@ import asyncio
 import random
 
 import pytest
-from sqlalchemy import Integer, String, bindparam, exc, text
+from sqlalchemy import text
 
 from centrale.db import Database
 from centrale.events.bus import InProcessBus, OutboxReader
 from centrale.events.models import Event
-from centrale.events.service import Prelude, add_commit_listener, commit, emit, events_after, remove_commit_listener
-from centrale.organisations.models import OrgKind
-from tests import factories as f
+from centrale.events.service import add_commit_listener, emit, events_after, remove_commit_listener
 
 WRITERS = 20
 PER_WRITER = 250  # 20 x 250 = 5,000 events
@@ -48,33 +46,6 @@ async def test_rolled_back_events_never_appear(database: Database):
         found, mark = await events_after(session, after=0)
     assert [(e.kind, e.seq) for e in found] == [("test.kept", 1)]
     assert mark == 1
-
-
-_RENAME = Prelude(
-    sql="UPDATE organisation SET name = :name WHERE id = :op",
-    binds=(bindparam("name", type_=String()), bindparam("op", type_=Integer())),
-)
-
-
-async def test_a_prelude_commits_with_the_events_or_not_at_all(database: Database):
-    async with database.sessionmaker() as session:
-        op = (await f.org(session, OrgKind.MUNICIPIO)).id
-        await session.commit()
-    async with database.sessionmaker() as session:
-        emit(session, kind="test.renamed", entity_type="Organisation", entity_id=op)
-        await commit(session, _RENAME, {"name": "Municipio VII", "op": op})
-    async with database.sessionmaker() as session:
-        emit(session, kind="test.refused", entity_type="Organisation", entity_id=op)
-        with pytest.raises(exc.IntegrityError):  # name is NOT NULL: the statement is refused whole
-            await commit(session, _RENAME, {"name": None, "op": op})
-        await session.rollback()
-    async with database.sessionmaker() as session:
-        name = (
-            await (await session.connection()).execute(text("SELECT name FROM organisation WHERE id = :op"), {"op": op})
-        ).scalar_one()
-        found, _ = await events_after(session, after=0)
-    assert name == "Municipio VII"
-    assert [e.kind for e in found] == ["test.renamed"]
 
 
 @pytest.mark.postgres_only
