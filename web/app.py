@@ -56,6 +56,7 @@ from web import (
     tasks_pages,
 )
 from web.board.hub import Hub, HubLimits
+from web.board.more import router as board_more_router
 from web.board.router import router as board_router
 
 STATIC = Path(__file__).parent / "static"
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
     app.include_router(board_router)
+    app.include_router(board_more_router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(api_router, prefix="/api/v1")

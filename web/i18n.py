@@ -149,7 +149,6 @@ WORDS: dict[str, dict[str, str]] = {
     "b_shown": {"it": "Mostrate", "en": "Showing"},
     "b_more": {"it": "Mostra altre", "en": "Show more"},
     "b_by_severity": {"it": "Allerte aperte per priorità", "en": "Open alerts by severity"},
-    "b_person": {"it": "Persona", "en": "Person"},
     "b_not_available": {"it": "Non disponibile", "en": "Not available"},
     "b_severity": {"it": "Priorità", "en": "Severity"},
     "b_state": {"it": "Stato", "en": "State"},

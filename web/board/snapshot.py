@@ -2,9 +2,9 @@
 
 The snapshot carries the first page of open alerts (``board_snapshot_limit``, the most urgent first:
 severity, then not yet acknowledged, then the most recent) and how many are open in all and per
-severity; the board loads further pages from the alerts API (``GET /api/v1/alerts``, same order
-within a severity and state, same visibility rule). Cards are built from the columns they need, with
-Core statements: no ORM entity is loaded.
+severity; the board loads further pages of cards from ``GET /board/alerts`` (``web/board/more.py``:
+one severity and state at a time, the same order, the same visibility rule, audited alike). Cards are
+built from the columns they need, with Core statements: no ORM entity is loaded.
 
 Each side panel (``panels.py``) is one loader in ``PANELS``; a new domain adds itself there.
 """
@@ -63,8 +63,8 @@ _CARD_COLUMNS: tuple[Any, ...] = (
     col(Alert.resolved_at),
 )
 
-#: the most urgent first: severity, then not yet acknowledged, then the most recent (the alerts API's
-#: order within one severity and state, so that the board's further pages continue this one)
+#: the most urgent first: severity, then not yet acknowledged, then the most recent (the further pages'
+#: order within one severity and state too, so that they continue this one)
 URGENCY = (
     case({s: s.rank for s in Severity}, value=col(Alert.severity)).desc(),
     case((col(Alert.state) == AlertState.NUOVA, 0), else_=1),
@@ -146,16 +146,25 @@ async def alert_cards(session: AsyncSession, alert_ids: Iterable[int]) -> dict[i
     return {row[0]: _card(row) for row in rows}
 
 
-async def open_alerts(session: AsyncSession, actor: Actor, *, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
-    """The first ``limit`` open alerts this operator sees, the most urgent first."""
+async def open_alerts(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    severity: Severity | None = None,
+    state: AlertState | None = None,
+) -> list[dict[str, Any]]:
+    """Open alerts this operator sees, the most urgent first: the first ``limit``, or a further page of
+    one severity and state ("Mostra altre")."""
+    where = [col(Alert.state).in_(OPEN_STATES), alert_visibility(actor)]
+    if severity is not None:
+        where.append(col(Alert.severity) == severity)
+    if state is not None:
+        where.append(col(Alert.state) == state)
     # the page is chosen on the alert rows alone, then only its cards are joined: sorting thousands
     # of joined cards to keep a page of them costs several times more
-    page = (
-        select(col(Alert.id))
-        .where(col(Alert.state).in_(OPEN_STATES), alert_visibility(actor))
-        .order_by(*URGENCY)
-        .limit(limit)
-    )
+    page = select(col(Alert.id)).where(*where).order_by(*URGENCY).offset(offset).limit(limit)
     query = _card_query().where(col(Alert.id).in_(page.scalar_subquery())).order_by(*URGENCY)
     rows = (await (await session.connection()).execute(query)).all()
     return [_card(row) for row in rows]

@@ -1,13 +1,14 @@
 // The live board: a websocket to /ws/board (snapshot, then events in sequence order), replay on
 // reconnect, a visible connection state and a "dati non aggiornati" banner whenever it is down.
 // The snapshot carries the most urgent open alerts (a first page) and how many are open per severity;
-// "Mostra altre" loads the next ones from the alerts API, which lists them in the same order.
+// "Mostra altre" loads the next ones, as cards, from GET /board/alerts, which lists them in the same order.
 (() => {
   "use strict";
   const W = window.BOARD.words;
   const t = (k) => W[k] || k;
   // In-place actions go to the alerts API (the session cookie signs them in).
   const API = "/api/v1/alerts";
+  const MORE = "/board/alerts";
   const ME = window.BOARD.me;
   const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
   const SEVERITIES = ["URGENTE", "ALTA", "MEDIA", "BASSA"];
@@ -218,8 +219,8 @@
     $("#more-text").textContent = `${t("b_shown")} ${number(all.length)} ${t("b_of")} ${number(total)}`;
   }
 
-  // The next page, from the alerts API: within each severity and state it lists the most recent first,
-  // as the snapshot does, so the alerts already loaded of a severity and state are its first ones.
+  // The next page of cards (GET /board/alerts): within each severity and state the most recent first,
+  // as in the snapshot, so the alerts already loaded of a severity and state are its first ones.
   async function loadMore() {
     const button = $("#more-button");
     button.disabled = true;
@@ -230,11 +231,11 @@
           if (want <= 0 || !board.unloaded[severity]) break;
           const have = [...board.alerts.values()].filter((a) => a.severity === severity && a.state === state).length;
           const query = new URLSearchParams({ severity, state, offset: String(have), limit: String(Math.min(want, 500)) });
-          const r = await fetch(`${API}?${query}`, { credentials: "same-origin" });
+          const r = await fetch(`${MORE}?${query}`, { credentials: "same-origin" });
           if (!r.ok) { alert(`${t("b_failed")}: ${r.status}`); return; }
-          for (const a of (await r.json()).data) {
+          for (const a of (await r.json()).data) {  // the snapshot's own cards, names included
             if (board.alerts.has(a.id) || !OPEN.has(a.state)) continue;
-            board.alerts.set(a.id, fromApi(a));
+            board.alerts.set(a.id, a);
             takeUnloaded(a.severity);
             want -= 1;
           }
@@ -246,31 +247,6 @@
     }
   }
   $("#more-button").addEventListener("click", loadMore);
-
-  // The API answers with the alert, not the board's card: names come from the cards already loaded
-  // (the same person, building or operator), otherwise the number; the next event brings the card.
-  function fromApi(a) {
-    const persons = new Map(), buildings = new Map(), operators = new Map();
-    for (const c of board.alerts.values()) {
-      if (c.person_id !== null && c.person) persons.set(c.person_id, c);
-      if (c.condominio_id !== null && c.condominio) buildings.set(c.condominio_id, c);
-      if (c.assigned_to !== null && c.assigned_to_name) operators.set(c.assigned_to, c.assigned_to_name);
-    }
-    const p = persons.get(a.person_id), b = buildings.get(a.condominio_id);
-    return {
-      id: a.id, severity: a.severity, state: a.state, source: a.source, summary: a.summary,
-      person_id: a.person_id, condominio_id: a.condominio_id,
-      person: p ? p.person : a.person_id !== null ? `${t("b_person")} #${a.person_id}` : null,
-      condominio: b ? b.condominio : a.condominio_id !== null ? `${t("b_condominio")} #${a.condominio_id}` : null,
-      municipio: (b && b.municipio) || (p && p.municipio) || null,
-      building_level: a.building_level, report_count: a.report_count, opened_at: a.opened_at,
-      last_report_at: a.last_report_at, acknowledged_at: a.acknowledged_at,
-      acknowledged_by: a.acknowledged_by !== null ? who(null, a.acknowledged_by) : null,
-      assigned_to: a.assigned_to,
-      assigned_to_name: a.assigned_to !== null ? operators.get(a.assigned_to) || who(null, a.assigned_to) : null,
-      resolved_at: a.resolved_at,
-    };
-  }
 
   const handles = window.BOARD.handles;  // roles that only read alerts get no action buttons
 

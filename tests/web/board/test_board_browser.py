@@ -239,10 +239,10 @@ def test_board_shows_the_first_page_counts_the_rest_and_loads_more(tmp_path: Pat
             expect(page.locator("#alert-counts")).to_have_text("Urgente 2 · Alta 5")
             expect(page.locator("#more")).to_contain_text("Mostrate 3 di 7")
 
-            page.click("#more-button")  # the next page, from the alerts API, continues in the same order
+            page.click("#more-button")  # the next page of cards (GET /board/alerts) continues in the same order
             expect(cards).to_have_count(6)
             assert [int(i or 0) for i in cards.evaluate_all("(n) => n.map((c) => c.dataset.id)")] == ids[:6]
-            expect(cards.nth(5)).to_contain_text(building)  # the building's name, from the cards already there
+            expect(cards.nth(5)).to_contain_text(building)  # a whole card, the building's name included
             expect(page.locator("#alert-count")).to_have_text("6 di 7")
             page.click("#more-button")
             expect(cards).to_have_count(7)

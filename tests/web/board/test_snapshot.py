@@ -129,6 +129,35 @@ async def test_tutor_snapshot_counts_only_the_alerts_they_may_see(app: FastAPI, 
     assert {a["severity"] for a in for_coordinator["alerts"]} == {"URGENTE"}
 
 
+async def test_mostra_altre_sends_the_next_cards_of_one_kind_with_their_names_and_audits_them(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    people = await two_tutors(session)
+    mine, followed = people.mine, people.followed
+    ids = [
+        await _alert(session, f"seguita {m}", Severity.ALTA, minutes_ago=m, condominio=mine, person_id=followed.id)
+        for m in range(1, 6)
+    ]
+    await _alert(
+        session, "estranea", Severity.ALTA, minutes_ago=1, condominio=people.theirs, person_id=people.stranger.id
+    )
+    closed = {"condominio": mine, "person_id": followed.id, "state": AlertState.RISOLTA}
+    await _alert(session, "chiusa", Severity.ALTA, minutes_ago=1, **closed)
+    signed = {"Authorization": f"Bearer {await f.token_for(session, people.tutor)}"}
+
+    page = {"severity": "ALTA", "state": "NUOVA", "offset": 2, "limit": 2}
+    answer = await client.get("/board/alerts", params=page, headers=signed)
+    assert answer.status_code == 200
+    cards = answer.json()["data"]
+    assert [c["id"] for c in cards] == ids[2:4]  # after the two the board holds, most recent first: theirs only
+    assert {(c["person"], c["condominio"]) for c in cards} == {(f"Seguita {followed.nome[0]}.", mine.name)}
+    assert [persons for _, persons in await _audit_rows(session, "board-more")] == [{followed.id}]
+
+    closed_state = await client.get("/board/alerts", params=page | {"state": "RISOLTA"}, headers=signed)
+    assert closed_state.status_code == 422 and "state" in closed_state.json()["detail"]
+    assert (await client.get("/board/alerts", params=page)).status_code == 401
+
+
 async def _audit_rows(session: AsyncSession, subtype: str) -> list[tuple[AuditEvent, set[int]]]:
     rows = (await session.exec(select(AuditEvent).where(col(AuditEvent.subtype) == subtype))).all()
     found = []
