@@ -1,5 +1,9 @@
 """Need-to-know matrix for cases: every role x every case endpoint x every relation to the case's person.
 
+Case endpoints are those under ``/api/v1/cases/{case_id}``, the intakes, and those of a case's plan
+versions under ``/api/v1/plans/{plan_id}`` (the plan's case decides). Referrals are answered by their
+parties (the sending and the receiving organisation), not by a relation to the case: see test_referrals.py.
+
 The expected table is written out by hand (the specification, not a copy of CASE_RULES). The test fails
 when a case or intake endpoint is added to the API without an entry here. Read-only endpoints share one
 set-up per role and relation; every write gets a fresh case, and a refused write must change nothing.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -34,7 +39,7 @@ from centrale.cases.models import (
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import Person
-from centrale.plans.models import Plan
+from centrale.plans.models import Goal, GoalTerm, Plan, PlanApproval
 from centrale.referrals.models import Referral
 from tests import factories as f
 
@@ -46,6 +51,7 @@ MANAGE = "manage"  # state and phase, care team, new plan version
 CONTRIBUTE = "contribute"  # diary entries, referrals
 CONTRIBUTE_CLINICAL = "contribute_clinical"  # assessments
 INTAKE = "intake"  # a scheda di accoglienza for the person
+APPROVE = "approve"  # approve a plan version on behalf of one's organisation, which must be on the team
 
 TEAM = frozenset({R.CARE_TEAM})
 TEAM_OR_OFFICE = frozenset({R.CARE_TEAM, R.REGISTERING_ORG})
@@ -62,6 +68,7 @@ EXPECTED: dict[Role, dict[str, frozenset[Relation]]] = {
         CONTRIBUTE_CLINICAL: frozenset({R.DISTRICT, R.CARE_TEAM}),
         MANAGE: NOBODY,
         INTAKE: NOBODY,
+        APPROVE: TEAM,
     },
     Role.CASE_MANAGER: {
         READ: TEAM_OR_OFFICE,
@@ -70,6 +77,7 @@ EXPECTED: dict[Role, dict[str, frozenset[Relation]]] = {
         CONTRIBUTE_CLINICAL: TEAM_OR_OFFICE,
         MANAGE: TEAM_OR_OFFICE,
         INTAKE: TEAM_OR_OFFICE,
+        APPROVE: TEAM,  # the office that took the person in approves only once it is on the team
     },
     Role.OPERATORE_PUA: {
         READ: TEAM_OR_OFFICE,
@@ -78,10 +86,11 @@ EXPECTED: dict[Role, dict[str, frozenset[Relation]]] = {
         CONTRIBUTE_CLINICAL: TEAM,
         MANAGE: NOBODY,
         INTAKE: TEAM_OR_OFFICE,
+        APPROVE: TEAM,
     },
-    Role.MMG: {READ: TEAM, READ_CLINICAL: TEAM, CONTRIBUTE: TEAM, CONTRIBUTE_CLINICAL: TEAM},
-    Role.TUTOR: {READ: TEAM, CONTRIBUTE: TEAM},
-    Role.OPERATORE_ETS: {READ: TEAM, CONTRIBUTE: TEAM},
+    Role.MMG: {READ: TEAM, READ_CLINICAL: TEAM, CONTRIBUTE: TEAM, CONTRIBUTE_CLINICAL: TEAM, APPROVE: TEAM},
+    Role.TUTOR: {READ: TEAM, CONTRIBUTE: TEAM},  # delivers interventions; approves nothing for the cooperative
+    Role.OPERATORE_ETS: {READ: TEAM, CONTRIBUTE: TEAM, APPROVE: TEAM},
     Role.ANALISTA: {},
     Role.AMMINISTRATORE: {},
 }
@@ -114,10 +123,13 @@ class World:
     removable_member_id: int
     case_id: int = 0
     person_id: int = 0
+    plan_id: int = 0  # a draft plan version of the case
+    goal_id: int = 0  # one of its goals
 
 
-async def _world(session: AsyncSession, a: Actors, relation: Relation | None) -> World:
-    """A person of municipio I, registered by another office, with an open case and a team of two."""
+async def _world(session: AsyncSession, a: Actors, relation: Relation | None, *, draft: bool = True) -> World:
+    """A person of municipio I, registered by another office, with an open case, a team of two and
+    (``draft``) a draft plan with one goal."""
     person = await f.person(session, a.owner_org, municipio="I")
     assert person.id is not None and a.owner_org.id is not None and a.manager.id is not None
     case = Case(
@@ -147,7 +159,26 @@ async def _world(session: AsyncSession, a: Actors, relation: Relation | None) ->
     session.add(removable)
     await session.flush()
     assert removable.id is not None
-    w = World(person=person, case=case, removable_member_id=removable.id, case_id=case.id, person_id=person.id)
+    plan_id = goal_id = 0
+    if draft:
+        plan = Plan(case_id=case.id, version=1, start_date=date(2024, 3, 1), created_by_id=a.manager.id)
+        session.add(plan)
+        await session.flush()
+        assert plan.id is not None
+        goal = Goal(plan_id=plan.id, term=GoalTerm.BREVE, description="Spesa settimanale con accompagnamento")
+        session.add(goal)
+        await session.flush()
+        assert goal.id is not None
+        plan_id, goal_id = plan.id, goal.id
+    w = World(
+        person=person,
+        case=case,
+        removable_member_id=removable.id,
+        case_id=case.id,
+        person_id=person.id,
+        plan_id=plan_id,
+        goal_id=goal_id,
+    )
     if relation is not None:
         await SETUP[relation](session, a, w)
     session.add(person)
@@ -202,6 +233,7 @@ RELATIONS: list[Relation | None] = [None, *SETUP]
 Body = Callable[[Actors, World], dict[str, Any]] | None
 KATZ = {"bagno": 1, "vestirsi": 1, "toilette": 0, "spostarsi": 1, "continenza": 1, "alimentazione": 1}
 C = "/api/v1/cases/{case_id}"
+P = "/api/v1/plans/{plan_id}"
 
 READ_ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", C): READ,
@@ -214,6 +246,7 @@ READ_ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", C + "/assessments/profile"): READ_CLINICAL,
     ("GET", C + "/fhir"): READ,
     ("GET", C + "/siuss"): READ,
+    ("GET", P): READ,
 }
 WRITE_ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
     ("POST", C + "/transitions"): (MANAGE, lambda a, w: {"phase": "VALUTAZIONE"}),
@@ -226,6 +259,10 @@ WRITE_ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
     ("POST", C + "/assessments"): (CONTRIBUTE_CLINICAL, lambda a, w: {"kind": "KATZ_ADL", "answers": KATZ}),
     ("PUT", C + "/siuss/dati"): (MANAGE, lambda a, w: {"codice_cittadinanza": "380"}),
     ("POST", C + "/siuss/flussi"): (MANAGE, None),
+    ("PUT", P): (MANAGE, lambda a, w: {"start_date": "2024-04-01", "note": "Rivisto con la famiglia"}),
+    ("POST", P + "/approvals"): (APPROVE, None),
+    ("POST", P + "/signature"): (MANAGE, lambda a, w: {"signed_by": "Maria Rossi"}),
+    ("PATCH", P + "/goals/{goal_id}"): (CONTRIBUTE, lambda a, w: {"reached": True}),
     ("POST", "/api/v1/intakes"): (
         INTAKE,
         lambda a, w: {
@@ -240,10 +277,14 @@ WRITE_ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
 }
 
 
+#: writes whose world has no draft plan (a new version is refused while a draft exists)
+WITHOUT_DRAFT = frozenset({("POST", C + "/plans")})
+
+
 def case_endpoints(openapi: dict[str, Any]) -> set[tuple[str, str]]:
     found = set()
     for path, operations in openapi["paths"].items():
-        if path.startswith((C, "/api/v1/intakes")):
+        if path.startswith((C, "/api/v1/intakes", "/api/v1/plans/")):
             found.update((method.upper(), path) for method in operations)
     return found
 
@@ -260,7 +301,7 @@ async def test_every_case_endpoint_is_in_the_matrix(client: httpx.AsyncClient) -
 
 
 def _url(path: str, w: World) -> str:
-    return path.format(case_id=w.case_id, member_id=w.removable_member_id)
+    return path.format(case_id=w.case_id, member_id=w.removable_member_id, plan_id=w.plan_id, goal_id=w.goal_id)
 
 
 async def _snapshot(session: AsyncSession, w: World) -> tuple[object, ...]:
@@ -272,9 +313,18 @@ async def _snapshot(session: AsyncSession, w: World) -> tuple[object, ...]:
     async def count(model: Any, column: Any, value: object, *extra: Any) -> int:
         return (await session.exec(select(func.count()).select_from(model).where(column == value, *extra))).one()
 
+    plan = (
+        await session.exec(
+            select(col(Plan.start_date), col(Plan.note), col(Plan.signed_at)).where(col(Plan.id) == w.plan_id)
+        )
+    ).first()
+    reached = (await session.exec(select(col(Goal.reached)).where(col(Goal.id) == w.goal_id))).first()
     return (
         state,
         phase,
+        tuple(plan or ()),
+        reached,
+        await count(PlanApproval, col(PlanApproval.plan_id), w.plan_id),
         await count(CareTeamMember, col(CareTeamMember.case_id), w.case_id, col(CareTeamMember.removed_at).is_(None)),
         await count(DiaryEntry, col(DiaryEntry.case_id), w.case_id),
         await count(Assessment, col(Assessment.case_id), w.case_id),
@@ -330,5 +380,6 @@ async def test_case_matrix(role: Role, client: httpx.AsyncClient, session: Async
         for key, kind in READ_ENDPOINTS.items():
             await check(key, kind, relation, shared, None)
         for key, (kind, body) in WRITE_ENDPOINTS.items():
-            await check(key, kind, relation, await _world(session, a, relation), body)
+            world = await _world(session, a, relation, draft=key not in WITHOUT_DRAFT)
+            await check(key, kind, relation, world, body)
     assert not failures, "\n".join(failures)
