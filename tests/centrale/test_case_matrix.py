@@ -282,7 +282,7 @@ WITHOUT_DRAFT = frozenset({("POST", C + "/plans")})
 
 
 def case_endpoints(openapi: dict[str, Any]) -> set[tuple[str, str]]:
-    found = set()
+    found: set[tuple[str, str]] = set()
     for path, operations in openapi["paths"].items():
         if path.startswith((C, "/api/v1/intakes", "/api/v1/plans/")):
             found.update((method.upper(), path) for method in operations)
