@@ -71,26 +71,44 @@ def _holds(runs: list[dict[str, Any]], rate: float) -> bool:
     return all(r["ok"] == r["sent"] for r in runs) and p99 is not None and p99 < P99_LIMIT_MS and served >= 0.95 * rate
 
 
+BISECTIONS = 2  # after the first step that fails: halve the gap (geometrically) this many times
+
+
 def max_sustained(ctx: Context, server: Server, senders: list[str]) -> dict[str, Any]:
-    """Raise the rate by 40 % steps from 25/s until p99 crosses 100 ms or errors appear; the last rate that held."""
-    rate, best, steps = 25.0, 0.0, []
+    """Raise the rate by 40 % steps from 25/s until p99 crosses 100 ms or errors appear, then narrow the
+    gap between the last rate that held and the first that did not by bisection; the highest that held."""
+    rate, best, failed, steps = 25.0, 0.0, None, []
     limit = 800.0 if ctx.quick else 4000.0
     runs_per_step = 1 if ctx.quick else max(2, ctx.runs - 2)
-    while rate <= limit:
-        runs = [measured(server, rate, ctx.duration, senders) for _ in range(runs_per_step)]
-        ok = _holds(runs, rate)
+
+    def step(at: float) -> bool:
+        runs = [measured(server, at, ctx.duration, senders) for _ in range(runs_per_step)]
+        ok = _holds(runs, at)
         steps.append(
             {
-                "rate": rate,
+                "rate": at,
                 "holds": ok,
                 "p99_ms": over_runs([r["latency_ms"] for r in runs], "p99"),
                 "throughput": min(r["throughput"] for r in runs),
                 "ok": sum(r["ok"] for r in runs),
             }
         )
-        if not ok:
+        return ok
+
+    while rate <= limit:
+        if not step(rate):
+            failed = rate
             break
         best, rate = rate, round(rate * 1.4)
+    if failed is not None and best > 0 and not ctx.quick:
+        for _ in range(BISECTIONS):
+            middle = float(round((best * failed) ** 0.5))
+            if middle in (round(best), round(failed)):
+                break
+            if step(middle):
+                best = middle
+            else:
+                failed = middle
     return {"max_rate": best, "steps": steps}
 
 
