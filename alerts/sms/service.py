@@ -108,7 +108,7 @@ class DeliveryChange:
 class Stored:
     message: InboundSms
     created: bool  # False: Twilio retried, or another instance stored it first
-    # the sender's sentinel and their condominio's persons, when read with the message (see ``Sender``)
+    # the rows of triage's sender lookup (sentinel id, name, condominio; person, alias), when read with the message
     sender: list[tuple[Any, ...]] | None = None
 
 
