@@ -28,14 +28,11 @@ from alerts.models import (
 )
 from centrale.clock import utcnow
 from centrale.condomini.models import Condominio
+from centrale.db import dialect_of
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.persons.models import Person
 from centrale.settings import get_settings
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 def _lock(model: Any) -> Fixed:
@@ -96,6 +93,21 @@ def alert_event(session: AsyncSession, alert: Alert, kind: str, **extra: Any) ->
     )
 
 
+def _entry(
+    alert: Alert,
+    kind: EntryKind,
+    *,
+    at: datetime,
+    operator_id: int | None = None,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one timeline line of ``alert`` (grouped by its condominio)."""
+    assert alert.id is not None
+    values = {"alert_id": alert.id, "at": at, "kind": kind, "operator_id": operator_id}
+    return values | {"condominio_id": alert.condominio_id, "text": text, "data": data or {}}
+
+
 def add_entry(
     session: AsyncSession,
     alert: Alert,
@@ -106,16 +118,7 @@ def add_entry(
     text: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AlertEntry:
-    assert alert.id is not None
-    entry = AlertEntry(
-        alert_id=alert.id,
-        at=at,
-        kind=kind,
-        operator_id=operator_id,
-        text=text,
-        condominio_id=alert.condominio_id,
-        data=data or {},
-    )
+    entry = AlertEntry(**_entry(alert, kind, at=at, operator_id=operator_id, text=text, data=data))
     session.add(entry)
     return entry
 
@@ -182,14 +185,6 @@ async def _attach(session: AsyncSession, alert: Alert) -> Alert:
     return alert
 
 
-def _entry(
-    alert: Alert, kind: EntryKind, *, at: datetime, text: str | None, data: dict[str, Any] | None
-) -> dict[str, Any]:
-    assert alert.id is not None
-    values = {"alert_id": alert.id, "at": at, "kind": kind, "operator_id": None, "condominio_id": alert.condominio_id}
-    return values | {"text": text, "data": data or {}}
-
-
 async def _write_entry(
     session: AsyncSession,
     alert: Alert,
@@ -234,7 +229,7 @@ async def _join(
         "last_report_at": now,
         "severity": severity if raised else alert.severity,
     }
-    if raised or _dialect(session) != "postgresql":
+    if raised or dialect_of(session) != "postgresql":
         await _INSERT_ENTRY.all(session, line)
         if raised:
             await _write_entry(session, alert, EntryKind.PRIORITA, at=now, data={"da": alert.severity, "a": severity})

@@ -16,15 +16,11 @@ import json
 import os
 import statistics
 import time
-import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-
-from twilio.request_validator import RequestValidator
 
 from bench.common import AUTH_TOKEN, PUBLIC_URL
-from bench.loadgen import BODIES, PATH, twilio_params
+from bench.loadgen import BODIES, PATH, signed_forms
 from bench.procs import RedisServer, ScratchPostgres
 from bench.seed import prepare
 
@@ -32,19 +28,8 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def _signed(count: int, senders: list[str], run: str) -> list[tuple[bytes, bytes]]:
-    validator = RequestValidator(AUTH_TOKEN)
-    out = []
-    for i in range(count):
-        sid = "SM" + uuid.uuid5(uuid.NAMESPACE_URL, f"{run}/{i}").hex
-        params = twilio_params(
-            sid=sid,
-            sender=senders[i % len(senders)],
-            to="+390600000000",
-            body=BODIES[i % len(BODIES)],
-            account="AC" + "0" * 32,
-        )
-        out.append((validator.compute_signature(PUBLIC_URL + PATH, params).encode(), urlencode(params).encode()))
-    return out
+    forms = signed_forms(count=count, token=AUTH_TOKEN, public_url=PUBLIC_URL, senders=senders, run=run, bodies=BODIES)
+    return [(signature.encode(), body) for _sid, signature, body in forms]
 
 
 async def _post(app: Any, signature: bytes, body: bytes) -> int:

@@ -55,10 +55,10 @@ def twilio_params(*, sid: str, sender: str, to: str, body: str, account: str) ->
     }
 
 
-def signed_requests(
-    *, count: int, token: str, public_url: str, host: str, senders: list[str], run: str, bodies: list[str]
-) -> list[tuple[str, bytes]]:
-    """``count`` (MessageSid, raw HTTP request) pairs, signed before the clock starts."""
+def signed_forms(
+    *, count: int, token: str, public_url: str, senders: list[str], run: str, bodies: list[str]
+) -> list[tuple[str, str, bytes]]:
+    """``count`` (MessageSid, X-Twilio-Signature, form body) triples, signed as Twilio signs them."""
     validator = RequestValidator(token)
     url = public_url.rstrip("/") + PATH
     out = []
@@ -71,8 +71,17 @@ def signed_requests(
             body=bodies[i % len(bodies)],
             account="AC" + "0" * 32,
         )
-        signature = validator.compute_signature(url, params)
-        body = urlencode(params).encode()
+        out.append((sid, validator.compute_signature(url, params), urlencode(params).encode()))
+    return out
+
+
+def signed_requests(
+    *, count: int, token: str, public_url: str, host: str, senders: list[str], run: str, bodies: list[str]
+) -> list[tuple[str, bytes]]:
+    """``count`` (MessageSid, raw HTTP request) pairs, signed before the clock starts."""
+    out = []
+    forms = signed_forms(count=count, token=token, public_url=public_url, senders=senders, run=run, bodies=bodies)
+    for sid, signature, body in forms:
         head = (
             f"POST {PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             f"X-Twilio-Signature: {signature}\r\nUser-Agent: TwilioProxy/1.1\r\nContent-Length: {len(body)}\r\n\r\n"

@@ -82,6 +82,11 @@ class Database:
         await self.engine.dispose()
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """The session's database dialect: "postgresql" or "sqlite" (an unbound session counts as SQLite)."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
+from centrale.db import dialect_of
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.validators import normalise_phone
@@ -37,13 +38,9 @@ def e164_or_none(raw: str) -> str | None:
         return None
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
 def _insert(session: AsyncSession, table: Any) -> Any:
     """An INSERT that speaks ON CONFLICT in the session's dialect."""
-    return postgresql.insert(table) if _dialect(session) == "postgresql" else sqlite.insert(table)
+    return postgresql.insert(table) if dialect_of(session) == "postgresql" else sqlite.insert(table)
 
 
 # The webhook's hot path runs Core statements built once (a statement object keeps its cache key);
@@ -134,7 +131,7 @@ async def store_inbound(
         "received_at": utcnow(),
         "state": InboundState.RICEVUTO,
     }
-    with_sender = _dialect(session) == "postgresql"
+    with_sender = dialect_of(session) == "postgresql"
     store = _STORE_AND_SENDER if with_sender else _STORE_ALONE
     for _attempt in range(_CODE_ATTEMPTS):
         rows = await store.all(session, values)

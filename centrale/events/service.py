@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.clock import utcnow
-from centrale.db import UTCDateTime
+from centrale.db import UTCDateTime, dialect_of
 from centrale.events.models import Event
 from centrale.fastsql import Fixed
 
@@ -145,7 +145,7 @@ async def commit(session: AsyncSession) -> None:
     """
     info = session.sync_session.info
     pending: list[dict[str, Any]] = info.get(_PENDING) or []
-    if pending and session.bind is not None and session.bind.dialect.name == "postgresql":
+    if pending and dialect_of(session) == "postgresql":
         await session.flush()
         info.pop(_PENDING, None)
         rows = await _numbered_insert(len(pending)).all(session, _numbered_params(pending))

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from centrale.auth.deps import Actor
 from centrale.cases.models import Case
 from centrale.clock import to_rome, utcnow
+from centrale.db import dialect_of
 from centrale.events.service import emit
 from centrale.settings import Settings
 from integrations.siuss.flow import FlowNotEmitted, MissingField, flow_id, missing_fields, render_flow
@@ -53,8 +54,7 @@ async def save_data(session: AsyncSession, *, case: Case, data: SiussDataIn, act
 
 async def next_progressive(session: AsyncSession, *, codice_ente: str, day: date) -> int:
     """The next daily progressive; the counter row stays locked until the caller commits."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
     await session.exec(
         insert(SiussCounter).values(codice_ente=codice_ente, day=day, last=0).on_conflict_do_nothing()  # type: ignore[arg-type]
     )
