@@ -1,11 +1,13 @@
 """CPU per SMS webhook in-process: the app driven directly through ASGI, one signed request after another.
 
-Run: ``python -m bench.inproc [--count 3000] [--rounds 2] [--no-redis]``. No sockets, no load generator,
-no other process on the app's core: the figure is the app's own CPU per webhook (HTTP parsing by uvicorn
+Run: ``python -m bench.inproc [--count 3000] [--rounds 2] [--no-redis] [--concurrency 1]``. No sockets, no
+load generator, no other process on the app's core: the figure is the app's own CPU per webhook (HTTP parsing by uvicorn
 excluded), steadier than a load run's, for comparing two versions of the code (run it on each, in
 turn, more than once). The database is a scratch PostgreSQL one seeded like the webhook scenario; Redis
 a private server unless ``--no-redis``. The bodies are the load generator's (check-in words and
-reports). Writes ``bench/results/inproc-*.json``.
+reports). With ``--concurrency K``, K requests are in flight at a time, as under load, so that messages
+arriving together share a transaction (``CENTRALE_INBOUND_BATCH`` bounds how many; 1 turns that off).
+Writes ``bench/results/inproc-*.json``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,20 @@ async def _post(app: Any, signature: bytes, body: bytes) -> int:
     return status[0]
 
 
-async def measure(url: str, redis_url: str | None, *, count: int, rounds: int) -> list[float]:
+async def _all(app: Any, requests: list[tuple[bytes, bytes]], concurrency: int) -> None:
+    """Every request answered 200, ``concurrency`` of them in flight at a time."""
+    pending = iter(requests)
+
+    async def worker() -> None:
+        for signature, body in pending:
+            status = await _post(app, signature, body)
+            if status != 200:
+                raise RuntimeError(f"the webhook answered {status}")
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def measure(url: str, redis_url: str | None, *, count: int, rounds: int, concurrency: int = 1) -> list[float]:
     senders = await prepare(url)
     os.environ.update(
         {
@@ -89,10 +104,7 @@ async def measure(url: str, redis_url: str | None, *, count: int, rounds: int) -
         for n in range(rounds):
             requests = _signed(count, senders, f"round-{n}")
             started = time.process_time()
-            for signature, body in requests:
-                status = await _post(app, signature, body)
-                if status != 200:
-                    raise RuntimeError(f"the webhook answered {status}")
+            await _all(app, requests, concurrency)
             cpu_ms.append((time.process_time() - started) / count * 1000)
     return cpu_ms
 
@@ -102,6 +114,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at a time")
     parser.add_argument(
         "--pg-server",
         default=os.environ.get("CENTRALE_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
@@ -112,7 +125,11 @@ def main() -> None:
     try:
         import uvloop
 
-        rounds = uvloop.run(measure(pg.url, redis.url if redis else None, count=args.count, rounds=args.rounds))
+        rounds = uvloop.run(
+            measure(
+                pg.url, redis.url if redis else None, count=args.count, rounds=args.rounds, concurrency=args.concurrency
+            )
+        )
     finally:
         if redis:
             redis.cleanup()
@@ -121,7 +138,18 @@ def main() -> None:
     print(f"CPU per webhook, in-process: median {statistics.median(rounds):.3f} ms (rounds: {each})")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"inproc-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"count": args.count, "redis": redis is not None, "cpu_ms": rounds}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "count": args.count,
+                "redis": redis is not None,
+                "concurrency": args.concurrency,
+                "inbound_batch": os.environ.get("CENTRALE_INBOUND_BATCH"),
+                "cpu_ms": rounds,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     board_ping_seconds: float = Field(default=15.0, gt=0)
     board_replay_horizon: int = Field(default=10_000, ge=1)
     board_snapshot_limit: int = Field(default=200, ge=1, le=5000)
+    # inbound SMS that arrive while the instance's transaction runs share the next one (1: one each)
+    inbound_batch: int = Field(default=32, ge=1, le=500)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

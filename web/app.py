@@ -23,6 +23,7 @@ from alerts.escalation.jobs import audit_late_steps
 from alerts.escalation.router import router as policies_router
 from alerts.monitoring import monitoring_tick, plan_pass
 from alerts.router import router as alerts_router
+from alerts.sms.batch import InboundBatcher
 from alerts.sms.feedback import send_feedback_sms
 from alerts.sms.router import router as sms_router
 from centrale.api import router as api_router
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owns_db = database is None
         app.state.db = db = database or Database(settings.database_url)
+        app.state.inbound = InboundBatcher(db.sessionmaker, max_batch=settings.inbound_batch)
         app.state.redis = None
         if settings.redis_url:
             app.state.redis = Redis.from_url(settings.redis_url)

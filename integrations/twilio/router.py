@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
-from alerts.sms.flows import missing_params, receive_and_commit
+from alerts.sms.flows import missing_params
 from alerts.sms.service import record_delivery
 from alerts.sms.status import apply_to_notification
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
@@ -83,9 +83,9 @@ async def inbound_sms(request: Request) -> Response:
     params = _params(form)
     if missing := missing_params(params):
         raise _missing(missing)
-    # the session is opened in there rather than by a dependency: the hot path, and only once signed
+    # stored and triaged before the answer; messages arriving together share a transaction (alerts.sms.batch)
     try:
-        message = await receive_and_commit(request.app.state.db.sessionmaker, params=params, raw=_all_params(form))
+        message = await request.app.state.inbound.receive(params=params, raw=_all_params(form))
     except IntegrityError as error:  # a clash with a concurrent change: Twilio retries a 5xx, not a 409
         log.warning("inbound SMS clashed with a concurrent change (%s); asking Twilio to retry", type(error).__name__)
         raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
