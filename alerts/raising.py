@@ -28,7 +28,7 @@ from alerts.models import (
 )
 from centrale.clock import utcnow
 from centrale.condomini.models import Condominio
-from centrale.db import dialect_of
+from centrale.db import as_loaded, dialect_of
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.persons.models import Person
@@ -171,7 +171,7 @@ _BUILDING_REPORTS = Fixed(
 
 async def _found(session: AsyncSession, statement: Fixed, params: dict[str, Any]) -> Alert | None:
     row = await statement.first(session, params)
-    return None if row is None else await _attach(session, Alert(**row._asdict()))
+    return None if row is None else await _attach(session, as_loaded(Alert, row._asdict()))
 
 
 async def _attach(session: AsyncSession, alert: Alert) -> Alert:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
@@ -66,6 +66,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+M = TypeVar("M")
+
+
 class Database:
     """The engine and session factory of one app instance."""
 
@@ -85,6 +88,14 @@ class Database:
 def dialect_of(session: AsyncSession) -> str:
     """The session's database dialect: "postgresql" or "sqlite" (an unbound session counts as SQLite)."""
     return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def as_loaded(model: type[M], values: dict[str, Any]) -> M:
+    """An instance of ``model`` holding ``values`` the way SQLAlchemy builds one for a row it has read:
+    without the model's ``__init__`` and its validation (for rows the database has just returned)."""
+    instance: M = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(values)
+    return instance
 
 
 def get_database(request: Request) -> Database:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,15 +24,27 @@ class SegmentCount:
     segments: int
 
 
+# ASCII characters that are one septet of GSM 03.38's basic table (the backtick is not in it; [ \\ ] ^ { | } ~
+# are in its extension table, two septets): a text made only of these needs no trip through the codec
+_ONE_SEPTET = frozenset(string.ascii_letters + string.digits + " \n\r!\"#$%&'()*+,-./:;<=>?@_")
+
+
 def _utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _septets(text: str) -> int:
+    """GSM-7 septets of ``text``; UnicodeEncodeError when a character is not in GSM 03.38."""
+    if _ONE_SEPTET.issuperset(text):
+        return len(text)
+    # the GSM 03.38 codec writes extension characters (€ [ ] { } ~ ^ \ |) as ESC + char: two septets
+    return len(text.encode("gsm03.38"))
 
 
 def count_segments(text: str) -> SegmentCount:
     """Encoding and number of segments a handset will receive for ``text``."""
     try:
-        # the GSM 03.38 codec writes extension characters (€ [ ] { } ~ ^ \ |) as ESC + char: two septets
-        units = len(text.encode("gsm03.38"))
+        units = _septets(text)
         encoding, single, part = Encoding.GSM7, GSM7_SINGLE, GSM7_PART
     except UnicodeEncodeError:
         units = _utf16_units(text)

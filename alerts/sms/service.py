@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.sms.models import DELIVERY_RANK, FAILED_STATES, InboundSms, InboundState, SmsDelivery, SmsOptOut
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
-from centrale.db import dialect_of
+from centrale.db import as_loaded, dialect_of
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.validators import normalise_phone
@@ -27,7 +27,13 @@ _CODE_ATTEMPTS = 8  # 23**6 codes: two draws in a row that are both taken do not
 
 
 def new_receipt_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    """Six symbols of the alphabet, uniformly drawn (one draw from the system's random source)."""
+    n = secrets.randbelow(len(_CODE_ALPHABET) ** 6)
+    code = []
+    for _ in range(6):
+        n, digit = divmod(n, len(_CODE_ALPHABET))
+        code.append(_CODE_ALPHABET[digit])
+    return "".join(code)
 
 
 def e164_or_none(raw: str) -> str | None:
@@ -59,7 +65,9 @@ _STORED = (
     "received_at",
     "state",
 )
-_MESSAGE_KEYS = tuple(c.key for c in _INBOUND.c)
+# what the store reads back: the rest (the parameters as sent, above all) the caller has already
+_RETURNED = tuple(c for c in _INBOUND.c if c.key != "params")
+_RETURNED_KEYS = tuple(c.key for c in _RETURNED)
 
 
 def _store(module: Any) -> Any:
@@ -67,7 +75,7 @@ def _store(module: Any) -> Any:
         module.insert(_INBOUND)
         .values({key: bindparam(key) for key in _STORED})
         .on_conflict_do_nothing()  # message_sid (a retry or a twin) or receipt_code (a code drawn twice)
-        .returning(*_INBOUND.c)
+        .returning(*_RETURNED)
     )
 
 
@@ -153,7 +161,7 @@ async def store_inbound(
         payload={"receipt_code": found.receipt_code},
     )
     # detached on purpose: triage fills it in and ``save_triage`` writes it back in one UPDATE
-    message = InboundSms(**{key: getattr(found, key) for key in _MESSAGE_KEYS})
+    message = as_loaded(InboundSms, {key: getattr(found, key) for key in _RETURNED_KEYS} | {"params": values["params"]})
     if not with_sender:
         return Stored(message=message, created=True)
     sender = [

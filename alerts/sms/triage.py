@@ -99,13 +99,27 @@ async def reporter_by_phone(
     return Reporter(sentinel_id, name, condominio_id, assisted)
 
 
-async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Operator | None:
+_O = Operator.__table__  # type: ignore[attr-defined]
+_OPERATOR = Fixed(
+    core_select(_O.c.id, _O.c.role).where(
+        _O.c.phone == bindparam("phone"), _O.c.active.is_(True), _O.c.deleted_at.is_(None)
+    )
+)
+
+
+@dataclass(frozen=True)
+class Commander:
+    """An active operator's phone, which may send "OK <n>" and "FATTO <code>"."""
+
+    id: int
+    role: Role
+
+
+async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Commander | None:
     if phone is None:
         return None
-    query = select(Operator).where(
-        col(Operator.phone) == phone, col(Operator.active).is_(True), col(Operator.deleted_at).is_(None)
-    )
-    return (await session.exec(query)).first()
+    row = await _OPERATOR.first(session, {"phone": phone})
+    return None if row is None else Commander(row.id, Role(row.role))
 
 
 def _named(body: str, assisted: Sequence[Assisted]) -> Assisted | None:
@@ -130,11 +144,9 @@ async def _target(session: AsyncSession, sentinel: Reporter, message: InboundSms
     return Target(None, sentinel.condominio_id)
 
 
-async def _command(session: AsyncSession, message: InboundSms, operator: Operator, verb: str, code: str) -> str:
+async def _command(session: AsyncSession, message: InboundSms, operator: Commander, verb: str, code: str) -> str:
     refused = render(Template.CODICE_NON_VALIDO, code=code[:8])
     message.state = InboundState.COMANDO
-    if operator.id is None:
-        return refused
     if verb == "FATTO":
         try:
             await close_task_by_code(session, code=code, operator_id=operator.id, channel=ClosedVia.SMS)

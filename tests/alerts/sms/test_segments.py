@@ -46,3 +46,13 @@ def test_every_template_is_one_gsm7_segment(template: Template) -> None:
 def test_render_refuses_a_text_that_would_split() -> None:
     with pytest.raises(ValueError, match="segmento"):
         render(Template.PRESA_IN_CARICO, code="X", role="È" * 10)
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)])
+def test_the_ascii_shortcut_counts_as_the_codec_does(char: str) -> None:
+    try:
+        by_codec = Encoding.GSM7, len((char * 3).encode("gsm03.38"))
+    except UnicodeEncodeError:
+        by_codec = Encoding.UCS2, 3
+    count = count_segments(char * 3)
+    assert (count.encoding, count.units) == by_codec
