@@ -79,6 +79,22 @@ class Fixed:
             return result.all() if result.returns_rows else []
         return await self._on_driver(connection, adapted, params or {})
 
+    async def many(self, session: AsyncSession, params: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The statement run once per mapping in ``params``, in order, and the rows of all the runs together.
+
+        On PostgreSQL the runs go in one pipeline (asyncpg's ``fetchmany``): one wait for the lot, not one
+        per run."""
+        if not params:
+            return []
+        connection, adapted = await _connection(session)
+        if adapted is None:
+            rows: list[Any] = []
+            for one in params:
+                result = await connection.execute(self.statement, dict(one))
+                rows.extend(result.all() if result.returns_rows else [])
+            return rows
+        return await self._on_driver(connection, adapted, params, many=True)
+
     async def first(self, session: AsyncSession, params: Mapping[str, Any] | None = None) -> Any:
         rows = await self.all(session, params)
         return rows[0] if rows else None
@@ -87,24 +103,34 @@ class Fixed:
         row = await self.first(session, params)
         return None if row is None else row[0]
 
-    async def _on_driver(self, connection: AsyncConnection, adapted: Any, params: Mapping[str, Any]) -> list[Any]:
+    async def _on_driver(
+        self, connection: AsyncConnection, adapted: Any, params: Any, *, many: bool = False
+    ) -> list[Any]:
         form = self.compiled(connection.dialect)
+        runs = [self._args(form, one) for one in params] if many else [self._args(form, params)]
+        try:
+            async with adapted._execute_mutex:
+                if adapted._transaction is None:  # the session's transaction begins here, as on its first statement
+                    await adapted._start_transaction()
+                if many:
+                    records = await adapted._connection.fetchmany(form.sql, runs)
+                else:
+                    records = await adapted._connection.fetch(form.sql, *runs[0])
+        except Exception as error:
+            await _raise_as_sqlalchemy(connection, adapted, form.sql, runs[0] if runs else [], error)
+        if form.row is None:
+            return []
+        row, results = form.row, form.results
+        return [row(*(v if p is None else p(v) for v, p in zip(record, results, strict=True))) for record in records]
+
+    @staticmethod
+    def _args(form: _Compiled, params: Mapping[str, Any]) -> list[Any]:
         values = {**form.defaults, **params}
         args = []
         for name in form.names:
             process = form.binds.get(name)
             args.append(process(values[name]) if process is not None else values[name])
-        try:
-            async with adapted._execute_mutex:
-                if adapted._transaction is None:  # the session's transaction begins here, as on its first statement
-                    await adapted._start_transaction()
-                records = await adapted._connection.fetch(form.sql, *args)
-        except Exception as error:
-            await _raise_as_sqlalchemy(connection, adapted, form.sql, args, error)
-        if form.row is None:
-            return []
-        row, results = form.row, form.results
-        return [row(*(v if p is None else p(v) for v, p in zip(record, results, strict=True))) for record in records]
+        return args
 
 
 _CACHE = "centrale.fastsql.connection"

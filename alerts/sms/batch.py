@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.sms.flows import receive_and_commit, receive_sms
+from alerts.sms.flows import receive_and_commit, receive_many
 from alerts.sms.models import InboundSms
 from centrale.events.service import commit
 
@@ -105,9 +105,6 @@ class InboundBatcher:
 
     async def _together(self, batch: list[_Waiting]) -> list[InboundSms]:
         async with self._sessionmaker() as session:
-            messages = [
-                await receive_sms(session, params=waiting.params, raw=waiting.raw, source=waiting.source)
-                for waiting in batch
-            ]
+            messages = await receive_many(session, [(w.params, w.raw, w.source) for w in batch])
             await commit(session)
         return messages

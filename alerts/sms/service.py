@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,17 +118,10 @@ class Stored:
     sender: list[tuple[Any, ...]] | None = None
 
 
-async def store_inbound(
-    session: AsyncSession,
-    *,
-    params: dict[str, str],
-    raw: dict[str, Any] | None = None,
-    source: str = "webhook",
-) -> Stored:
-    """Insert the message unless its MessageSid is already stored; concurrent twins wait and find it."""
-    sid = params["MessageSid"]
-    values = {
-        "message_sid": sid,
+def _values(params: dict[str, str], raw: dict[str, Any] | None, source: str) -> dict[str, Any]:
+    """The columns of a message to store, with a freshly drawn receipt code."""
+    return {
+        "message_sid": params["MessageSid"],
         "account_sid": params.get("AccountSid"),
         "from_number": params["From"],
         "sender_phone": e164_or_none(params["From"]),
@@ -139,20 +133,11 @@ async def store_inbound(
         "received_at": utcnow(),
         "state": InboundState.RICEVUTO,
     }
-    with_sender = dialect_of(session) == "postgresql"
-    store = _STORE_AND_SENDER if with_sender else _STORE_ALONE
-    for _attempt in range(_CODE_ATTEMPTS):
-        rows = await store.all(session, values)
-        if rows:
-            found = rows[0]
-            break
-        # a retry, or a twin that committed first: the stored row and its reply
-        row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).first()
-        if row is not None:
-            return Stored(message=row, created=False)
-        values["receipt_code"] = new_receipt_code()  # the code was already given to another message
-    else:
-        raise RuntimeError("no free receipt code after several draws")
+
+
+def _stored(session: AsyncSession, rows: Sequence[Any], values: dict[str, Any], *, with_sender: bool) -> Stored:
+    """A newly stored message from the rows its store returned (one per person of its sender's building)."""
+    found = rows[0]
     emit(
         session,
         kind="sms.received",
@@ -172,6 +157,50 @@ async def store_inbound(
     return Stored(message=message, created=True, sender=sender)
 
 
+async def store_inbound(
+    session: AsyncSession,
+    *,
+    params: dict[str, str],
+    raw: dict[str, Any] | None = None,
+    source: str = "webhook",
+) -> Stored:
+    """Insert the message unless its MessageSid is already stored; concurrent twins wait and find it."""
+    sid = params["MessageSid"]
+    values = _values(params, raw, source)
+    with_sender = dialect_of(session) == "postgresql"
+    store = _STORE_AND_SENDER if with_sender else _STORE_ALONE
+    for _attempt in range(_CODE_ATTEMPTS):
+        rows = await store.all(session, values)
+        if rows:
+            return _stored(session, rows, values, with_sender=with_sender)
+        # a retry, or a twin that committed first: the stored row and its reply
+        row = (await session.exec(select(InboundSms).where(col(InboundSms.message_sid) == sid))).first()
+        if row is not None:
+            return Stored(message=row, created=False)
+        values["receipt_code"] = new_receipt_code()  # the code was already given to another message
+    raise RuntimeError("no free receipt code after several draws")
+
+
+async def store_many(
+    session: AsyncSession, items: Sequence[tuple[dict[str, str], dict[str, Any] | None, str]]
+) -> list[Stored | None]:
+    """Store several messages (``(params, raw, source)`` each) with one pipelined statement on PostgreSQL.
+
+    ``None`` for a message not stored here (a twin, a retry, a receipt code drawn twice, or any message on
+    SQLite): ``store_inbound`` then stores it, or finds it, on its own."""
+    if dialect_of(session) != "postgresql":
+        return [None] * len(items)
+    values = [_values(params, raw, source) for params, raw, source in items]
+    by_sid: dict[str, list[Any]] = {}
+    for row in await _STORE_AND_SENDER.many(session, values):
+        by_sid.setdefault(row.message_sid, []).append(row)
+    out: list[Stored | None] = []
+    for one in values:
+        rows = by_sid.pop(one["message_sid"], None)  # a twin later in the batch finds none left
+        out.append(None if rows is None else _stored(session, rows, one, with_sender=True))
+    return out
+
+
 #: what triage may change on a stored message
 TRIAGE_FIELDS = ("reply", "state", "severity", "sentinel_id", "person_id", "condominio_id", "alert_id")
 
@@ -183,8 +212,16 @@ _SAVE_TRIAGE = Fixed(
 
 async def save_triage(session: AsyncSession, message: InboundSms) -> None:
     """Write triage's outcome on a newly stored message in one statement."""
-    values = {name: getattr(message, name) for name in TRIAGE_FIELDS}
-    await _SAVE_TRIAGE.all(session, values | {"_id": message.id})
+    await _SAVE_TRIAGE.all(session, _outcome(message))
+
+
+async def save_triages(session: AsyncSession, messages: Sequence[InboundSms]) -> None:
+    """``save_triage`` for several messages, pipelined on PostgreSQL."""
+    await _SAVE_TRIAGE.many(session, [_outcome(message) for message in messages])
+
+
+def _outcome(message: InboundSms) -> dict[str, Any]:
+    return {name: getattr(message, name) for name in TRIAGE_FIELDS} | {"_id": message.id}
 
 
 async def is_opted_out(session: AsyncSession, *, phone: str) -> bool:

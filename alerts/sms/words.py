@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -27,25 +28,33 @@ MEDIUM_WORDS = ("FARMACI", "SPESA", "SOLO", "SOLA", "CONFUSO", "CONFUSA")
 CHECKIN_WORDS = ("OK", "TUTTO BENE")
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@functools.lru_cache(maxsize=4096)  # pure: "OK", "tutto bene" and the aliases come again and again
 def fold(text: str) -> str:
     """Upper case without accents and with single spaces: "è caduta" -> "E CADUTA"."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", bare.upper()).split())
+    return " ".join(_NOT_WORD.sub(" ", bare.upper()).split())
 
 
-def _has(folded: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded) is not None
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``phrases`` as whole words of a folded text."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
+
+
+_HIGH, _MEDIUM, _CHECKIN = _any_of(HIGH_WORDS), _any_of(MEDIUM_WORDS), _any_of(CHECKIN_WORDS)
 
 
 def signal_of(text: str) -> Signal:
     """The highest severity any keyword in ``text`` carries."""
     folded = fold(text)
-    if any(_has(folded, w) for w in HIGH_WORDS):
+    if _HIGH.search(folded):
         return Signal.ALTA
-    if any(_has(folded, w) for w in MEDIUM_WORDS):
+    if _MEDIUM.search(folded):
         return Signal.MEDIA
-    if any(_has(folded, w) for w in CHECKIN_WORDS):
+    if _CHECKIN.search(folded):
         return Signal.CHECKIN
     return Signal.NESSUNA
 

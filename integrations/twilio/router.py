@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -89,10 +90,16 @@ async def inbound_sms(request: Request) -> Response:
     except IntegrityError as error:  # a clash with a concurrent change: Twilio retries a 5xx, not a 409
         log.warning("inbound SMS clashed with a concurrent change (%s); asking Twilio to retry", type(error).__name__)
         raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
+    return Response(content=_twiml(message.reply or ""), media_type=TWIML)
+
+
+@functools.lru_cache(maxsize=64)  # most answers are one of a few fixed texts (a check-in's thanks)
+def _twiml(text: str) -> str:
+    """The TwiML that answers with ``text`` (nothing for an empty text)."""
     reply = MessagingResponse()
-    if message.reply:
-        reply.message(message.reply)
-    return Response(content=str(reply), media_type=TWIML)
+    if text:
+        reply.message(text)
+    return str(reply)
 
 
 @router.post("/status", response_class=Response)

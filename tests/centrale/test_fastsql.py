@@ -67,6 +67,26 @@ async def test_a_refusal_is_sqlalchemys_integrity_error_and_the_session_recovers
         assert (await _READ.first(session, {"sid": "SM000003"})) is not None
 
 
+async def test_many_runs_once_per_mapping_in_order_and_returns_every_row_typed(database: Database) -> None:
+    async with database.sessionmaker() as session:
+        assert await _INSERT.many(session, []) == []
+        rows = await _INSERT.many(session, [_values(f"SM10000{n}") for n in range(3)])
+        read = await _READ.many(session, [{"sid": "SM100002"}, {"sid": "SM-none"}, {"sid": "SM100000"}])
+        await session.commit()
+    assert [r.id for r in rows] == sorted(r.id for r in rows) and len(rows) == 3
+    assert all(r.state is InboundState.SMISTATO and r.params == {"Body": ["a", "b"], "n": 1} for r in rows)
+    assert [r.id for r in read] == [rows[2].id, rows[0].id]  # in the order of the runs; none for the miss
+    assert read[0].received_at == datetime(2026, 7, 14, 10, 30, tzinfo=UTC)
+
+
+async def test_a_refusal_inside_many_is_sqlalchemys_error_and_nothing_of_it_stays(database: Database) -> None:
+    async with database.sessionmaker() as session:
+        with pytest.raises(exc.IntegrityError):
+            await _INSERT.many(session, [_values("SM200001"), _values("SM200001")])  # the same MessageSid twice
+        await session.rollback()
+        assert await _READ.first(session, {"sid": "SM200001"}) is None
+
+
 async def test_a_lost_connection_is_sqlalchemys_error_and_the_next_session_reconnects(pg_database: Database) -> None:
     admin = Database(pg_database.url)  # another engine: the pool's own connection would be the victim
     try:

@@ -24,14 +24,18 @@ from tests.alerts.sms.test_triage import sms
 SENTINEL = "+393330000161"
 
 
-async def _building(database: Database) -> None:
+async def _building(database: Database) -> list[int]:
+    """A condominio with two persons followed (A1, B2) and its sentinel; the persons' ids."""
     async with database.sessionmaker() as session:
         cond = await f.condominio(session)
+        ids = []
         for alias in ("A1", "B2"):
-            await f.assisted(
-                session, cond, await f.person(session, await f.org(session, OrgKind.MUNICIPIO)), alias=alias
-            )
+            who = await f.person(session, await f.org(session, OrgKind.MUNICIPIO))
+            await f.assisted(session, cond, who, alias=alias)
+            assert who.id is not None
+            ids.append(who.id)
         await f.sentinel(session, cond, phone=SENTINEL)
+        return ids
 
 
 @contextmanager
@@ -55,9 +59,10 @@ async def stored(database: Database) -> list[InboundSms]:
 
 
 async def test_messages_arriving_together_share_a_transaction_and_each_gets_its_own_answer(database: Database):
-    await _building(database)
+    a1, b2 = await _building(database)
     batcher = InboundBatcher(database.sessionmaker, max_batch=32)
-    bodies = ["A1 non risponde al citofono", "tutto bene", "B2 caduta in casa", "AIUTO A1"] * 5
+    # the last of each four names no one: it continues the sentinel's thread, B2's report just before it
+    bodies = ["A1 non risponde al citofono", "tutto bene", "B2 caduta in casa", "ancora non apre"] * 5
     params = [sms(body, SENTINEL) for body in bodies]
     with commits(database) as seen:
         answers = await asyncio.gather(*(batcher.receive(params=p) for p in params))
@@ -73,7 +78,8 @@ async def test_messages_arriving_together_share_a_transaction_and_each_gets_its_
     async with database.sessionmaker() as session:
         alerts = (await session.exec(select(Alert))).all()
     # one alert per person, joined by the later reports of the same batch, as one by one
-    assert sorted(a.report_count for a in alerts if not a.building_level) == [5, 10]
+    assert {a.person_id: a.report_count for a in alerts if not a.building_level} == {a1: 5, b2: 10}
+    assert [r.person_id for r in rows if r.alert_id is not None] == [a1, b2, b2] * 5
 
 
 async def test_a_message_triage_cannot_handle_costs_the_others_nothing(database: Database, monkeypatch):
@@ -99,14 +105,14 @@ async def test_a_message_triage_cannot_handle_costs_the_others_nothing(database:
 async def test_twilio_twins_in_one_batch_are_stored_once_and_answered_alike(database: Database):
     await _building(database)
     batcher = InboundBatcher(database.sessionmaker, max_batch=32)
-    first = sms("A1 non risponde", SENTINEL)
-    answers = await asyncio.gather(
-        *(batcher.receive(params=p) for p in (first, dict(first), sms("tutto bene", SENTINEL)))
-    )
+    report, fine = sms("A1 non risponde", SENTINEL), sms("tutto bene", SENTINEL)
+    batch = (report, fine, dict(report), sms("B2 non apre", SENTINEL), dict(fine))
+    answers = await asyncio.gather(*(batcher.receive(params=p) for p in batch))
     rows = await stored(database)
-    assert len(rows) == 2
-    assert answers[0].receipt_code == answers[1].receipt_code == rows[0].receipt_code
-    assert answers[0].reply == answers[1].reply == rows[0].reply
+    assert [r.message_sid for r in rows] == [p["MessageSid"] for p in (*batch[:2], batch[3])]
+    for first, twin, row in ((0, 2, rows[0]), (1, 4, rows[1])):
+        assert answers[first].receipt_code == answers[twin].receipt_code == row.receipt_code
+        assert answers[first].reply == answers[twin].reply == row.reply is not None
 
 
 async def test_a_request_that_goes_away_leaves_its_message_stored(database: Database):
@@ -134,6 +140,7 @@ async def test_a_database_that_refuses_reaches_every_waiter(database: Database, 
         raise OSError("connection refused")
 
     monkeypatch.setattr(flows, "store_inbound", refuse)
+    monkeypatch.setattr(flows, "store_many", refuse)
     batcher = InboundBatcher(database.sessionmaker, max_batch=32)
     outcomes = await asyncio.gather(
         *(batcher.receive(params=sms("A1 non risponde", SENTINEL)) for _ in range(3)), return_exceptions=True
