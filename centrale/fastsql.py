@@ -5,9 +5,10 @@ an execution context, the result's wrapping). The SMS webhook runs a handful of 
 request, so ``Fixed`` compiles each of them once for the session's dialect — SQL text, parameter order,
 bind and result processors, all SQLAlchemy's own — and on PostgreSQL runs it with asyncpg on the
 session's connection, inside the session's transaction (it is begun there first, as SQLAlchemy would).
-Results are named tuples with the statement's column keys. On SQLite, and wherever the connection is not
-asyncpg's, the statement goes through SQLAlchemy as usual: one statement object, one meaning, both paths
-under the same tests (``tests/centrale/test_fastsql.py``).
+Results are named tuples with the statement's column keys. ``many`` runs a statement once per set of
+parameters in one pipeline (the group commit of inbound SMS stores a batch that way). On SQLite, and
+wherever the connection is not asyncpg's, the statement goes through SQLAlchemy as usual: one statement
+object, one meaning, both paths under the same tests (``tests/centrale/test_fastsql.py``).
 
 Errors are SQLAlchemy's: a refusal raises the same ``IntegrityError``/``DBAPIError`` as the facade, and
 a lost connection is invalidated with its pool, so the next request reconnects (no pre-ping needed).

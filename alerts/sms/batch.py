@@ -49,8 +49,9 @@ class _Waiting:
 class InboundBatcher:
     """Receives inbound SMS for the webhook: stored, triaged and committed before ``receive`` returns.
 
-    ``max_batch`` bounds how many messages share a transaction (1: each message alone). One batch runs
-    at a time per instance, so two batches of one instance never wait on each other's locks.
+    ``max_batch`` bounds how many messages share a transaction (1: each message alone). One batch at a
+    time runs its statements; the next one starts while the previous one commits (a commit waits for the
+    disk, and the messages that arrive meanwhile need not).
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, max_batch: int = 32) -> None:
@@ -58,6 +59,7 @@ class InboundBatcher:
         self._max = max(1, max_batch)
         self._queue: list[_Waiting] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._committing: set[asyncio.Task[None]] = set()
 
     async def receive(self, *, params: dict[str, str], raw: dict[str, Any] | None = None) -> InboundSms:
         """The message stored and triaged, with its reply; a duplicate gets the first answer again."""
@@ -69,42 +71,53 @@ class InboundBatcher:
         return await asyncio.shield(waiting.answer)
 
     async def _drain(self) -> None:
-        batch: list[_Waiting] = []
         try:
             while self._queue:
                 batch = self._queue[: self._max]
                 del self._queue[: self._max]
-                await self._run(batch)
+                worked = asyncio.get_running_loop().create_future()
+                task = asyncio.create_task(self._run(batch, worked), name="inbound-sms-batch")
+                self._committing.add(task)
+                task.add_done_callback(self._committing.discard)
+                # the next batch starts when this one has run its statements and only commits: it may wait
+                # for this one's locks, but this one waits for nothing but the disk, so they cannot deadlock
+                await asyncio.shield(worked)
         finally:
             self._drainer = None
-            # only when the task itself is cancelled (the instance stops): no waiter is left hanging
-            for waiting in batch + self._queue:
-                if not waiting.answer.done():
-                    waiting.answer.cancel()
+            for waiting in self._queue:  # only when the instance stops: no waiter is left hanging
+                waiting.answer.cancel()
             self._queue.clear()
 
-    async def _run(self, batch: list[_Waiting]) -> None:
-        if len(batch) > 1:
+    async def _run(self, batch: list[_Waiting], worked: asyncio.Future[None]) -> None:
+        try:
             try:
-                messages = await self._together(batch)
+                messages = await self._together(batch, worked)
             except Exception as error:  # any failure: each message again, on its own
                 log.warning("a batch of %d inbound SMS failed (%s); receiving them one by one", len(batch), error)
             else:
                 for waiting, message in zip(batch, messages, strict=True):
                     waiting.settle(message)
                 return
-        for waiting in batch:
-            try:
-                message = await receive_and_commit(
-                    self._sessionmaker, params=waiting.params, raw=waiting.raw, source=waiting.source
-                )
-            except Exception as error:  # handed to the request, which answers for it
-                waiting.settle(error=error)
-            else:
-                waiting.settle(message)
+            for waiting in batch:
+                try:
+                    message = await receive_and_commit(
+                        self._sessionmaker, params=waiting.params, raw=waiting.raw, source=waiting.source
+                    )
+                except Exception as error:  # handed to the request, which answers for it
+                    waiting.settle(error=error)
+                else:
+                    waiting.settle(message)
+        finally:
+            if not worked.done():  # failed before its commit: the next batch waited for the one-by-one too
+                worked.set_result(None)
+            for waiting in batch:  # only when cancelled (the instance stops)
+                if not waiting.answer.done():
+                    waiting.answer.cancel()
 
-    async def _together(self, batch: list[_Waiting]) -> list[InboundSms]:
+    async def _together(self, batch: list[_Waiting], worked: asyncio.Future[None]) -> list[InboundSms]:
         async with self._sessionmaker() as session:
             messages = await receive_many(session, [(w.params, w.raw, w.source) for w in batch])
+            await session.flush()  # from here on only the events and COMMIT: no row lock is asked for
+            worked.set_result(None)
             await commit(session)
         return messages

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from alerts.models import Alert
+from alerts.sms import batch as batching
 from alerts.sms import flows
 from alerts.sms.batch import InboundBatcher
 from alerts.sms.models import InboundSms, InboundState
@@ -148,3 +149,44 @@ async def test_a_database_that_refuses_reaches_every_waiter(database: Database, 
     assert all(isinstance(o, OSError) for o in outcomes)  # the webhook answers 5xx and Twilio retries
     async with database.sessionmaker() as session:
         assert (await session.exec(select(func.count()).select_from(InboundSms))).one() == 0
+
+
+async def _until(condition: Any) -> bool:
+    """Whether ``condition()`` holds within 5 s."""
+    for _ in range(250):
+        if condition():
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+@pytest.mark.postgres_only
+async def test_the_next_batch_runs_while_the_previous_one_waits_for_its_commit(pg_database: Database, monkeypatch):
+    await _building(pg_database)
+    disk = asyncio.Event()
+    committing: list[int] = []
+    real = batching.commit
+
+    async def slow_disk(session: Any) -> None:
+        committing.append(len(committing))
+        if len(committing) == 1:
+            await disk.wait()  # the first batch's COMMIT waits for a slow disk
+        await real(session)
+
+    monkeypatch.setattr(batching, "commit", slow_disk)
+    batcher = InboundBatcher(pg_database.sessionmaker, max_batch=32)
+    first = [asyncio.ensure_future(batcher.receive(params=sms(b, SENTINEL))) for b in ("A1 non risponde", "tutto bene")]
+    assert await _until(lambda: len(committing) == 1)
+    second = [asyncio.ensure_future(batcher.receive(params=sms("tutto bene", SENTINEL))) for _ in range(2)]
+    # the messages that arrived meanwhile are triaged and reach their own commit without waiting for the disk
+    assert await _until(lambda: len(committing) == 2)
+    assert not any(f.done() for f in first)
+    # a report of the same building waits for the first batch's lock on it: after its commit, not forever
+    third = asyncio.ensure_future(batcher.receive(params=sms("B2 non apre", SENTINEL)))
+    await asyncio.sleep(0.2)
+    assert not third.done()
+    disk.set()
+    answers = await asyncio.wait_for(asyncio.gather(*first, *second, third), timeout=10)
+    rows = await stored(pg_database)
+    assert sorted(r.message_sid for r in rows) == sorted(a.message_sid for a in answers)
+    assert all(r.state == InboundState.SMISTATO and r.reply for r in rows)
