@@ -3,9 +3,9 @@
 A heat wave's check-in round makes thousands of sentinels answer within a minute. Each message is
 stored and triaged before its webhook is answered, as before; what changes is that the messages which
 arrive while the instance's transaction is running wait for it and then share one transaction of
-their own: one ``BEGIN``, one write of the numbered events, one ``COMMIT`` and one wake-up of the
-boards for the lot, instead of one of each per message. When the instance is not busy, a message has
-a transaction to itself, exactly as without the batcher.
+their own: one ``BEGIN``, one pipelined store (on PostgreSQL), one write of the numbered events, one
+``COMMIT`` and one wake-up of the boards for the lot, instead of one of each per message. When the
+instance is not busy, a message has a transaction to itself, exactly as without the batcher.
 
 A batch commits as a whole or not at all. If it fails for any reason (a deadlock with another
 instance, a clash on a unique key, a bug in triage), it is rolled back and its messages are received
