@@ -66,7 +66,7 @@ _STORED = (
     "received_at",
     "state",
 )
-# what the store reads back: the rest (the parameters as sent, above all) the caller has already
+# what the store reads back: every column but the parameters as sent, which the caller holds already
 _RETURNED = tuple(c for c in _INBOUND.c if c.key != "params")
 _RETURNED_KEYS = tuple(c.key for c in _RETURNED)
 
