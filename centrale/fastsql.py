@@ -88,12 +88,8 @@ class Fixed:
         if not params:
             return []
         connection, adapted = await _connection(session)
-        if adapted is None:
-            rows: list[Any] = []
-            for one in params:
-                result = await connection.execute(self.statement, dict(one))
-                rows.extend(result.all() if result.returns_rows else [])
-            return rows
+        if adapted is None:  # no pipeline there: one run after another, as ``all`` runs it
+            return [row for one in params for row in await self.all(session, one)]
         return await self._on_driver(connection, adapted, params, many=True)
 
     async def first(self, session: AsyncSession, params: Mapping[str, Any] | None = None) -> Any:
