@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from alerts.models import Alert, AlertSource
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.policy import visibility_clause
 from centrale.condomini.models import Condominio
 from centrale.operators.models import Role

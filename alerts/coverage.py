@@ -26,6 +26,7 @@ from alerts.sms.service import is_opted_out
 from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
 
@@ -126,5 +127,5 @@ async def check_coverage(database: Database, *, now: datetime | None = None) -> 
             report={"lacune": [{"ruolo": g.role, "canali": list(g.channels), "dove": g.where} for g in gaps]},
             now=now,
         )
-        await session.commit()
+        await commit(session)
         return raised.alert.id

@@ -22,6 +22,7 @@ from alerts.raising import raise_alert
 from alerts.service import close, get_alert
 from centrale.clock import to_rome, utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.operators.models import Operator
 from centrale.ports import OutgoingSms, SmsSender
 from centrale.tasks.models import (
@@ -112,7 +113,7 @@ async def record_due_reminders(database: Database, *, lead: timedelta, batch: in
                         state=ReminderState.FALLITA if missing else ReminderState.IN_ATTESA,
                     )
                 )
-        await session.commit()
+        await commit(session)
         return len(tasks)
 
 
@@ -132,11 +133,11 @@ async def _claim_sms(database: Database, reminder_id: int) -> TaskReminder | Non
         if task is None or task.state != TaskState.APERTA:
             reminder.state = ReminderState.ANNULLATA
             session.add(reminder)
-            await session.commit()
+            await commit(session)
             return None
         reminder.state, reminder.sent_at = ReminderState.IN_INVIO, utcnow()
         session.add(reminder)
-        await session.commit()
+        await commit(session)
         return reminder
 
 
@@ -177,7 +178,7 @@ async def send_pending_reminder_sms(database: Database, *, sender: SmsSender, ba
             row.state = ReminderState.INVIATA if ok else ReminderState.FALLITA
             row.provider_id, row.error = provider_id, error[:300] if error else None
             session.add(row)
-            await session.commit()
+            await commit(session)
         counts["sent" if ok else "failed"] += 1
     return dict(counts)
 
@@ -222,7 +223,7 @@ async def raise_overdue_alerts(database: Database, *, batch: int = 100) -> list[
             session.add(task)
             task_event(session, task, "task.overdue", alert_id=alert.id)
             raised.append(alert.id)
-        await session.commit()
+        await commit(session)
         return raised
 
 
@@ -253,7 +254,7 @@ async def resolve_alerts_of_closed_tasks(database: Database, *, batch: int = 100
                 cancel=cancel,
             )
             closed += 1
-        await session.commit()
+        await commit(session)
         return closed
 
 
@@ -310,7 +311,7 @@ async def raise_plan_alerts(database: Database, *, plans: Iterable[PlanDates], w
                 ).alert
                 session.add(PlanAlertMark(plan_id=plan.plan_id, kind=kind, on_date=on_date, alert_id=alert.id))
                 try:
-                    await session.commit()  # the unique key: another instance raced us, theirs stands
+                    await commit(session)  # the unique key: another instance raced us, theirs stands
                 except IntegrityError:
                     await session.rollback()
                     continue
@@ -345,6 +346,6 @@ async def plan_pass(
     """The slower pass: tasks from active plans over the horizon, then the plans' date alerts."""
     async with database.sessionmaker() as session:
         generated = await generate_for_active_plans(session, horizon=horizon)
-        await session.commit()
+        await commit(session)
         plans = await active_plan_dates(session)
     return len(generated.created), await raise_plan_alerts(database, plans=plans, warning_days=warning_days)

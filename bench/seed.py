@@ -9,6 +9,7 @@ import alerts.sms.models  # noqa: F401 - not yet listed in web.schema
 from centrale.condomini.models import Condominio, Sentinel, SentinelKind
 from centrale.db import Database
 from centrale.demo import seed_demo
+from centrale.events.service import commit
 from web.schema import metadata
 
 SENTINEL_PHONE = "+3933310{:05d}"
@@ -39,7 +40,7 @@ async def prepare(url: str, *, sentinels: int = 300) -> list[str]:
                         consent_sms=True,
                     )
                 )
-            await session.commit()
+            await commit(session)
         return phones
     finally:
         await database.dispose()

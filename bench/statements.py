@@ -25,6 +25,7 @@ from alerts.sms.triage import _REPORTER
 from bench.procs import ScratchPostgres
 from bench.seed import SENTINEL_PHONE, prepare
 from centrale.db import Database
+from centrale.events.service import commit
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -73,7 +74,7 @@ async def transactions(url: str, *, count: int, rounds: int) -> dict[str, dict[s
     async def session_tx() -> None:
         async with database.sessionmaker() as session:
             await session.connection()
-            await session.commit()
+            await commit(session)
 
     async def engine_tx() -> None:
         async with database.engine.begin() as connection:

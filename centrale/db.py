@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,8 +61,32 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+PENDING_EVENTS = "centrale.events.pending"  # where ``centrale.events.service.emit`` keeps a transaction's events
+
+
+class OutboxSession(Session):
+    """The sessions of this service: a commit with events still unwritten is refused, not silently lost.
+
+    Events are numbered and written by ``centrale.events.service.commit`` (the unit of work's commit);
+    a plain ``session.commit()`` after an ``emit`` would drop them, so it raises instead.
+    """
+
+    def commit(self) -> None:
+        if self.info.get(PENDING_EVENTS):
+            raise RuntimeError("events are pending: commit through the unit of work (centrale.events.service.commit)")
+        super().commit()
+
+    def rollback(self) -> None:
+        self.info.pop(PENDING_EVENTS, None)
+        super().rollback()
+
+    def close(self) -> None:
+        self.info.pop(PENDING_EVENTS, None)
+        super().close()
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=AsyncSession, sync_session_class=OutboxSession, expire_on_commit=False)
 
 
 M = TypeVar("M")
@@ -96,18 +119,3 @@ def as_loaded(model: type[M], values: dict[str, Any]) -> M:
     instance: M = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
     instance.__dict__.update(values)
     return instance
-
-
-def get_database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; routes commit what they change."""
-    async with get_database(request).sessionmaker() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-DatabaseDep = Annotated[Database, Depends(get_database)]

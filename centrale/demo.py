@@ -21,6 +21,7 @@ from centrale.cases.models import (
     TeamRole,
 )
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel, SentinelKind
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person, Sesso
@@ -192,7 +193,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             added["sentinels"] += 1
     added["services"] = await seed_catalogue(session)
     added["cases"] = await _seed_cases(session, orgs, operators)
-    await session.commit()
+    await commit(session)
     return added
 
 

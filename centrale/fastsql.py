@@ -21,11 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -131,11 +129,6 @@ class Fixed:
 
 
 _CACHE = "centrale.fastsql.connection"
-
-
-@sa_event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, _transaction: Any) -> None:
-    session.info.pop(_CACHE, None)
 
 
 async def _connection(session: AsyncSession) -> tuple[AsyncConnection, Any]:

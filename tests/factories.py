@@ -14,6 +14,7 @@ from centrale.auth.passwords import hash_password
 from centrale.auth.service import token_hash
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import Person, Sesso
@@ -43,7 +44,7 @@ async def org(
 ) -> Organisation:
     row = Organisation(name=name or f"{kind} {next(_seq)}", kind=kind, municipio=municipio)
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row
 
 
@@ -65,7 +66,7 @@ async def operator(
         password_hash=password_hash(),
     )
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row
 
 
@@ -73,7 +74,7 @@ async def token_for(session: AsyncSession, op: Operator) -> str:
     token = secrets.token_urlsafe(24)
     assert op.id is not None
     session.add(AuthSession(token_hash=token_hash(token), operator_id=op.id, expires_at=utcnow() + timedelta(hours=1)))
-    await session.commit()
+    await commit(session)
     return token
 
 
@@ -102,7 +103,7 @@ async def person(
         telefoni=[],
     )
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row
 
 
@@ -114,7 +115,7 @@ async def condominio(session: AsyncSession, tutor: Operator | None = None) -> Co
         operator_id=tutor.id if tutor else None,
     )
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row
 
 
@@ -122,7 +123,7 @@ async def assisted(session: AsyncSession, cond: Condominio, who: Person, alias: 
     assert cond.id is not None and who.id is not None
     row = AssistedPerson(condominio_id=cond.id, person_id=who.id, alias=alias)
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row
 
 
@@ -130,5 +131,5 @@ async def sentinel(session: AsyncSession, cond: Condominio, phone: str = "+39333
     assert cond.id is not None
     row = Sentinel(name="Sentinella di prova", phone=phone, condominio_id=cond.id, consent_sms=True)
     session.add(row)
-    await session.commit()
+    await commit(session)
     return row

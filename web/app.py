@@ -16,17 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from alerts.checkins.jobs import checkin_tick
-from alerts.checkins.router import router as checkins_router
 from alerts.coverage import check_coverage
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
-from alerts.escalation.router import router as policies_router
 from alerts.monitoring import monitoring_tick, plan_pass
-from alerts.router import router as alerts_router
 from alerts.sms.batch import InboundBatcher
 from alerts.sms.feedback import send_feedback_sms
-from alerts.sms.router import router as sms_router
-from centrale.api import router as api_router
 from centrale.clock import ROME
 from centrale.db import Database
 from centrale.events.bus import EventBus, InProcessBus, OutboxReader
@@ -35,30 +30,31 @@ from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
-from integrations.evaluation.router import router as evaluation_router
-from integrations.fhir.router import router as fhir_router
-from integrations.reports.router import router as reports_router
-from integrations.siuss.router import router as siuss_router
-from integrations.siuss.waas import router as waas_router
 from integrations.twilio.reconcile import reconcile_inbound
-from integrations.twilio.router import router as twilio_router
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
-from web import (
-    errors,
-    health,
-    metrics,
-    pages,
-    pages_assessments,
-    pages_cases,
-    pages_referrals,
-    pages_team,
-    reports_pages,
-    simulator,
-    tasks_pages,
-)
+from web import errors, health, metrics
+from web.api import v1
+from web.api.alerts import router as alerts_router
+from web.api.checkins import router as checkins_router
+from web.api.evaluation import router as evaluation_router
+from web.api.fhir import router as fhir_router
+from web.api.policies import router as policies_router
+from web.api.reports import router as reports_router
+from web.api.siuss import router as siuss_router
+from web.api.sms import router as sms_router
+from web.api.twilio import router as twilio_router
+from web.api.waas import router as waas_router
 from web.board.hub import Hub, HubLimits
 from web.board.more import router as board_more_router
 from web.board.router import router as board_router
+from web.pages import assessments as pages_assessments
+from web.pages import base as pages
+from web.pages import cases as pages_cases
+from web.pages import referrals as pages_referrals
+from web.pages import reports as reports_pages
+from web.pages import simulator
+from web.pages import tasks as tasks_pages
+from web.pages import team as pages_team
 
 STATIC = Path(__file__).parent / "static"
 
@@ -180,7 +176,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(board_more_router)
     app.include_router(health.router)
     app.include_router(metrics.router)
-    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(v1.router, prefix="/api/v1")
     app.include_router(alerts_router, prefix="/api/v1")
     app.include_router(policies_router, prefix="/api/v1")
     app.include_router(sms_router, prefix="/api/v1")

@@ -12,6 +12,7 @@ import uvicorn
 from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
+from centrale.events.service import commit
 from centrale.operators.models import OperatorCreate, Role
 from centrale.operators.service import create_operator
 from centrale.settings import get_settings
@@ -122,7 +123,7 @@ def create_user(
                     password=password,
                 )
                 operator = await create_operator(session, data=data)
-                await session.commit()
+                await commit(session)
                 return operator.id
         finally:
             await database.dispose()

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from centrale.errors import Conflict, DomainError, Invalid, NotFound, Refused
+
 _PG_KEY = re.compile(r"Key \((?P<field>[^)]+)\)")
 
 
@@ -72,7 +74,27 @@ async def database_refusal(_request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+STATUS: dict[type[DomainError], int] = {NotFound: 404, Refused: 403, Conflict: 409, Invalid: 422}
+
+
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of a domain error (the one place where the two meet)."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]  # type: ignore[index]
+    return 400
+
+
+async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    content: dict[str, object] = {"detail": exc.message}
+    if exc.field:
+        content["field"] = exc.field
+    return JSONResponse(status_code=status_of(exc), content=content)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DBAPIError, database_refusal)
     app.add_exception_handler(OverflowError, database_refusal)

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from web import container
+
 router = APIRouter(tags=["salute"])
 
 
@@ -21,13 +23,13 @@ async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, Any] = {}
     ok = True
     try:
-        async with request.app.state.db.engine.connect() as conn:
+        async with container.database(request).engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:
         ok = False
         checks["database"] = f"error: {type(exc).__name__}"
-    redis = getattr(request.app.state, "redis", None)
+    redis = container.redis(request)
     if redis is not None:
         try:
             await redis.ping()
@@ -35,6 +37,6 @@ async def readyz(request: Request) -> JSONResponse:
         except Exception as exc:
             ok = False
             checks["redis"] = f"error: {type(exc).__name__}"
-    for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
+    for name, probe in container.readiness_probes(request).items():
         checks[name] = await probe()
     return JSONResponse({"status": "ok" if ok else "error", "checks": checks}, status_code=200 if ok else 503)

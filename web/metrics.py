@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from alerts.escalation.jobs import oldest_due_age
 from alerts.models import OPEN_STATES, Alert, Severity
 from centrale.events.service import last_seq
+from web import container
 
 router = APIRouter(tags=["salute"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -24,7 +25,7 @@ def _metric(name: str, help_text: str, samples: list[tuple[str, float]]) -> list
 @router.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
 async def metrics(request: Request) -> PlainTextResponse:
     """Counts and ages only: safe to expose to the monitoring network without authentication."""
-    db = request.app.state.db
+    db = container.database(request)
     age = await oldest_due_age(db)
     async with db.sessionmaker() as session:
         rows = await session.exec(

@@ -18,6 +18,7 @@ from alerts.sms.templates import Template, render
 from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.ports import OutgoingSms, SmsSender
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ async def _issue_due(database: Database) -> list[CheckinRequest]:
             session.add_all([request, schedule])
             made.append(request)
         try:
-            await session.commit()
+            await commit(session)
         except IntegrityError:  # another instance issued the same (schedule, due time) first
             await session.rollback()
             return []
@@ -78,7 +79,7 @@ async def _send(database: Database, sender: SmsSender, request: CheckinRequest) 
             .where(col(CheckinRequest.id) == request.id)  # type: ignore[call-overload]
             .values(send_status=status[:20])
         )
-        await session.commit()
+        await commit(session)
 
 
 async def _raise_missed(database: Database) -> list[int]:
@@ -125,7 +126,7 @@ async def _raise_missed(database: Database) -> list[int]:
             request.state = CheckinState.MANCATO
             session.add(request)
             raised.append(int(request.id or 0))
-        await session.commit()
+        await commit(session)
     return raised
 
 

@@ -27,6 +27,7 @@ from alerts.raising import add_entry
 from alerts.service import bring_next_step_forward
 from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.ports import OutgoingSms, SmsSender
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ async def _record_failure(database: Database, outcome: Outcome) -> None:
                 at=now,
                 data={"sms_fallito": claimed.id, "passo_successivo": "anticipato"},
             )
-        await session.commit()
+        await commit(session)
 
 
 async def _send(sender: SmsSender, claimed: Claimed) -> Outcome:

@@ -29,7 +29,7 @@ from alerts.raising import add_entry, alert_event
 from alerts.service import retrigger
 from centrale.clock import utcnow
 from centrale.db import Database
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 from centrale.operators.models import Operator
 from centrale.ports import SmsSender
 
@@ -165,7 +165,7 @@ async def retrigger_expired_acks(database: Database, *, batch: int = 100) -> int
         alerts = (await session.exec(query)).all()
         for alert in alerts:
             await retrigger(session, alert=alert, now=now)
-        await session.commit()
+        await commit(session)
         return len(alerts)
 
 
@@ -191,7 +191,7 @@ async def claim_due_steps(database: Database, *, instance: str, lease: timedelta
                 .where(col(Alert.id).in_(ids))  # type: ignore[call-overload]
                 .values(lease_owner=instance, lease_until=now + lease)
             )
-        await session.commit()
+        await commit(session)
         return ids
 
 
@@ -253,7 +253,7 @@ async def run_steps(database: Database, *, alert_ids: Sequence[int], instance: s
         ran = 0
         for alert in alerts:
             ran += await _run_locked(session, alert, instance=instance, now=now, cache=cache)
-        await session.commit()
+        await commit(session)
         return ran
 
 

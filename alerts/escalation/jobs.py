@@ -12,6 +12,7 @@ from alerts.models import Alert, AlertSource, AlertState, Severity
 from alerts.raising import raise_alert
 from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 
 LATE_AFTER = timedelta(seconds=60)
 
@@ -44,5 +45,5 @@ async def audit_late_steps(database: Database) -> dict[str, Any]:
                 summary="Passi di escalation in ritardo: verificare lo scheduler",
                 dedupe_key="auditor.passi_in_ritardo",
             )
-            await session.commit()
+            await commit(session)
     return {"status": "late" if late else "ok", "oldest_due_step_age_seconds": round(age, 1)}

@@ -21,6 +21,7 @@ from alerts.escalation.office_hours import next_office_time
 from alerts.models import AlertSource, Channel, Severity
 from centrale.clock import utcnow
 from centrale.common import Conflict, NotFound
+from centrale.events.service import commit
 from centrale.fastsql import Fixed
 
 R, C = PolicyRole, Channel
@@ -113,7 +114,7 @@ async def seed_default_policies(session: AsyncSession) -> int:
         if policy.name not in existing:
             await create_policy(session, data=policy)
             added += 1
-    await session.commit()
+    await commit(session)
     return added
 
 

@@ -23,6 +23,7 @@ from alerts.sms.templates import Template, render
 from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.ports import OutgoingSms, SmsSender
 
@@ -111,7 +112,7 @@ async def _claim(database: Database, batch: int) -> list[Notification]:
             notification.state, notification.sent_at, notification.updated_at = DeliveryState.IN_INVIO, now, now
             notification.attempts += 1
             session.add(notification)
-        await session.commit()
+        await commit(session)
         return claimed
 
 
@@ -140,6 +141,6 @@ async def send_feedback_sms(database: Database, *, sender: SmsSender, batch: int
                 .where(col(Notification.id) == notification.id)  # type: ignore[call-overload]
                 .values(state=state, provider_id=provider_id, error=error, updated_at=utcnow())
             )
-            await session.commit()
+            await commit(session)
         counts[state.lower()] += 1
     return dict(counts)

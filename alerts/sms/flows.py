@@ -109,5 +109,5 @@ async def receive_and_commit(
             message.reply = render(Template.RICEVUTA, code=message.receipt_code)
             await save_triage(session, message)
             emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)
-        await session.commit()
+        await commit(session)
         return message

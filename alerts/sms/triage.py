@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import HTTPException
 from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
@@ -29,6 +28,7 @@ from alerts.sms.templates import Template, render
 from alerts.sms.words import Signal, fold, signal_of
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
+from centrale.errors import DomainError
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.operators.models import Operator, Role
@@ -150,7 +150,7 @@ async def _command(session: AsyncSession, message: InboundSms, operator: Command
     if verb == "FATTO":
         try:
             await close_task_by_code(session, code=code, operator_id=operator.id, channel=ClosedVia.SMS)
-        except HTTPException:  # unknown code, someone else's task, already closed: the same polite refusal
+        except DomainError:  # unknown code, someone else's task, already closed: the same polite refusal
             return refused
         return render(Template.CHIUSURA, code=code[:8])
     if not code.isdigit():

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments.models import Assessment, AssessmentCreate, AssessmentPublic, Profile, ScaleTrend
 from centrale.assessments.scales import DEFAULT_BANDS, Band, IntensityRule, ScaleKind, care_intensity, score
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.cases.models import Case
 from centrale.clock import to_rome, utcnow
 from centrale.events.service import emit

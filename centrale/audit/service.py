@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction, AuditEvent, AuditEventPerson, AuditOutcome, AuditPurpose
+from centrale.events.service import commit
 
 _INSERT_PERSONS = insert(AuditEventPerson.__table__)  # type: ignore[attr-defined]
 
@@ -83,7 +84,7 @@ async def record_now(sessionmaker: async_sessionmaker[AsyncSession], event: Audi
     """Commit a row at once in its own transaction (refusals: the request itself will not commit)."""
     async with sessionmaker() as session:
         session.add(event)
-        await session.commit()
+        await commit(session)
 
 
 async def accesses_to_person(

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from centrale.auth.models import AuthSession, LoginAttempt
 from centrale.auth.passwords import verify_password
 from centrale.clock import utcnow
+from centrale.events.service import commit
 from centrale.operators.models import Operator
 from centrale.organisations.models import Organisation
 
@@ -78,13 +79,13 @@ async def login(
     ok = verify_password(password, operator.password_hash if operator else None)
     session.add(LoginAttempt(username=username, at=now, success=ok, source_address=source_address))
     if not ok or operator is None:
-        await session.commit()
+        await commit(session)
         raise BadCredentials(username)
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=session_hours)
     assert operator.id is not None
     session.add(AuthSession(token_hash=token_hash(token), operator_id=operator.id, expires_at=expires))
-    await session.commit()
+    await commit(session)
     return IssuedSession(token=token, expires_at=expires, operator=operator)
 
 
@@ -113,4 +114,4 @@ async def logout(session: AsyncSession, token: str) -> None:
     if row and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
-        await session.commit()
+        await commit(session)

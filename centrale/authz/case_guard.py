@@ -1,17 +1,15 @@
-"""FastAPI dependencies that load a case, apply the case rules of the policy and write the audit row."""
+"""Loading a case under the case rules of the policy, with the audit rows of reads and refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event, record
-from centrale.auth.deps import Actor, CurrentActor
+from centrale.auth.actor import Actor
 from centrale.authz.guard import audit_read, deny
 from centrale.authz.policy import (
     RESPONSIBLE_ONLY,
@@ -22,7 +20,8 @@ from centrale.authz.policy import (
     visible_sections,
 )
 from centrale.cases.models import Case
-from centrale.db import Database, SessionDep
+from centrale.db import Database
+from centrale.errors import NotFound
 from centrale.persons.models import Person
 
 _CASE_AUDIT_ACTION = {
@@ -119,20 +118,11 @@ async def check_case(
     """Load the case (404), apply the policy (403, audited), audit a granted read."""
     case = await session.get(Case, case_id)
     if case is None:
-        raise HTTPException(status_code=404, detail=f"Caso {case_id} non trovato / case not found")
+        raise NotFound("Caso", case_id)
     await _authorise_case(session, db, actor, case, action, subtype)
     if _CASE_AUDIT_ACTION[action] == AuditAction.READ:
         await audit_read(db, actor, subtype=subtype, entity_type="Case", entity_id=case_id, person_id=case.person_id)
     return CaseAccess(case=case, actor=actor, session=session, db=db)
-
-
-def case_guard(action: CaseAction, subtype: str) -> Callable[..., Awaitable[CaseAccess]]:
-    """Dependency for routes with a ``case_id`` path parameter."""
-
-    async def _guard(case_id: int, request: Request, actor: CurrentActor, session: SessionDep) -> CaseAccess:
-        return await check_case(session, request.app.state.db, actor, case_id, action, subtype)
-
-    return _guard
 
 
 async def check_person_for_case(
@@ -143,7 +133,7 @@ async def check_person_for_case(
         await session.exec(select(Person).where(col(Person.id) == person_id, col(Person.deleted_at).is_(None)))
     ).first()
     if person is None:
-        raise HTTPException(status_code=404, detail=f"Persona {person_id} non trovata / person not found")
+        raise NotFound("Persona", person_id)
     allowed = (
         await session.exec(select(col(Person.id)).where(col(Person.id) == person_id, case_clause(actor, action)))
     ).first()

@@ -1,19 +1,18 @@
-"""FastAPI dependencies that load a person, apply the policy and write the audit row."""
+"""Loading a person under the need-to-know policy: the refusal audited in its own transaction, the read audited."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
 from centrale.audit.service import build_event, record, record_now
-from centrale.auth.deps import Actor, CurrentActor
-from centrale.authz.policy import PersonAction, may_create, refusal_reason, visibility_clause
-from centrale.db import Database, SessionDep
+from centrale.auth.actor import Actor
+from centrale.authz.policy import PersonAction, refusal_reason, visibility_clause
+from centrale.db import Database
+from centrale.errors import NotFound, Refused
 from centrale.persons.models import Person
 
 _AUDIT_ACTION = {
@@ -62,8 +61,8 @@ async def deny(
     entity_id: object | None,
     person_id: int | None,
     reason: str,
-) -> HTTPException:
-    """Commit an audit row of the refusal and return the 403 to raise."""
+) -> Refused:
+    """Commit an audit row of the refusal and return the domain error to raise."""
     await record_now(
         db.sessionmaker,
         build_event(
@@ -77,7 +76,7 @@ async def deny(
             outcome_desc=reason[:300],
         ),
     )
-    return HTTPException(status_code=403, detail="Accesso non consentito / access denied")
+    return Refused()
 
 
 async def audit_read(
@@ -113,7 +112,7 @@ async def check_person(
         await session.exec(select(Person).where(col(Person.id) == person_id, col(Person.deleted_at).is_(None)))
     ).first()
     if person is None:
-        raise HTTPException(status_code=404, detail=f"Persona {person_id} non trovata / person not found")
+        raise NotFound("Persona", person_id)
     visible = (
         await session.exec(select(col(Person.id)).where(col(Person.id) == person_id, visibility_clause(actor, action)))
     ).first()
@@ -131,28 +130,3 @@ async def check_person(
     if _AUDIT_ACTION[action] == AuditAction.READ:
         await audit_read(db, actor, subtype=subtype, entity_type="Person", entity_id=person_id, person_id=person_id)
     return PersonAccess(person=person, actor=actor, session=session)
-
-
-def person_guard(action: PersonAction, subtype: str) -> Callable[..., Awaitable[PersonAccess]]:
-    """Dependency for routes with a ``person_id`` path parameter."""
-
-    async def _guard(person_id: int, request: Request, actor: CurrentActor, session: SessionDep) -> PersonAccess:
-        return await check_person(session, request.app.state.db, actor, person_id, action, subtype)
-
-    return _guard
-
-
-async def require_create(request: Request, actor: CurrentActor) -> Actor:
-    """Only roles that register people may create one (403 audited otherwise)."""
-    if not may_create(actor):
-        raise await deny(
-            request.app.state.db,
-            actor,
-            action=AuditAction.CREATE,
-            subtype="person.create",
-            entity_type="Person",
-            entity_id=None,
-            person_id=None,
-            reason=refusal_reason(actor, PersonAction.CREATE),
-        )
-    return actor

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.relations import RELATION_CLAUSES, Relation
 from centrale.operators.models import Role
 

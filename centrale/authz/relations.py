@@ -16,7 +16,7 @@ from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 
 if TYPE_CHECKING:
-    from centrale.auth.deps import Actor
+    from centrale.auth.actor import Actor
 
 
 class Relation(StrEnum):

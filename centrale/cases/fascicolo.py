@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments.models import AssessmentPublic
 from centrale.assessments.service import assessments_of
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.policy import Section, visible_sections
 from centrale.cases import service
 from centrale.cases.models import CareTeamMemberPublic, Case, CaseHistoryPublic, CasePublic, DiaryEntryPublic

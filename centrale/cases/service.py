@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.cases.models import (
     CareTeamMember,
     Case,

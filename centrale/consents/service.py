@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.clock import utcnow
 from centrale.consents.models import Consent, ConsentIn, ConsentPurpose
 from centrale.events.service import emit

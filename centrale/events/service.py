@@ -1,8 +1,9 @@
 """Writing events to the outbox and reading them back in sequence order.
 
-``emit`` keeps the event with the session until the transaction commits. Just before the commit, a
-hook flushes the rest of the transaction, takes the single counter row (``event_counter``) with an
-upsert, numbers this transaction's events from it and writes them all in one ``INSERT``. The counter
+``emit`` keeps the event with the session until the transaction commits. ``commit`` (which the unit
+of work, ``centrale.uow.Tx``, calls) flushes the rest of the transaction, takes the single counter row
+(``event_counter``) with an upsert, numbers this transaction's events from it and writes them. A plain
+``session.commit()`` with events pending is refused by the session class (``centrale.db.OutboxSession``). The counter
 row stays locked until the commit completes, so a later transaction can only take numbers after this
 one is visible: sequence order is commit order, and a reader that follows ``seq > last`` never skips
 a committed event (see docs/ARCHITECTURE.md, "Event outbox").
@@ -15,21 +16,19 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, bindparam, column, insert, text, true
-from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.clock import utcnow
-from centrale.db import UTCDateTime, dialect_of
+from centrale.db import PENDING_EVENTS, UTCDateTime, dialect_of
 from centrale.events.models import Event
 from centrale.fastsql import Fixed
 
-_PENDING = "centrale.events.pending"
-_COMMITTED = "centrale.events.committed_seq"
+_PENDING = PENDING_EVENTS
+CHUNK = 1000  # events per statement: 7 bound values each, far below the 32,767 asyncpg accepts
 
 # Both SQLite (>= 3.35) and PostgreSQL accept this upsert; the row lock it takes orders commits.
 _TAKE_NUMBERS = text(
@@ -108,28 +107,6 @@ def remove_commit_listener(listener: CommitListener) -> None:
     _listeners[:] = [(e, fn) for e, fn in _listeners if fn is not listener]
 
 
-@sa_event.listens_for(Session, "before_commit")
-def _number_events(session: Session) -> None:
-    pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
-    if not pending:
-        return
-    # Flush the rest of the transaction first, so that the counter lock is held only for the
-    # two statements below and the commit itself (no other row is touched while holding it).
-    session.flush()
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":  # one round trip: numbers taken and rows written together
-        statement = _numbered_insert(len(pending)).statement
-        seqs = connection.execute(statement, _numbered_params(pending)).scalars().all()
-        top = max(seqs)
-    else:
-        top = connection.execute(_TAKE_NUMBERS, {"n": len(pending)}).scalar_one()
-        first = top - len(pending) + 1
-        for offset, row in enumerate(pending):
-            row["seq"] = first + offset
-        connection.execute(_INSERT_EVENTS, pending)
-    session.info[_COMMITTED] = top
-
-
 def _numbered_params(pending: list[dict[str, Any]]) -> dict[str, Any]:
     params: dict[str, Any] = {"n": len(pending)}
     for k, row in enumerate(pending, start=1):
@@ -137,36 +114,46 @@ def _numbered_params(pending: list[dict[str, Any]]) -> dict[str, Any]:
     return params
 
 
-async def commit(session: AsyncSession) -> None:
-    """``session.commit()``, with the events written by the hot path's own statement on PostgreSQL.
+async def write_pending(session: AsyncSession) -> int | None:
+    """Flush the transaction, then number and write its pending events; the highest number, or None.
 
-    The same as the ``before_commit`` hook (flush, then number and write the events in one statement),
-    run through ``Fixed`` on the driver's connection; the hook then finds nothing left to write.
+    The one way events reach the outbox, on both dialects. The counter row is taken last and stays
+    locked until the commit completes, so sequence order is commit order. Up to ``CHUNK`` events go in
+    one statement that takes the numbers and writes the rows together (PostgreSQL, the hot path: one
+    round trip); more are numbered once and written in batches (asyncpg binds at most 32,767 values
+    per statement, and SQLAlchemy's insertmanyvalues splits the rows into statements under that).
     """
     info = session.sync_session.info
     pending: list[dict[str, Any]] = info.get(_PENDING) or []
-    if pending and dialect_of(session) == "postgresql":
-        await session.flush()
-        info.pop(_PENDING, None)
+    if not pending:
+        return None
+    # Flush the rest of the transaction first, so that the counter lock is held only for the
+    # statements below and the commit itself (no other row is touched while holding it).
+    await session.flush()
+    info.pop(_PENDING, None)
+    if dialect_of(session) == "postgresql" and len(pending) <= CHUNK:
         rows = await _numbered_insert(len(pending)).all(session, _numbered_params(pending))
-        info[_COMMITTED] = max(row.seq for row in rows)
+        return max(row.seq for row in rows)
+    connection = await session.connection()
+    top = int((await connection.execute(_TAKE_NUMBERS, {"n": len(pending)})).scalar_one())
+    first = top - len(pending) + 1
+    for offset, row in enumerate(pending):
+        row["seq"] = first + offset
+    for start in range(0, len(pending), CHUNK):
+        await connection.execute(_INSERT_EVENTS, pending[start : start + CHUNK])
+    return top
+
+
+async def commit(session: AsyncSession) -> None:
+    """Write the transaction's events (``write_pending``), commit, then tell the commit listeners."""
+    top = await write_pending(session)
     await session.commit()
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _announce(session: Session) -> None:
-    top = session.info.pop(_COMMITTED, None)
     if top is None:
         return
+    bind = session.bind
     for engine, listener in list(_listeners):
-        if engine is None or session.bind is engine.sync_engine:
+        if engine is None or (bind is not None and bind is engine):
             listener(top)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_COMMITTED, None)
 
 
 async def events_after(

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.cases.models import Case
 from centrale.cases.service import team_organisations
 from centrale.clock import utcnow

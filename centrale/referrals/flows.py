@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction, AuditOutcome
 from centrale.audit.service import build_event, record_now
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.guard import deny
 from centrale.authz.policy import CaseAction
 from centrale.db import Database
+from centrale.errors import NotFound
 from centrale.referrals import service
 from centrale.referrals.models import Referral, ReferralIn
 
@@ -57,7 +57,7 @@ async def load_for_party(
     """The referral (404) if the actor's organisation sends or receives it (403 audited otherwise)."""
     row = await session.get(Referral, referral_id)
     if row is None:
-        raise HTTPException(status_code=404, detail=f"Invio {referral_id} non trovato / referral not found")
+        raise NotFound("Invio", referral_id)
     if actor.org_id not in (row.to_org_id, row.from_org_id):
         raise await deny(
             db,

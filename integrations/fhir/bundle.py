@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import OPEN_STATES, Alert
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.policy import Section, visible_sections
 from centrale.cases import service as cases
 from centrale.cases.models import Case

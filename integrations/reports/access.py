@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.clock import utcnow
 from centrale.operators.models import Role
 from integrations.reports.models import Report, Table

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.cases.models import Case
 from centrale.clock import to_rome, utcnow
 from centrale.db import dialect_of

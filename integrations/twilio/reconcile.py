@@ -13,6 +13,7 @@ from alerts.sms.flows import receive_sms
 from alerts.sms.models import SmsWatermark
 from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def _advance(database: Database, until: datetime) -> None:
         elif until > row.until:
             row.until = until
             session.add(row)
-        await session.commit()
+        await commit(session)
 
 
 async def reconcile_inbound(database: Database, *, client: Client, settings: Settings, limit: int = 500) -> int:
@@ -61,7 +62,7 @@ async def reconcile_inbound(database: Database, *, client: Client, settings: Set
         }
         async with database.sessionmaker() as session:
             stored = await receive_sms(session, params=params, source="reconciliation")
-            await session.commit()
+            await commit(session)
         # stored just now by this job: the webhook had missed it
         ingested += int(stored.source == "reconciliation" and stored.received_at >= started)
     await _advance(database, started)

@@ -13,6 +13,7 @@ from twilio.rest import Client
 
 from alerts.sms.service import is_opted_out, record_delivery, set_opt_out
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.ports import OutgoingSms, SmsResult
 from centrale.settings import Settings
 
@@ -121,7 +122,7 @@ class TwilioSmsSender:
                     to_number=message.to,
                     key=message.key,
                 )
-                await session.commit()
+                await commit(session)
             return SmsResult(provider_id=str(sent.sid), status=str(sent.status or "queued"))
         # out of attempts: report it, so the escalation moves on to the next channel
         return SmsResult(provider_id=None, status="failed", error=error, retryable=False)
@@ -129,7 +130,7 @@ class TwilioSmsSender:
     async def _mark_opted_out(self, phone: str) -> None:
         async with self._db.sessionmaker() as session:
             await set_opt_out(session, phone=phone, opted_out=True, word="STOP")
-            await session.commit()
+            await commit(session)
 
 
 def twilio_client(settings: Settings, http_client: Any = None) -> Client:

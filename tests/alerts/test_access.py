@@ -8,7 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.access import alert_visibility
 from alerts.models import Alert, AlertSource, Severity
 from alerts.raising import raise_alert
-from centrale.auth.deps import actor_from
+from centrale.auth.actor import actor_from
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -26,7 +27,7 @@ async def test_building_alert_reaches_its_municipio_only_and_the_board_agrees(se
         summary="Guasto",
         condominio_id=cond.id,
     )
-    await session.commit()
+    await commit(session)
     here, far = (
         await f.org(session, OrgKind.CENTRALE, municipio="IX"),
         await f.org(session, OrgKind.CENTRALE, municipio="I"),

@@ -13,6 +13,7 @@ from alerts.escalation.service import create_policy
 from alerts.models import Alert, AlertSource, Channel
 from alerts.sms.service import set_opt_out
 from centrale.db import Database
+from centrale.events.service import commit
 from tests.alerts.escalation.helpers import district
 
 T0 = datetime(2026, 6, 3, 5, 0, tzinfo=UTC)  # 07:00 in Rome
@@ -30,7 +31,7 @@ async def _policy(session: AsyncSession) -> None:
             ],
         ),
     )
-    await session.commit()
+    await commit(session)
 
 
 async def _alerts(session: AsyncSession) -> list[Alert]:
@@ -52,7 +53,7 @@ async def test_gaps_raise_one_alert_a_day_for_the_administrator(database: Databa
     d.tutor.phone = None  # an SMS step to a tutor without a phone
     session.add_all([d.coordinatore, d.tutor])
     await set_opt_out(session, phone=d.pua.phone or "", opted_out=True, word="STOP")  # the PUA said STOP
-    await session.commit()
+    await commit(session)
 
     gaps = {(g.role, g.where) for g in await coverage_gaps(session)}
     assert gaps == {
@@ -72,7 +73,7 @@ async def test_gaps_raise_one_alert_a_day_for_the_administrator(database: Databa
     # the coordinator on duty again closes that gap
     d.coordinatore.on_duty = True
     session.add(d.coordinatore)
-    await session.commit()
+    await commit(session)
     roles = {g.role for g in await coverage_gaps(session)}
     assert roles == {PolicyRole.TUTOR, PolicyRole.OPERATORE_PUA}
     assert (await session.exec(select(Alert).where(col(Alert.person_id).is_not(None)))).first() is None

@@ -21,6 +21,7 @@ from alerts.monitoring import (
 from centrale.clock import ROME
 from centrale.db import Database
 from centrale.events.models import Event
+from centrale.events.service import commit
 from centrale.tasks.models import ReminderChannel, ReminderState, Task, TaskCreate, TaskReminder, TaskState, TaskType
 from centrale.tasks.service import close_task, create_task
 from integrations.console_sms import ConsoleSmsSender
@@ -43,7 +44,7 @@ async def _visit(session: AsyncSession, t: Team) -> int:
         ),
         created_by_id=t.coordinatore.id,
     )
-    await session.commit()
+    await commit(session)
     assert task.id is not None
     return task.id
 
@@ -51,7 +52,7 @@ async def _visit(session: AsyncSession, t: Team) -> int:
 async def _prefer_sms(session: AsyncSession, t: Team) -> None:
     t.tutor.prefers_sms = True
     session.add(t.tutor)
-    await session.commit()
+    await commit(session)
 
 
 async def _reminders(database: Database) -> list[TaskReminder]:
@@ -94,7 +95,7 @@ async def test_a_task_closed_before_its_reminder_time_sends_none(database: Datab
     sms = ConsoleSmsSender()
     with time_machine.travel(TEN - timedelta(hours=2), tick=False) as clock:
         await close_task(session, task_id=task_id, operator_id=t.tutor.id or 0, note="anticipata")
-        await session.commit()
+        await commit(session)
         for moment in (TEN - LEAD, TEN, TEN + timedelta(hours=3)):
             clock.move_to(moment)
             result = await monitoring_tick(database, sender=sms, reminder_lead=LEAD)
@@ -114,7 +115,7 @@ async def test_a_reminder_recorded_but_not_yet_sent_is_dropped_when_the_task_is_
     with time_machine.travel(TEN - LEAD, tick=False):
         assert await record_due_reminders(database, lead=LEAD) == 1
         await close_task(session, task_id=task_id, operator_id=t.tutor.id or 0)
-        await session.commit()
+        await commit(session)
         await send_pending_reminder_sms(database, sender=sms)
     assert sms.sent == []
     sms_rows = [r for r in await _reminders(database) if r.channel == ReminderChannel.SMS]
@@ -155,7 +156,7 @@ async def test_overdue_task_raises_an_alert_at_the_end_of_its_window_and_escalat
         # recorded late at last: the alert is closed, nothing more to chase
         clock.move_to(end + timedelta(minutes=320))
         await close_task(session, task_id=task_id, operator_id=t.tutor.id or 0, note="svolta in ritardo")
-        await session.commit()
+        await commit(session)
         assert (await monitoring_tick(database, sender=sms, reminder_lead=LEAD)).resolved == 1
     async with database.sessionmaker() as s:
         alert = await s.get(Alert, alert_id)

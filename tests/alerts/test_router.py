@@ -17,6 +17,7 @@ from alerts.sms.flows import receive_sms
 from centrale.audit.models import AuditAction, AuditEvent, AuditOutcome
 from centrale.clock import utcnow
 from centrale.events.models import Event
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -38,7 +39,7 @@ class World:
 
 async def _raise(session: AsyncSession, **fields: object) -> int:
     raised = await raise_alert(session, summary="Prova", **fields)  # type: ignore[arg-type]
-    await session.commit()
+    await commit(session)
     assert raised.alert.id is not None
     return raised.alert.id
 
@@ -205,7 +206,7 @@ async def test_acknowledging_a_sentinel_report_tells_the_sentinel_once(
     d = await district(session)
     await f.sentinel(session, d.condominio, phone="+393330000777")
     message = await receive_sms(session, params=sms("la signora non risponde", "+393330000777"))
-    await session.commit()
+    await commit(session)
     assert message.alert_id is not None
     sender = app.state.sms_sender  # type: ignore[attr-defined]
     sender.sent.clear()
@@ -216,7 +217,7 @@ async def test_acknowledging_a_sentinel_report_tells_the_sentinel_once(
     # re-triggered and acknowledged again: the sentinel is not told twice
     alert = (await session.exec(select(Alert).where(col(Alert.id) == message.alert_id))).one()
     await retrigger(session, alert=alert, now=utcnow())
-    await session.commit()
+    await commit(session)
     assert (await client.post(f"{A}/{message.alert_id}/acknowledge", headers=h)).status_code == 200
     assert len([m for m in sender.sent if m.to == "+393330000777"]) == 1
     recorded = (

@@ -15,6 +15,7 @@ from alerts.models import Alert, AlertSource, AlertState, EntryKind, Severity
 from alerts.raising import GroupingRules, raise_alert
 from alerts.service import acknowledge, close, timeline
 from centrale.events.models import Event
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -47,7 +48,7 @@ async def test_report_within_window_joins_and_raises_severity(session: AsyncSess
         now=T0,
         rules=RULES,
     )
-    await session.commit()
+    await commit(session)
     second = await raise_alert(
         session,
         source=AlertSource.SEGNALAZIONE_SENTINELLA,
@@ -57,7 +58,7 @@ async def test_report_within_window_joins_and_raises_severity(session: AsyncSess
         now=T0 + timedelta(minutes=50),
         rules=RULES,
     )
-    await session.commit()
+    await commit(session)
     assert second.joined and second.alert.id == first.alert.id
     assert second.alert.report_count == 2 and second.alert.severity == Severity.URGENTE
     # the snapshot stays the one taken at opening
@@ -71,7 +72,7 @@ async def test_report_within_window_joins_and_raises_severity(session: AsyncSess
         now=T0 + timedelta(minutes=111),
         rules=RULES,
     )
-    await session.commit()
+    await commit(session)
     assert not late.joined and late.alert.id != first.alert.id
     kinds = [e.kind for e in await timeline(session, alert_id=first.alert.id or 0)]
     assert kinds == [EntryKind.APERTA, EntryKind.SEGNALAZIONE, EntryKind.SEGNALAZIONE, EntryKind.PRIORITA]
@@ -94,7 +95,7 @@ async def test_three_reports_from_one_building_open_one_building_alert(session: 
                 rules=RULES,
             )
         )
-        await session.commit()
+        await commit(session)
     assert [r.building_alert is not None for r in results] == [False, False, True, True]
     buildings = (await session.exec(select(Alert).where(col(Alert.building_level).is_(True)))).all()
     assert len(buildings) == 1
@@ -114,11 +115,11 @@ async def test_policy_edit_does_not_change_an_open_alert(session: AsyncSession):
         now=T0,
         rules=RULES,
     )
-    await session.commit()
+    await commit(session)
     steps_before = list(raised.alert.policy_snapshot["steps"])
     policy_id = raised.alert.policy_id or 0
     await update_policy(session, policy_id=policy_id, data=EscalationPolicyUpdate(repeat_last=7))
-    await session.commit()
+    await commit(session)
     await session.refresh(raised.alert)
     assert raised.alert.policy_snapshot["steps"] == steps_before
     assert raised.alert.policy_snapshot["repeat_last"] == 1
@@ -137,15 +138,15 @@ async def test_acknowledge_then_resolve_writes_events_in_order(session: AsyncSes
             person_id=person_id,
             rules=RULES,
         )
-        await session.commit()
+        await commit(session)
         alert_id = raised.alert.id or 0
         await acknowledge(session, alert_id=alert_id, operator_id=None)
-        await session.commit()
+        await commit(session)
         with pytest.raises(Exception, match="PRESA_VISIONE"):
             await acknowledge(session, alert_id=alert_id, operator_id=None)
         await session.rollback()
         alert = await close(session, alert_id=alert_id, by=None, outcome=None, note="ok")
-        await session.commit()
+        await commit(session)
     assert alert.state == AlertState.RISOLTA and alert.next_step_at is None
     events = (await session.exec(select(Event).order_by(col(Event.seq)))).all()
     assert [e.kind for e in events] == ["alert.opened", "alert.acknowledged", "alert.resolved"]

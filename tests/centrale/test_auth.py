@@ -9,11 +9,11 @@ import time_machine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.auth import passwords
-from centrale.auth.deps import COOKIE_NAME
 from centrale.clock import utcnow
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
+from web.api.deps import COOKIE_NAME
 
 
 async def _account(session: AsyncSession, username: str = "giulia") -> None:

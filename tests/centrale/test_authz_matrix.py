@@ -21,6 +21,7 @@ from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.authz.relations import Relation
 from centrale.cases.models import CareTeamMember, Case, CaseCategory, CasePhase, CaseState, SiussArea, TeamRole
 from centrale.condomini.models import AssistedPerson
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, Person
@@ -244,7 +245,7 @@ async def _world(
     link = NetworkLink(person_id=person.id, relation=NetworkRelation.AMICALE, name="Vicina")
     session.add(link)
     session.add(AssistedPerson(condominio_id=cond_id, person_id=person.id, alias=f"P{person.id}"))
-    await session.commit()
+    await commit(session)
     assert link.id is not None
     return World(session, actor, actor_org, other_org, cond_id, other_cond_id, person, link.id)
 
@@ -263,7 +264,7 @@ async def test_matrix(role: Role, client: httpx.AsyncClient, session: AsyncSessi
         if relation is not None:
             await SETUP[relation](w)
             session.add(w.person)
-            await session.commit()
+            await commit(session)
         allowed = relation in EXPECTED[role].get(action, frozenset()) or EXPECTED[role].get(action) == ALL
         response = await call(client, w, headers)
         if kind == "list":

@@ -36,6 +36,7 @@ from centrale.cases.models import (
     SiussArea,
     TeamRole,
 )
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import Person
@@ -182,7 +183,7 @@ async def _world(session: AsyncSession, a: Actors, relation: Relation | None, *,
     if relation is not None:
         await SETUP[relation](session, a, w)
     session.add(person)
-    await session.commit()
+    await commit(session)
     return w
 
 

@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from alerts.sms.models import InboundSms, InboundState
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.fastsql import Fixed
 
 _T = InboundSms.__table__  # type: ignore[attr-defined]
@@ -34,7 +35,7 @@ def _values(sid: str) -> dict[str, object]:
 async def test_rows_come_back_typed_as_sqlalchemy_would(database: Database) -> None:
     async with database.sessionmaker() as session:
         inserted = await _INSERT.first(session, _values("SM000001"))
-        await session.commit()
+        await commit(session)
     assert inserted.state == InboundState.SMISTATO and inserted.params == {"Body": ["a", "b"], "n": 1}
     async with database.sessionmaker() as session:
         row = await _READ.first(session, {"sid": "SM000001"})
@@ -59,7 +60,7 @@ async def test_a_rollback_undoes_what_fixed_wrote_and_the_orm_saw_it_first(datab
 async def test_a_refusal_is_sqlalchemys_integrity_error_and_the_session_recovers(database: Database) -> None:
     async with database.sessionmaker() as session:
         await _INSERT.first(session, _values("SM000003"))
-        await session.commit()
+        await commit(session)
     async with database.sessionmaker() as session:
         with pytest.raises(exc.IntegrityError):
             await _INSERT.first(session, _values("SM000003"))
@@ -72,7 +73,7 @@ async def test_many_runs_once_per_mapping_in_order_and_returns_every_row_typed(d
         assert await _INSERT.many(session, []) == []
         rows = await _INSERT.many(session, [_values(f"SM10000{n}") for n in range(3)])
         read = await _READ.many(session, [{"sid": "SM100002"}, {"sid": "SM-none"}, {"sid": "SM100000"}])
-        await session.commit()
+        await commit(session)
     assert [r.id for r in rows] == sorted(r.id for r in rows) and len(rows) == 3
     assert all(r.state is InboundState.SMISTATO and r.params == {"Body": ["a", "b"], "n": 1} for r in rows)
     assert [r.id for r in read] == [rows[2].id, rows[0].id]  # in the order of the runs; none for the miss

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.events.models import Event
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.plans.catalogue import SIUSS_SERVICES, seed_catalogue
@@ -38,7 +39,7 @@ def plan_body(provider_id: int, hours: str = "20", isee: str = "18750") -> dict:
 
 async def test_catalogue_seed_is_idempotent_and_complete(session: AsyncSession):
     assert await seed_catalogue(session) == len(SIUSS_SERVICES)
-    await session.commit()
+    await commit(session)
     assert await seed_catalogue(session) == 0
     home_care = await session.get(ServiceType, "A2.07")
     assert home_care is not None and str(home_care.full_tariff) == "13.80"
@@ -48,7 +49,7 @@ async def test_plan_needs_both_organisations_and_signature_and_variation_keeps_v
     client: httpx.AsyncClient, session: AsyncSession
 ):
     await seed_catalogue(session)
-    await session.commit()
+    await commit(session)
     municipio = await f.org(session, OrgKind.MUNICIPIO)
     coop = await f.org(session, OrgKind.ETS)
     cm = await f.operator(session, Role.CASE_MANAGER, municipio)
@@ -102,7 +103,7 @@ async def test_plan_needs_both_organisations_and_signature_and_variation_keeps_v
 
 async def test_outsider_cannot_approve_and_bad_rrule_names_the_field(client: httpx.AsyncClient, session: AsyncSession):
     await seed_catalogue(session)
-    await session.commit()
+    await commit(session)
     municipio = await f.org(session, OrgKind.MUNICIPIO)
     cm_h = f.bearer(await f.token_for(session, await f.operator(session, Role.CASE_MANAGER, municipio)))
     outsider = await f.operator(session, Role.OPERATORE_ETS, await f.org(session, OrgKind.ETS))

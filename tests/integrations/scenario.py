@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person
@@ -69,7 +70,7 @@ def plan_body(coop_id: int) -> dict:
 
 async def build(client: httpx.AsyncClient, session: AsyncSession) -> Scenario:
     await seed_catalogue(session)
-    await session.commit()
+    await commit(session)
     municipio = await f.org(session, OrgKind.MUNICIPIO)
     coop = await f.org(session, OrgKind.ETS)
     cm = await f.operator(session, Role.CASE_MANAGER, municipio)
@@ -85,7 +86,7 @@ async def build(client: httpx.AsyncClient, session: AsyncSession) -> Scenario:
             phone="+393331112223",
         )
     )
-    await session.commit()
+    await commit(session)
     case = await open_case(client, token, person.id or 0)
     for kind, answers in (("BARTHEL", BARTHEL), ("KATZ_ADL", KATZ), ("INSPIRE", INSPIRE), ("MMSE", MMSE)):
         r = await client.post(

@@ -10,11 +10,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments.models import Assessment
-from centrale.auth.deps import COOKIE_NAME
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
 from tests.centrale.test_cases import open_case
+from web.api.deps import COOKIE_NAME
 
 
 async def _signed_in_case(client: httpx.AsyncClient, session: AsyncSession) -> int:

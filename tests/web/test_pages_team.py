@@ -7,7 +7,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditEvent, AuditOutcome
-from centrale.auth.deps import COOKIE_NAME
 from centrale.cases.models import CareTeamMember, DiaryEntry
 from centrale.consents.models import Consent
 from centrale.operators.models import Operator, Role
@@ -15,6 +14,7 @@ from centrale.organisations.models import Organisation, OrgKind
 from centrale.referrals.models import Referral
 from tests import factories as f
 from tests.centrale.test_cases import open_case
+from web.api.deps import COOKIE_NAME
 
 
 async def _case(client: httpx.AsyncClient, session: AsyncSession) -> tuple[int, int, Operator, Organisation, str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import COOKIE_NAME
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
 from tests.integrations.reports.test_reports import PERIOD, seed
+from web.api.deps import COOKIE_NAME
 
 
 async def test_coordinator_sees_the_charts_and_the_csv_link(client: httpx.AsyncClient, session: AsyncSession):

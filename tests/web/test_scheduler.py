@@ -14,7 +14,7 @@ from alerts.raising import raise_alert
 from alerts.service import acknowledge
 from alerts.sms.service import set_opt_out
 from centrale.db import Database
-from centrale.events.service import last_seq
+from centrale.events.service import commit, last_seq
 from centrale.ports import OutgoingSms
 from centrale.settings import Settings
 from integrations.console_sms import ConsoleSmsSender
@@ -74,7 +74,7 @@ async def test_twilio_sender_sends_through_the_client_and_skips_opted_out_number
     assert sent.status == "queued" and len(fake.sent_to("+393330000555")) == 1
     assert fake.sent_to("+393330000555")[0].data["ValidityPeriod"] == 600  # type: ignore[index]
     await set_opt_out(session, phone="+393330000666", opted_out=True, word="STOP")
-    await session.commit()
+    await commit(session)
     blocked = await sender.send(OutgoingSms(to="+393330000666", body="Prova", key="k2"))
     assert blocked.error == "opt-out" and fake.sent_to("+393330000666") == []
 
@@ -85,7 +85,7 @@ async def test_console_sender_does_not_send_to_a_number_that_opted_out(
     sender = make_sms_sender(settings, database)
     assert isinstance(sender, ConsoleSmsSender)
     await set_opt_out(session, phone="+393330000666", opted_out=True, word="STOP")
-    await session.commit()
+    await commit(session)
     blocked = await sender.send(OutgoingSms(to="+393330000666", body="Prova", key="k"))
     ok = await sender.send(OutgoingSms(to="+393330000667", body="Prova", key="k2"))
     assert (blocked.error, ok.error) == ("opt-out", None)
@@ -97,10 +97,10 @@ async def test_metrics_expose_lag_open_alerts_and_outbox_without_personal_data(
 ) -> None:
     for severity in (Severity.ALTA, Severity.ALTA, Severity.URGENTE):
         await raise_alert(session, source=AlertSource.OPERATORE, severity=severity, summary="Signora Rossi")
-    await session.commit()
+    await commit(session)
     closed = await raise_alert(session, source=AlertSource.OPERATORE, severity=Severity.BASSA, summary="x")
     await acknowledge(session, alert_id=closed.alert.id or 0, operator_id=None)
-    await session.commit()
+    await commit(session)
     seq = await last_seq(session)
     answer = await client.get("/metrics")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")

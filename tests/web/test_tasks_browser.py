@@ -23,7 +23,7 @@ from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, seed_demo
-from centrale.events.service import events_after, last_seq
+from centrale.events.service import commit, events_after, last_seq
 from centrale.operators.models import Operator
 from centrale.tasks.models import TaskCreate, TaskType
 from centrale.tasks.service import create_task
@@ -68,7 +68,7 @@ async def _prepare(url: str) -> dict[str, int]:
                 created_by_id=None,
             )
             ids[name] = task.id or 0
-        await session.commit()
+        await commit(session)
     await db.dispose()
     return ids
 

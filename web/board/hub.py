@@ -27,11 +27,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from centrale.audit.service import record_covering
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.db import Database
 from centrale.events.bus import EventBus, OutboxReader
 from centrale.events.models import Event
-from centrale.events.service import last_seq
+from centrale.events.service import commit, last_seq
 from centrale.settings import Settings
 from web.board.scope import load_facts, may_see, readable_persons, visible_alerts
 from web.board.shown import Shown, audit_row
@@ -274,7 +274,7 @@ class Hub:
             return
         async with self.database.sessionmaker() as session:
             await record_covering(session, rows)
-            await session.commit()
+            await commit(session)
 
     async def _fan_out(self, events: list[Event]) -> None:
         by_operator: dict[int, list[BoardClient]] = defaultdict(list)

@@ -15,8 +15,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from alerts.models import OPEN_STATES, AlertState, Severity
 from centrale.audit.service import record_covering
-from centrale.auth.deps import CurrentActor
-from centrale.db import SessionDep
+from centrale.events.service import commit
+from web.api.deps import CurrentActor, SessionDep
 from web.board.shown import Shown, audit_row
 from web.board.snapshot import open_alerts
 
@@ -41,5 +41,5 @@ async def more_alerts(
     row = audit_row(actor, shown, subtype="board-more", reference=f"{severity.value}/{state.value}/{offset}")
     if row is not None:
         await record_covering(session, [(row, shown.persons)])
-    await session.commit()
+    await commit(session)
     return {"data": cards}

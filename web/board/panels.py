@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.models import CheckinRequest, CheckinSchedule, CheckinState
 from alerts.checkins.service import heat_level
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.policy import visibility_clause
 from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel

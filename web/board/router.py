@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from centrale.auth.deps import COOKIE_NAME, Actor, actor_for_token, client_address
+from centrale.auth.actor import Actor, actor_for_token
 from centrale.db import Database
 from centrale.settings import Settings
+from web import container
+from web.api.deps import COOKIE_NAME, client_address
 from web.board.hub import BoardClient, Dropped, Hub
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ async def _signed_in(websocket: WebSocket) -> Actor | None:
     token = websocket.cookies.get(COOKIE_NAME)
     if not token:
         return None
-    db: Database = websocket.app.state.db
+    db: Database = container.database(websocket)
     return await actor_for_token(db, token, client_address(websocket))
 
 
@@ -101,7 +103,7 @@ async def _listen(websocket: WebSocket, client: BoardClient, hub: Hub) -> None:
 @router.websocket("/ws/board")
 async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
     """The live board's event stream (see the module docstring for the protocol)."""
-    settings = websocket.app.state.settings
+    settings = container.settings_of(websocket)
     origin = websocket.headers.get("origin")
     if origin is None or origin_of(origin) not in allowed_origins(settings):
         await websocket.close(code=CLOSE_FORBIDDEN_ORIGIN)  # before accept: the handshake gets a 403
@@ -110,7 +112,7 @@ async def board_socket(websocket: WebSocket, after: int | None = None) -> None:
     if actor is None:
         await websocket.close(code=CLOSE_UNAUTHORISED)
         return
-    hub: Hub = websocket.app.state.hub
+    hub: Hub = container.hub(websocket)
     await websocket.accept()
 
     async def send(text: str) -> None:

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.access import alert_visibility
 from alerts.models import Alert
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.authz.policy import PersonAction, allowed_relations, visibility_clause
 from centrale.authz.relations import Relation
 from centrale.condomini.models import Condominio

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from centrale.audit.models import AuditAction, AuditEvent, AuditPurpose
 from centrale.audit.service import build_event
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 
 #: how each kind of item is named in the row's description (Italian first, as the access log reads)
 WHAT = {

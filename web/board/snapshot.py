@@ -23,9 +23,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.access import alert_visibility
 from alerts.models import OPEN_STATES, Alert, AlertState, Severity
 from centrale.audit.service import record_covering
-from centrale.auth.deps import Actor
+from centrale.auth.actor import Actor
 from centrale.condomini.models import Condominio
-from centrale.events.service import last_seq
+from centrale.events.service import commit, last_seq
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web.board import panels
@@ -217,5 +217,5 @@ async def take_snapshot(session: AsyncSession, actor: Actor, *, limit: int = DEF
     row = audit_row(actor, shown, subtype="board-snapshot", reference=str(seq))
     if row is not None:
         await record_covering(session, [(row, shown.persons)])
-    await session.commit()
+    await commit(session)
     return message

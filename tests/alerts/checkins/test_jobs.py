@@ -16,6 +16,7 @@ from alerts.models import Alert, AlertSource
 from alerts.sms.flows import receive_sms
 from centrale.clock import ROME
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.organisations.models import OrgKind
 from integrations.console_sms import ConsoleSmsSender
 from tests import factories as f
@@ -36,7 +37,7 @@ async def _daily_at_ten(session: AsyncSession) -> int:
                 person_id=who.id, phone=PHONE, rrule="FREQ=DAILY;BYHOUR=10;BYMINUTE=0", window_minutes=60
             ),
         )
-        await session.commit()
+        await commit(session)
     assert schedule.next_at == rome(10)
     assert who.id is not None
     return who.id
@@ -71,7 +72,7 @@ async def test_an_ok_within_the_window_means_no_alert(database: Database, sessio
         await checkin_tick(database, sender=console)
     with time_machine.travel(rome(10, 30), tick=False):
         message = await receive_sms(session, params={"MessageSid": "SM" + "c" * 32, "From": PHONE, "Body": body})
-        await session.commit()
+        await commit(session)
     assert "abbiamo ricevuto la tua risposta" in (message.reply or "")
     with time_machine.travel(rome(11, 5), tick=False):
         assert (await checkin_tick(database, sender=console)).missed == []

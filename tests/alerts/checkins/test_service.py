@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.checkins.models import CheckinSchedule, CheckinScheduleCreate
 from alerts.checkins.service import create_schedule, next_due
 from centrale.clock import ROME
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -43,7 +44,7 @@ async def test_heat_wave_level_two_switches_the_at_risk_list_and_zero_switches_b
                 person_id=who.id, phone="+393331112244", rrule=DAILY, dense_rrule=DENSE, at_risk=False
             ),
         )
-        await session.commit()
+        await commit(session)
         assert at_risk.next_at == calm.next_at == rome(15, 10)
         refused = await client.put("/api/v1/ondata-calore", json={"level": 2}, headers=f.bearer(tutor))
         assert refused.status_code == 403

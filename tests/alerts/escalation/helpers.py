@@ -10,6 +10,7 @@ from alerts.escalation.models import EscalationPolicyCreate, PolicyRole, PolicyS
 from alerts.escalation.service import create_policy
 from alerts.models import AlertSource, Channel, Severity
 from centrale.condomini.models import Condominio
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -35,7 +36,7 @@ async def district(session: AsyncSession) -> District:
     for op in (coordinatore, pua):
         op.on_duty = True
         session.add(op)
-    await session.commit()
+    await commit(session)
     cond = await f.condominio(session, tutor)
     person = await f.person(session, municipio)
     await f.assisted(session, cond, person)
@@ -76,6 +77,6 @@ async def three_step_policy(
             ],
         ),
     )
-    await session.commit()
+    await commit(session)
     assert policy.id is not None
     return policy.id

@@ -14,6 +14,7 @@ from alerts.raising import raise_alert
 from alerts.service import acknowledge
 from centrale.clock import ROME
 from centrale.db import Database
+from centrale.events.service import commit
 from integrations.console_sms import ConsoleSmsSender
 from tests.alerts.escalation.helpers import District, district, three_step_policy
 
@@ -28,7 +29,7 @@ async def _raise(session: AsyncSession, d: District) -> int:
         summary="Non risponde",
         person_id=d.person.id,
     )
-    await session.commit()
+    await commit(session)
     assert raised.alert.id is not None
     return raised.alert.id
 
@@ -88,7 +89,7 @@ async def test_acknowledgement_cancels_what_remains(database: Database, session:
         assert await run_step(database, alert_id=alert_id, instance="test")
         clock.move_to(T0 + timedelta(minutes=1))
         await acknowledge(session, alert_id=alert_id, operator_id=d.tutor.id)
-        await session.commit()
+        await commit(session)
         for minutes in (2, 5, 15, 29):
             clock.move_to(T0 + timedelta(minutes=minutes))
             assert await _tick(database, sms) == 0
@@ -106,7 +107,7 @@ async def test_acknowledgement_without_resolution_retriggers(database: Database,
         await _tick(database, sms)
         clock.move_to(T0 + timedelta(minutes=2))
         await acknowledge(session, alert_id=alert_id, operator_id=d.tutor.id)
-        await session.commit()
+        await commit(session)
         clock.move_to(T0 + timedelta(minutes=31, seconds=59))
         assert await _tick(database, sms) == 0
         clock.move_to(T0 + timedelta(minutes=32))

@@ -21,6 +21,7 @@ from alerts.models import Alert, AlertSource, AlertState, Channel, DeliveryState
 from alerts.service import acknowledge
 from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 from tests.alerts.escalation.helpers import district, three_step_policy
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.fault]
@@ -59,7 +60,7 @@ async def _alerts(database: Database, n: int) -> list[int]:
             for _ in range(n)
         ]
         await session.exec(insert(Alert).values(rows))  # type: ignore[call-overload]
-        await session.commit()
+        await commit(session)
         return list((await session.exec(select(col(Alert.id)))).all())  # type: ignore[arg-type]
 
 
@@ -135,7 +136,7 @@ async def _ack_randomly(database: Database, ids: list[int], count: int) -> set[i
         async with database.sessionmaker() as s:
             try:
                 await acknowledge(s, alert_id=alert_id, operator_id=None)
-                await s.commit()
+                await commit(s)
                 acked.add(alert_id)
             except Exception:  # already acknowledged or past the end: fine
                 await s.rollback()

@@ -12,6 +12,7 @@ from alerts.sms.feedback import FEEDBACK_STEP, send_feedback_sms
 from alerts.sms.flows import receive_sms
 from alerts.sms.service import set_opt_out
 from centrale.db import Database
+from centrale.events.service import commit
 from integrations.console_sms import ConsoleSmsSender
 from tests import factories as f
 from tests.alerts.escalation.helpers import district
@@ -35,15 +36,15 @@ async def test_ok_by_sms_tells_the_sentinel_even_if_resolved_before_sending(
     d = await district(session)
     await f.sentinel(session, d.condominio, phone=SENTINEL)
     report = await receive_sms(session, params=sms("la signora è caduta", SENTINEL))
-    await session.commit()
+    await commit(session)
     assert report.alert_id is not None
     # the coordinator answers "OK <n>" from their phone
     ack = await receive_sms(session, params=sms(f"OK {report.alert_id}", d.coordinatore.phone or ""))
-    await session.commit()
+    await commit(session)
     assert ack.reply is not None and "Presa visione" in ack.reply
     # resolved before the job ran: the courtesy SMS still goes, and escalation delivery leaves it alone
     await close(session, alert_id=report.alert_id, by=d.coordinatore.id, outcome=None, note=None)
-    await session.commit()
+    await commit(session)
     console = ConsoleSmsSender(database=database)
     await deliver_pending_sms(database, sender=console)
     assert console.sent == []
@@ -60,10 +61,10 @@ async def test_a_sentinel_who_opted_out_is_not_told(database: Database, session:
     await f.sentinel(session, d.condominio, phone=SENTINEL)
     report = await receive_sms(session, params=sms("aiuto", SENTINEL))
     await set_opt_out(session, phone=SENTINEL, opted_out=True, word="STOP")
-    await session.commit()
+    await commit(session)
     assert report.alert_id is not None
     await receive_sms(session, params=sms(f"OK {report.alert_id}", d.coordinatore.phone or ""))
-    await session.commit()
+    await commit(session)
     console = ConsoleSmsSender(database=database)
     await send_feedback_sms(database, sender=console)
     assert console.sent == [] and await _feedback(session, report.alert_id) == []

@@ -15,6 +15,7 @@ from alerts.sms.flows import receive_sms
 from alerts.sms.models import InboundSms, InboundState
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -39,7 +40,7 @@ def sms(body: str, sender: str = SENTINEL) -> dict[str, str]:
 
 async def receive(session: AsyncSession, body: str, sender: str = SENTINEL) -> InboundSms:
     message = await receive_sms(session, params=sms(body, sender))
-    await session.commit()
+    await commit(session)
     return message
 
 
@@ -105,13 +106,13 @@ async def test_a_removed_sentinel_is_unknown_and_a_person_no_longer_followed_is_
     cond, (kept, gone) = await building(session, "A1", "B2")
     (link,) = (await session.exec(select(AssistedPerson).where(col(AssistedPerson.person_id) == gone.id))).all()
     link.active = False
-    await session.commit()
+    await commit(session)
     first = await receive(session, "caduta")  # the only person still followed: theirs
     (alert,) = await alerts(session)
     assert (alert.person_id, first.person_id) == (kept.id, kept.id)
     (sentinel,) = (await session.exec(select(Sentinel).where(col(Sentinel.condominio_id) == cond.id))).all()
     sentinel.deleted_at = utcnow()
-    await session.commit()
+    await commit(session)
     after = await receive(session, "caduta")
     assert after.state == InboundState.QUARANTENA and after.sentinel_id is None
 
@@ -146,7 +147,7 @@ async def test_ok_code_from_a_notified_operator_acknowledges(session: AsyncSessi
             body="x",
         )
     )
-    await session.commit()
+    await commit(session)
     other = await receive(session, f"OK {alert.id}", sender="+393330000299")
     assert "non riconosciuto" in (other.reply or "")
     from_sentinel = await receive(session, f"ok {alert.id}")  # not an operator's phone: a check-in word, no command
@@ -178,7 +179,7 @@ async def test_fatto_code_closes_the_assignees_task_and_refuses_other_phones(ses
         ),
         created_by_id=None,
     )
-    await session.commit()
+    await commit(session)
     unknown = await receive(session, "FATTO ZZZ999", sender="+393330000211")
     assert "non riconosciuto" in (unknown.reply or "")
     stranger = await receive(session, f"FATTO {task.code}", sender=other.phone or "")

@@ -16,7 +16,7 @@ from centrale.db import Database
 from centrale.events.bus import OutboxReader
 from centrale.events.models import Event
 from centrale.events.redis_bus import RedisBus
-from centrale.events.service import add_commit_listener, emit, remove_commit_listener
+from centrale.events.service import add_commit_listener, commit, emit, remove_commit_listener
 from tests.conftest import service_missing
 
 pytestmark = [pytest.mark.redis, pytest.mark.fault]
@@ -111,7 +111,7 @@ async def test_redis_stopped_mid_run_second_instance_gets_every_event(pg_databas
         for n in range(start, start + count):
             async with instance_a.sessionmaker() as session:
                 emit(session, kind="test.event", entity_type="Test", entity_id=n)
-                await session.commit()
+                await commit(session)
             await asyncio.sleep(0.005)
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -25,7 +25,7 @@ async def test_events_are_scoped_and_personal_ones_go_to_their_recipient(
     emit(session, kind="alert.opened", entity_type="Alert", entity_id=2, person_id=far.id)
     emit(session, kind="alert.opened", entity_type="Alert", entity_id=3)
     emit(session, kind="notification.personal", entity_type="Alert", entity_id=3, recipient_operator_id=colleague.id)
-    await session.commit()
+    await commit(session)
 
     mine = f.bearer(await f.token_for(session, coordinator))
     got = await client.get(E, params={"after": 0}, headers=mine)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from centrale.db import Database
 from centrale.events.bus import InProcessBus, OutboxReader
 from centrale.events.models import Event
-from centrale.events.service import add_commit_listener, emit, events_after, remove_commit_listener
+from centrale.events.service import add_commit_listener, commit, emit, events_after, remove_commit_listener
 
 WRITERS = 20
 PER_WRITER = 250  # 20 x 250 = 5,000 events
@@ -32,7 +32,7 @@ async def _writer(database: Database, writer: int, rng: random.Random) -> None:
                 )
             await session.flush()  # the rows exist (with no seq) while other transactions commit
             await asyncio.sleep(rng.random() * 0.004)  # keep transactions overlapping
-            await session.commit()
+            await commit(session)
         written += batch
 
 
@@ -42,7 +42,7 @@ async def test_rolled_back_events_never_appear(database: Database):
         await session.rollback()
     async with database.sessionmaker() as session:
         emit(session, kind="test.kept", entity_type="Test", entity_id=2)
-        await session.commit()
+        await commit(session)
         found, mark = await events_after(session, after=0)
     assert [(e.kind, e.seq) for e in found] == [("test.kept", 1)]
     assert mark == 1

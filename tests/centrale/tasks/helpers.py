@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -36,7 +37,7 @@ async def team(session: AsyncSession) -> Team:
     coordinatore = await f.operator(session, Role.COORDINATORE, centrale, phone="+393330000314")
     coordinatore.on_duty = True
     session.add(coordinatore)
-    await session.commit()
+    await commit(session)
     person = await f.person(session, municipio)
     await f.assisted(session, await f.condominio(session, tutor), person)
     await f.assisted(session, await f.condominio(session, substitute), person, alias="B2")

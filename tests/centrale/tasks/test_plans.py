@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from centrale.cases.models import Case, CaseCategory, CasePhase, CaseState, SiussArea
 from centrale.clock import ROME, to_rome
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.plans.catalogue import seed_catalogue
 from centrale.plans.models import Frequency, Intervention, Plan, PlanStatus, ReviewUnit
 from centrale.tasks.models import TaskState, TaskType
@@ -48,7 +49,7 @@ async def _plan(session: AsyncSession, t: Team, case: Case, *, version: int, rul
             share_ssn=Z,
         )
     )
-    await session.commit()
+    await commit(session)
     return plan
 
 
@@ -65,20 +66,20 @@ async def test_active_plan_generates_and_a_variation_replaces_future_tasks(datab
         organisation_id=t.case_manager.organisation_id,
     )
     session.add(case)
-    await session.commit()
+    await commit(session)
     v1 = await _plan(session, t, case, version=1, rule="FREQ=WEEKLY;BYDAY=TU;BYHOUR=10", code="A2.07")
     with time_machine.travel(datetime(2027, 5, 1, 9, 0, tzinfo=ROME), tick=False) as clock:
         first = await generate_for_active_plans(session, horizon=timedelta(days=14))
-        await session.commit()
+        await commit(session)
         assert len(first.created) == 2
         assert (await generate_for_active_plans(session, horizon=timedelta(days=14))).created == []
-        await session.commit()
+        await commit(session)
         clock.move_to(datetime(2027, 5, 5, 9, 0, tzinfo=ROME))
         v1.status = PlanStatus.SOSTITUITO
         session.add(v1)
         await _plan(session, t, case, version=2, rule="FREQ=WEEKLY;BYDAY=FR;BYHOUR=16", code="A1.16")
         varied = await generate_for_active_plans(session, horizon=timedelta(days=14))
-        await session.commit()
+        await commit(session)
     tasks = await all_tasks(session)
     assert [(to_rome(x.due_start).date(), x.type, x.state) for x in tasks] == [
         (date(2027, 5, 4), TaskType.VISITA_DOMICILIARE, TaskState.APERTA),  # past: kept as it was

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import ROME, utcnow
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.tasks.models import Task, TaskCreate, TaskState, TaskType
@@ -32,7 +33,7 @@ async def _task(session: AsyncSession, t: Team, *, start: datetime | None = None
         ),
         created_by_id=None,
     )
-    await session.commit()
+    await commit(session)
     return task.id or 0
 
 

@@ -11,6 +11,7 @@ import time_machine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.models import Alert, AlertOutcome, AlertSource, AlertState, Severity
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from integrations.evaluation.panel import build_panel, pseudonym
@@ -48,7 +49,7 @@ async def seeded(client: httpx.AsyncClient, session: AsyncSession):  # type: ign
             opened_at=at,
         )
     )
-    await session.commit()
+    await commit(session)
     analyst = await f.operator(session, Role.ANALISTA, await f.org(session, OrgKind.CENTRALE))
     return s, control, f.bearer(await f.token_for(session, analyst))
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.models import Alert, AlertSource, AlertState, Severity
 from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import utcnow
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.tasks.models import Task as MonitoringTask
@@ -43,7 +44,7 @@ async def test_every_resource_of_the_bundle_validates_as_r4(client: httpx.AsyncC
             due_end=utcnow() + timedelta(hours=2),
         )
     )
-    await session.commit()
+    await commit(session)
     r = await client.get(f"/api/v1/cases/{s.case['id']}/fhir", headers=s.headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate_json(r.content)

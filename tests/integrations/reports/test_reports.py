@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.models import CheckinRequest, CheckinSchedule, CheckinState
 from alerts.models import Alert, AlertSource, AlertState, Severity
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.tasks.models import Task, TaskState, TaskType
@@ -107,7 +108,7 @@ async def seed(session: AsyncSession) -> dict:
                 state=state,
             )
         )
-    await session.commit()
+    await commit(session)
     return {"municipio": municipio, "tutors": (tutor_a, tutor_b), "condominio": cond}
 
 

@@ -19,6 +19,7 @@ from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.events.models import Event
+from centrale.events.service import commit
 from tests import factories as f
 from tests.integrations.conftest import PUBLIC, TOKEN, fixture, post_signed, signed_headers
 
@@ -231,7 +232,7 @@ async def test_undelivered_escalation_sms_shows_on_the_alert_and_moves_escalatio
         next_step_at=later,
     )
     session.add(alert)
-    await session.commit()
+    await commit(session)
     assert alert.id is not None
     sid = fixture("status_undelivered")["MessageSid"]
     note = Notification(
@@ -246,7 +247,7 @@ async def test_undelivered_escalation_sms_shows_on_the_alert_and_moves_escalatio
         provider_id=sid,
     )
     session.add(note)
-    await session.commit()
+    await commit(session)
     await post_signed(client, STATUS, fixture("status_sent"))
     r = await post_signed(client, STATUS, fixture("status_undelivered"))
     assert r.status_code == 200

@@ -16,13 +16,13 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 from websockets.asyncio.client import ClientConnection, connect
 
-from centrale.auth.deps import COOKIE_NAME
 from centrale.condomini.models import Condominio
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 from tests import factories as f
+from web.api.deps import COOKIE_NAME
 
 ORIGIN = "http://testserver"
 
@@ -151,4 +151,4 @@ async def commit_events(
                 recipient_operator_id=recipient,
                 payload={"n": n},
             )
-            await session.commit()
+            await commit(session)

@@ -23,6 +23,7 @@ from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, seed_demo
+from centrale.events.service import commit
 from integrations.twilio.signature import sign
 from tests.web.board.helpers import free_port
 from tests.web.test_cases_browser import ARGS, CHROMIUM
@@ -65,7 +66,7 @@ async def _alert_during_outage(url: str) -> int:
             person_id=who.person_id,
             condominio_id=who.condominio_id,
         )
-        await session.commit()
+        await commit(session)
     await db.dispose()
     assert raised.alert.id is not None
     return raised.alert.id
@@ -205,7 +206,7 @@ async def _building_alerts(url: str, severities: list[Severity]) -> tuple[list[i
             for n, severity in enumerate(severities)
         ]
         session.add_all(alerts)
-        await session.commit()
+        await commit(session)
         ids = [a.id for a in alerts if a.id is not None]
         name = building.name
     await db.dispose()

@@ -24,6 +24,7 @@ from alerts.models import AlertSource, Severity
 from alerts.raising import raise_alert
 from centrale.db import Database
 from centrale.events.models import Event
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -158,7 +159,7 @@ async def test_two_instances_deliver_every_event_with_and_without_redis():
         raised = await raise_alert(
             session, source=AlertSource.OPERATORE, severity=Severity.MEDIA, summary="Allerta di prova", person_id=who.id
         )
-        await session.commit()
+        await commit(session)
         alert_id = raised.alert.id
     redis = RedisServer()
     redis.start()

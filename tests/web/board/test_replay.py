@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.db import Database
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 from tests.web.board.helpers import (
     board_connect,
     commit_events,
@@ -86,7 +86,7 @@ async def test_the_events_of_one_commit_reach_a_live_board_in_one_frame_in_order
             async with database.sessionmaker() as writer:  # one transaction, three events
                 for n in range(3):
                     emit(writer, kind="test.happened", entity_type="Test", entity_id=n, person_id=person_id)
-                await writer.commit()
+                await commit(writer)
             frame = json.loads(await asyncio.wait_for(ws.recv(), 5.0))
             while frame["type"] == "ping":
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 5.0))

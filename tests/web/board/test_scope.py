@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.models import AlertSource, Severity
 from alerts.raising import raise_alert
 from centrale.db import Database
+from centrale.events.service import commit
 from tests import factories as f
 from tests.web.board.helpers import board_connect, commit_events, events_until_quiet, receive, serving, two_tutors
 
@@ -30,7 +31,7 @@ async def test_tutor_never_receives_events_about_people_outside_their_cases(
                 person_id=person_id,
                 condominio_id=condominio_id,
             )
-            await s.commit()
+            await commit(s)
             assert raised.alert.id is not None
             return raised.alert.id
 

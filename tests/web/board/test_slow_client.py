@@ -12,10 +12,10 @@ import time
 from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.auth.deps import COOKIE_NAME
 from centrale.db import Database
-from centrale.events.service import emit
+from centrale.events.service import commit, emit
 from tests.web.board.helpers import ORIGIN, board_connect, coordinator_and_person, receive, serving
+from web.api.deps import COOKIE_NAME
 
 BOUND_SECONDS = 3.0  # send timeout 1 s (conftest); the heartbeat (6 s) is the other bound
 
@@ -49,7 +49,7 @@ async def _latencies(ws, database: Database, person_id: int, n: int) -> list[flo
         async with database.sessionmaker() as session:
             emit(session, kind="test.probe", entity_type="Test", entity_id=i, person_id=person_id)
             started = time.perf_counter()
-            await session.commit()
+            await commit(session)
         while (await receive(ws)).get("kind") != "test.probe":
             pass
         found.append(time.perf_counter() - started)
@@ -103,4 +103,4 @@ async def _burst(database: Database, person_id: int) -> None:
                 person_id=person_id,
                 payload={"pad": "x" * 40_000},
             )
-        await s.commit()
+        await commit(s)

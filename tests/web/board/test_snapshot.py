@@ -18,6 +18,7 @@ from centrale.audit.models import AuditAction, AuditEvent, AuditEventPerson, Aud
 from centrale.clock import utcnow
 from centrale.condomini.models import Condominio
 from centrale.db import Database
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.settings import Settings
@@ -56,7 +57,7 @@ async def _alert(
         opened_at=utcnow() - timedelta(minutes=minutes_ago),
     )
     session.add(alert)
-    await session.commit()
+    await commit(session)
     assert alert.id is not None
     return alert.id
 
@@ -193,7 +194,7 @@ async def test_one_audit_row_per_snapshot_lists_every_person_shown(
             code="T0001",
         )
     )
-    await session.commit()
+    await commit(session)
     token = await f.token_for(session, coordinator)
 
     async with serving(app) as address:
@@ -246,7 +247,7 @@ async def test_live_events_are_audited_in_one_row_per_batch_naming_the_people(
                 person_id=who.id,
                 condominio_id=building.id,
             )
-            await s.commit()
+            await commit(s)
         event = await receive(ws)
         assert event["type"] == "event" and event["alert"]["person_id"] == who.id
         for _ in range(50):  # the audit is written just after delivery

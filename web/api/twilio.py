@@ -1,0 +1,123 @@
+"""Twilio's webhooks: inbound SMS and delivery status. Signed requests only; no REST call in here."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import FormData
+from twilio.twiml.messaging_response import MessagingResponse
+
+from alerts.sms.flows import missing_params
+from alerts.sms.service import record_delivery
+from alerts.sms.status import apply_to_notification
+from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
+from centrale.audit.service import Agent, build_event, record_now
+from centrale.events.service import commit
+from integrations.twilio.signature import is_signed
+from web import container
+from web.api.deps import SessionDep, client_address
+
+router = APIRouter(prefix="/integrations/twilio", tags=["twilio"])
+
+log = logging.getLogger(__name__)
+
+TWIML = "application/xml"
+RETRY = "Conflitto temporaneo, riprovare / temporary conflict, retry"
+STATUS_REQUIRED = ("MessageSid", "MessageStatus")
+
+
+async def _signed_form(request: Request, subtype: str) -> FormData:
+    """The posted form if Twilio signed it; otherwise an audited 403 and nothing else happens."""
+    form = await request.form()
+    if not is_signed(
+        container.settings_of(request),
+        path=request.url.path,
+        query=request.url.query,
+        params=form,
+        headers=request.headers,
+    ):
+        agent = Agent(
+            operator_id=None,
+            name="webhook Twilio",
+            role=None,
+            org_id=None,
+            source_address=client_address(request),
+        )
+        await record_now(
+            container.database(request).sessionmaker,
+            build_event(
+                agent=agent,
+                action=AuditAction.EXECUTE,
+                subtype=subtype,
+                entity_type="TwilioWebhook",
+                entity_id=None,
+                person_id=None,
+                outcome=AuditOutcome.DENIED,
+                purpose=AuditPurpose.HOPERAT,
+                outcome_desc="firma X-Twilio-Signature assente o non valida",
+            ),
+        )
+        raise HTTPException(status_code=403, detail="Firma non valida / invalid signature")
+    return form
+
+
+def _params(form: FormData) -> dict[str, str]:
+    return {key: str(value) for key, value in form.items()}
+
+
+def _all_params(form: FormData) -> dict[str, Any]:
+    """Every parameter as sent, lists where Twilio repeated one."""
+    return {key: [str(v) for v in vals] if len(vals := form.getlist(key)) > 1 else str(vals[0]) for key in form}
+
+
+def _missing(names: list[str]) -> HTTPException:
+    return HTTPException(status_code=400, detail=f"Parametri mancanti / missing parameters: {', '.join(names)}")
+
+
+@router.post("/sms", response_class=Response)
+async def inbound_sms(request: Request) -> Response:
+    """Store the SMS once, triage it, answer TwiML with a receipt code."""
+    form = await _signed_form(request, "twilio.sms")
+    params = _params(form)
+    if missing := missing_params(params):
+        raise _missing(missing)
+    # stored and triaged before the answer; messages arriving together share a transaction (alerts.sms.batch)
+    try:
+        message = await container.inbound(request).receive(params=params, raw=_all_params(form))
+    except IntegrityError as error:  # a clash with a concurrent change: Twilio retries a 5xx, not a 409
+        log.warning("inbound SMS clashed with a concurrent change (%s); asking Twilio to retry", type(error).__name__)
+        raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
+    return Response(content=_twiml(message.reply or ""), media_type=TWIML)
+
+
+@functools.lru_cache(maxsize=64)  # most answers are one of a few fixed texts (a check-in's thanks)
+def _twiml(text: str) -> str:
+    """The TwiML that answers with ``text`` (nothing for an empty text)."""
+    reply = MessagingResponse()
+    if text:
+        reply.message(text)
+    return str(reply)
+
+
+@router.post("/status", response_class=Response)
+async def delivery_status(request: Request, session: SessionDep) -> Response:
+    """Move a sent SMS's delivery state forward; failures are recorded for the escalation."""
+    form = await _signed_form(request, "twilio.status")
+    params = _params(form)
+    if missing := [name for name in STATUS_REQUIRED if not params.get(name)]:
+        raise _missing(missing)
+    change = await record_delivery(
+        session,
+        provider_id=params["MessageSid"],
+        status=params["MessageStatus"],
+        to_number=params.get("To"),
+        error_code=params.get("ErrorCode") or None,
+    )
+    if change.changed:
+        await apply_to_notification(session, change.delivery)
+    await commit(session)
+    return Response(content=str(MessagingResponse()), media_type=TWIML)

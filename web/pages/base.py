@@ -1,0 +1,83 @@
+"""Server-rendered pages: sign-in, the board shell. Italian first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from alerts.access import may_handle
+from centrale.auth.actor import actor_for_token
+from centrale.auth.models import LoginIn
+from centrale.auth.service import logout as revoke
+from web import container
+from web.api.auth import do_login, set_session_cookie
+from web.api.deps import COOKIE_NAME, SessionDep, client_address
+from web.i18n import BOARD_KEYS, lang_of, translator
+
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    lang = lang_of(request)
+    response = templates.TemplateResponse(
+        request, name, {"t": translator(lang), "lang": lang, **context}, status_code=status_code
+    )
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("lang", lang, samesite="lax", httponly=False, max_age=365 * 86400)
+    return response
+
+
+async def page_actor(request: Request):  # type: ignore[no-untyped-def]
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    return await actor_for_token(container.database(request), token, client_address(request))
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    actor = await page_actor(request)
+    if actor is None:
+        return render(request, "login.html", error=None)
+    t = translator(lang_of(request))
+    words = {key: t(key) for key in BOARD_KEYS}
+    return render(request, "board.html", actor=actor, words=words, handles=may_handle(actor))
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    return render(request, "login.html", error=None)
+
+
+@router.post("/login")
+async def login_submit(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        issued = await do_login(request, session, LoginIn(username=username, password=password))
+    except HTTPException as exc:
+        key = "throttled" if exc.status_code == 429 else "bad_credentials"
+        return render(request, "login.html", status_code=exc.status_code, error=key)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, issued.token, container.settings_of(request).session_hours * 3600)
+    return response
+
+
+@router.post("/logout")
+async def logout_submit(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        await revoke(session, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response

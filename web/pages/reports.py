@@ -1,0 +1,33 @@
+"""The reports page: the district's numbers for a period, with bar charts drawn as inline SVG."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from integrations.reports.access import REPORT_ROLES
+from web.api.deps import SessionDep
+from web.api.reports import report_for
+from web.pages.base import page_actor, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+async def reports_page(
+    request: Request,
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    actor = await page_actor(request)
+    if actor is None:
+        return RedirectResponse("/login?next=/reports", status_code=303)
+    if actor.role not in REPORT_ROLES:
+        return HTMLResponse("Accesso non consentito / access denied", status_code=403)
+    report = await report_for(request, session, actor, start, end)
+    last_day = (report.end - timedelta(days=1)).date()
+    return render(request, "reports.html", actor=actor, report=report, dal=report.start.date(), al=last_day)
