@@ -7,7 +7,7 @@ A dependency that loads an object checks access and returns it, or raises the do
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -151,3 +151,8 @@ def case_guard(action: CaseAction, subtype: str) -> Callable[..., Awaitable[Case
         return await check_case(session, database(request), actor, case_id, action, subtype)
 
     return _guard
+
+
+def flow_route(name: str) -> dict[str, Any]:
+    """``openapi_extra`` of a state-changing route (API or page): the flow it calls (``centrale.flows``)."""
+    return {"x-flow": name}
