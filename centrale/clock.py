@@ -23,16 +23,6 @@ class SystemClock:
 _clock: Clock = SystemClock()
 
 
-def get_clock() -> Clock:
-    """FastAPI dependency and plain accessor for the current clock."""
-    return _clock
-
-
-def set_clock(clock: Clock) -> None:
-    global _clock
-    _clock = clock
-
-
 def utcnow() -> datetime:
     return _clock.now()
 

@@ -30,8 +30,3 @@ class SmsSender(Protocol):
 
     async def send(self, message: OutgoingSms) -> SmsResult: ...
 
-
-class EventPublisher(Protocol):
-    """Wakes readers after commit: in-process by default, Redis across instances."""
-
-    async def publish(self, seq: int) -> None: ...

@@ -24,7 +24,7 @@ from alerts.sms.batch import InboundBatcher
 from alerts.sms.feedback import send_feedback_sms
 from centrale.clock import ROME
 from centrale.db import Database
-from centrale.events.bus import EventBus, InProcessBus, OutboxReader
+from centrale.events.bus import EventBus, InProcessBus
 from centrale.events.redis_bus import RedisBus
 from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender
@@ -130,7 +130,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         await bus.start()
         committed = bus.committed  # one bound method, so that remove_commit_listener finds it again
         add_commit_listener(committed, engine=db.engine)
-        app.state.outbox = OutboxReader(db.sessionmaker, bus)
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings, db)
