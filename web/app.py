@@ -73,6 +73,17 @@ def make_sms_sender(settings: Settings, database: Database, *, http_client: Any 
     return ConsoleSmsSender(database=database)
 
 
+#: what each scheduled job runs: the flows of centrale.flows (tests/test_surfaces.py checks the table)
+JOB_FLOWS: dict[str, tuple[str, ...]] = {
+    "escalation": ("escalation.tick", "sms.feedback"),
+    "monitoring": ("monitoring.tick",),
+    "plans": ("plans.generate_tasks",),
+    "checkins": ("checkins.tick",),
+    "coverage": ("coverage.check",),
+    "twilio.reconcile": ("twilio.reconcile",),
+}
+
+
 def make_scheduler(settings: Settings, db: Database, sender: SmsSender, instance: str) -> AsyncIOScheduler:
     """The scheduled work every instance runs (each job is safe to run in several instances at once)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
