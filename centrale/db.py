@@ -100,6 +100,13 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = make_sessionmaker(self.engine)
 
+    @classmethod
+    def of_engine(cls, engine: AsyncEngine) -> Database:
+        """The Database of an engine already made (a unit of work inside a session's transaction)."""
+        db = cls.__new__(cls)
+        db.url, db.engine, db.sessionmaker = str(engine.url), engine, make_sessionmaker(engine)
+        return db
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"

@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
@@ -46,6 +47,8 @@ class Tx:
     actor: Actor | None = None
     agent: Agent | None = None
     _after: list[AfterCommit] = field(default_factory=list)
+    #: record a refusal in this transaction rather than in one of its own (see ``within``)
+    refusals_inline: bool = False
 
     def __post_init__(self) -> None:
         if self.agent is None:
@@ -57,6 +60,14 @@ class Tx:
         """A unit of work on a new session (SMS commands, jobs, scripts); rolled back unless committed."""
         async with db.sessionmaker() as session:
             yield cls(session=session, db=db, actor=actor, agent=agent)
+
+    @classmethod
+    def within(cls, session: AsyncSession, *, actor: Actor | None = None) -> Tx:
+        """A unit of work inside a transaction its caller owns and commits whatever the flow decides (an
+        SMS command: the message is stored and answered either way); a refusal is recorded in that same
+        transaction, since on SQLite a second writer would wait for this one, which waits for it."""
+        assert isinstance(session.bind, AsyncEngine)
+        return cls(session=session, db=Database.of_engine(session.bind), actor=actor, refusals_inline=True)
 
     @property
     def who(self) -> Agent:
@@ -126,19 +137,20 @@ class Tx:
         message: str | None = None,
     ) -> Refused:
         """Commit an audit row of the refusal in its own transaction and return the error to raise."""
-        await record_now(
-            self.db.sessionmaker,
-            build_event(
-                agent=self.who,
-                action=action,
-                subtype=subtype,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                person_id=person_id,
-                outcome=AuditOutcome.DENIED,
-                outcome_desc=reason[:300],
-            ),
+        event = build_event(
+            agent=self.who,
+            action=action,
+            subtype=subtype,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            person_id=person_id,
+            outcome=AuditOutcome.DENIED,
+            outcome_desc=reason[:300],
         )
+        if self.refusals_inline:
+            record(self.session, event)
+        else:
+            await record_now(self.db.sessionmaker, event)
         return Refused(message) if message else Refused()
 
     def after_commit(self, work: AfterCommit) -> None:
