@@ -27,6 +27,7 @@ from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
 from centrale.events.service import commit
+from centrale.flows import flow
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
 
@@ -105,6 +106,7 @@ def _summary(gaps: list[Gap]) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
+@flow("coverage.check", guarded=False)
 async def check_coverage(database: Database, *, now: datetime | None = None) -> int | None:
     """Daily: raise one alert for the administrator if any policy role reaches nobody; its id, or None."""
     now = now or utcnow()

@@ -19,6 +19,7 @@ from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.db import Database
 from centrale.events.service import commit
+from centrale.flows import flow
 from centrale.ports import OutgoingSms, SmsSender
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ async def _raise_missed(database: Database) -> list[int]:
     return raised
 
 
+@flow("checkins.tick", guarded=False)
 async def checkin_tick(database: Database, *, sender: SmsSender) -> CheckinTick:
     """One pass: issue and send due check-ins (after their commit), then alert on missed replies."""
     tick = CheckinTick()

@@ -18,6 +18,7 @@ from alerts.checkins.models import (
     HeatWaveLevel,
 )
 from centrale.clock import ROME, as_utc, to_rome, utcnow
+from centrale.errors import Invalid
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 
@@ -63,11 +64,15 @@ async def current_level(session: AsyncSession) -> int:
 
 
 async def create_schedule(session: AsyncSession, *, data: CheckinScheduleCreate) -> CheckinSchedule:
+    """Store a schedule and its first due time; a bad rule is refused naming its field."""
     if (data.sentinel_id is None) == (data.person_id is None):
-        raise ValueError("sentinel_id o person_id: indicarne esattamente uno")
-    for rule in (data.rrule, data.dense_rrule):
+        raise Invalid("sentinel_id o person_id: indicarne esattamente uno / give exactly one", field="person_id")
+    for name, rule in (("rrule", data.rrule), ("dense_rrule", data.dense_rrule)):
         if rule:
-            parse_rule(rule, to_rome(utcnow()))
+            try:
+                parse_rule(rule, to_rome(utcnow()))
+            except ValueError as exc:
+                raise Invalid(f"{name}: {exc}", field=name) from exc
     schedule = CheckinSchedule.model_validate(data.model_dump() | {"created_at": utcnow()})
     schedule.next_at = next_due(schedule, await current_level(session), utcnow())
     session.add(schedule)

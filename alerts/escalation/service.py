@@ -119,6 +119,7 @@ async def seed_default_policies(session: AsyncSession) -> int:
 
 
 async def create_policy(session: AsyncSession, *, data: EscalationPolicyCreate) -> EscalationPolicy:
+    """Store a new policy (409 on a name already taken)."""
     clash = (await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.name) == data.name))).first()
     if clash is not None:
         raise Conflict(f"Esiste già una politica '{data.name}' / a policy with this name exists")
@@ -144,6 +145,16 @@ async def list_policies(session: AsyncSession) -> Sequence[EscalationPolicy]:
 async def update_policy(session: AsyncSession, *, policy_id: int, data: EscalationPolicyUpdate) -> EscalationPolicy:
     """Change a policy; alerts already open keep the snapshot they took."""
     policy = await get_policy(session, policy_id=policy_id)
+    if data.name is not None:
+        clash = (
+            await session.exec(
+                select(col(EscalationPolicy.id)).where(
+                    col(EscalationPolicy.name) == data.name, col(EscalationPolicy.id) != policy_id
+                )
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(f"Esiste già una politica '{data.name}' / a policy with this name exists")
     changes = data.model_dump(exclude_unset=True)
     if "steps" in changes and data.steps is not None:
         changes["steps"] = [s.model_dump(mode="json") for s in data.steps]

@@ -5,44 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from sqlmodel import col, select
 
-from alerts.escalation import service
+from alerts.escalation import flows, service
 from alerts.escalation.models import (
     EscalationPolicy,
     EscalationPolicyCreate,
     EscalationPolicyPublic,
     EscalationPolicyUpdate,
 )
-from centrale.audit.models import AuditAction
-from centrale.audit.service import build_event, record
 from centrale.auth.actor import Actor
-from centrale.common import Conflict
-from centrale.events.service import commit
 from centrale.operators.models import Role
-from web.api.deps import SessionDep, require_roles
+from web.api.deps import SessionDep, TxDep, flow_route, require_roles
 
 router = APIRouter(prefix="/escalation-policies", tags=["escalation"])
-Admin = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE))]
 Reader = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE, Role.COORDINATORE))]
 
 
 def _public(policy: EscalationPolicy) -> EscalationPolicyPublic:
     return EscalationPolicyPublic.model_validate(policy.model_dump())
-
-
-def _audit(session: SessionDep, actor: Actor, action: AuditAction, policy_id: object) -> None:
-    record(
-        session,
-        build_event(
-            agent=actor.agent(),
-            action=action,
-            subtype="escalation.policy",
-            entity_type="EscalationPolicy",
-            entity_id=policy_id,
-            person_id=None,
-        ),
-    )
 
 
 @router.get("", response_model=list[EscalationPolicyPublic], summary="Politiche di escalation")
@@ -55,40 +35,26 @@ async def read_policy(policy_id: int, session: SessionDep, actor: Reader) -> Esc
     return _public(await service.get_policy(session, policy_id=policy_id))
 
 
-@router.post("", response_model=EscalationPolicyPublic, status_code=201)
-async def create_policy(data: EscalationPolicyCreate, session: SessionDep, actor: Admin) -> EscalationPolicyPublic:
+@router.post("", response_model=EscalationPolicyPublic, status_code=201, openapi_extra=flow_route("policy.create"))
+async def create_policy(data: EscalationPolicyCreate, tx: TxDep) -> EscalationPolicyPublic:
     """Nuova politica; le allerte aperte conservano quella con cui sono nate."""
-    policy = await service.create_policy(session, data=data)
-    _audit(session, actor, AuditAction.CREATE, policy.id)
-    await commit(session)
+    policy = await flows.create_policy(tx, data=data)
+    await tx.commit()
     return _public(policy)
 
 
-@router.patch("/{policy_id}", response_model=EscalationPolicyPublic)
-async def update_policy(
-    policy_id: int, data: EscalationPolicyUpdate, session: SessionDep, actor: Admin
-) -> EscalationPolicyPublic:
-    if data.name is not None:
-        clash = (
-            await session.exec(
-                select(col(EscalationPolicy.id)).where(
-                    col(EscalationPolicy.name) == data.name, col(EscalationPolicy.id) != policy_id
-                )
-            )
-        ).first()
-        if clash is not None:
-            raise Conflict(f"Esiste già una politica '{data.name}' / a policy with this name exists")
-    policy = await service.update_policy(session, policy_id=policy_id, data=data)
-    _audit(session, actor, AuditAction.UPDATE, policy_id)
-    await commit(session)
-    await session.refresh(policy)
+@router.patch("/{policy_id}", response_model=EscalationPolicyPublic, openapi_extra=flow_route("policy.update"))
+async def update_policy(policy_id: int, data: EscalationPolicyUpdate, tx: TxDep) -> EscalationPolicyPublic:
+    """Modifica passi, ambito o tempi di una politica / change a policy."""
+    policy = await flows.update_policy(tx, policy_id=policy_id, data=data)
+    await tx.commit()
+    await tx.session.refresh(policy)
     return _public(policy)
 
 
-@router.delete("/{policy_id}", status_code=204)
-async def delete_policy(policy_id: int, session: SessionDep, actor: Admin) -> Response:
+@router.delete("/{policy_id}", status_code=204, openapi_extra=flow_route("policy.delete"))
+async def delete_policy(policy_id: int, tx: TxDep) -> Response:
     """Disattiva (le allerte già aperte possono ancora riferirvisi)."""
-    await service.delete_policy(session, policy_id=policy_id)
-    _audit(session, actor, AuditAction.DELETE, policy_id)
-    await commit(session)
+    await flows.delete_policy(tx, policy_id=policy_id)
+    await tx.commit()
     return Response(status_code=204)

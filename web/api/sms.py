@@ -7,40 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import SQLModel
 
-from alerts.sms import quarantine
+from alerts.sms import quarantine, review
 from alerts.sms.models import InboundSmsPublic, OptOutIn
-from alerts.sms.service import set_opt_out
-from centrale.audit.models import AuditAction
-from centrale.audit.service import build_event, record
 from centrale.auth.actor import Actor
 from centrale.authz.guard import audit_read
 from centrale.common import Page
-from centrale.events.service import commit
-from centrale.operators.models import Role
 from web import container
-from web.api.deps import PagingDep, SessionDep, require_roles
+from web.api.deps import PagingDep, SessionDep, TxDep, flow_route, require_roles
 
 router = APIRouter(prefix="/sms", tags=["sms"])
-Reviewer = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.OPERATORE_PUA, Role.AMMINISTRATORE))]
+Reviewer = Annotated[Actor, Depends(require_roles(*sorted(review.REVIEWERS)))]
 
 
 class AssignIn(SQLModel):
     sentinel_id: int | None = None
     person_id: int | None = None
-
-
-def _audit(session: SessionDep, actor: Actor, subtype: str, message_id: int, person_id: int | None) -> None:
-    record(
-        session,
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.UPDATE,
-            subtype=subtype,
-            entity_type="InboundSms",
-            entity_id=message_id,
-            person_id=person_id,
-        ),
-    )
 
 
 @router.get("/quarantena", response_model=Page[InboundSmsPublic])
@@ -60,42 +41,34 @@ async def list_quarantine(
     return Page(data=[InboundSmsPublic.model_validate(r, from_attributes=True) for r in rows], count=total)
 
 
-@router.post("/quarantena/{message_id}/assegna", response_model=InboundSmsPublic)
-async def assign(message_id: int, data: AssignIn, actor: Reviewer, session: SessionDep) -> InboundSmsPublic:
+@router.post(
+    "/quarantena/{message_id}/assegna",
+    response_model=InboundSmsPublic,
+    openapi_extra=flow_route("sms.quarantine_assign"),
+)
+async def assign(message_id: int, data: AssignIn, tx: TxDep) -> InboundSmsPublic:
     """Assegna a una sentinella o a una persona: si apre (o si unisce) l'allerta."""
-    message = await quarantine.assign(
-        session,
-        message_id=message_id,
-        operator_id=actor.operator_id,
-        sentinel_id=data.sentinel_id,
-        person_id=data.person_id,
+    message = await review.assign_quarantined(
+        tx, message_id=message_id, sentinel_id=data.sentinel_id, person_id=data.person_id
     )
-    _audit(session, actor, "sms.quarantine.assign", message_id, message.person_id)
-    await commit(session)
+    await tx.commit()
     return InboundSmsPublic.model_validate(message, from_attributes=True)
 
 
-@router.post("/quarantena/{message_id}/scarta", response_model=InboundSmsPublic)
-async def discard(message_id: int, actor: Reviewer, session: SessionDep) -> InboundSmsPublic:
-    message = await quarantine.discard(session, message_id=message_id, operator_id=actor.operator_id)
-    _audit(session, actor, "sms.quarantine.discard", message_id, None)
-    await commit(session)
+@router.post(
+    "/quarantena/{message_id}/scarta",
+    response_model=InboundSmsPublic,
+    openapi_extra=flow_route("sms.quarantine_discard"),
+)
+async def discard(message_id: int, tx: TxDep) -> InboundSmsPublic:
+    """Scarta un messaggio in quarantena (resta conservato) / discard a quarantined message."""
+    message = await review.discard_quarantined(tx, message_id=message_id)
+    await tx.commit()
     return InboundSmsPublic.model_validate(message, from_attributes=True)
 
 
-@router.post("/opt-out", status_code=204)
-async def opt_out(data: OptOutIn, actor: Reviewer, session: SessionDep) -> None:
+@router.post("/opt-out", status_code=204, openapi_extra=flow_route("sms.opt_out"))
+async def opt_out(data: OptOutIn, tx: TxDep) -> None:
     """Registra a mano la richiesta di non ricevere SMS (o la revoca) / record an opt-out by hand."""
-    await set_opt_out(session, phone=data.phone, opted_out=data.opted_out, word="OPERATORE")
-    record(
-        session,
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.UPDATE,
-            subtype="sms.opt_out",
-            entity_type="Phone",
-            entity_id=data.phone[-4:],
-            person_id=None,
-        ),
-    )
-    await commit(session)
+    await review.record_opt_out(tx, phone=data.phone, opted_out=data.opted_out)
+    await tx.commit()
