@@ -273,10 +273,14 @@ async def raise_alert(
     report = report or {}
     if session.sync_session.new or session.sync_session.dirty:  # the statements below do not autoflush
         await session.flush()
-    if person_id is not None:  # serialise reports about one person (no double alerts on PostgreSQL)
-        await _LOCK_PERSON.all(session, {"id": person_id})
+    # Serialise reports about one building, then about one person (no double alerts on PostgreSQL). The
+    # building first: a transaction that raises for several people of one building (a group commit) then
+    # holds it before any person, so two such transactions queue on it instead of each holding a person
+    # the other wants (a deadlock with the person first: tests/alerts/sms/test_lock_order.py).
     if condominio_id is not None:
         await _LOCK_CONDOMINIO.all(session, {"id": condominio_id})
+    if person_id is not None:
+        await _LOCK_PERSON.all(session, {"id": person_id})
 
     existing: Alert | None = None
     if dedupe_key is not None:

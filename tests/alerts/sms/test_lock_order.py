@@ -53,3 +53,44 @@ async def test_a_report_holding_the_building_lock_and_a_check_in_of_the_building
         assert len((await session.exec(select(Alert))).all()) == 1
         stored = (await session.exec(select(InboundSms))).one()
         assert (stored.state, stored.condominio_id) == (InboundState.SMISTATO, cond_id)
+
+
+@pytest.mark.postgres_only
+async def test_two_batches_reporting_on_two_people_of_one_building_in_opposite_orders_both_commit(
+    pg_database: Database,
+):
+    """Raisers take the building's lock before the person's, so batches of one building queue, never cross."""
+    async with pg_database.sessionmaker() as session:
+        cond = await f.condominio(session)
+        org = await f.org(session, OrgKind.MUNICIPIO)
+        first, second = await f.person(session, org), await f.person(session, org)
+        cond_id, people = cond.id, (first.id, second.id)
+        await commit(session)
+
+    async def report(session: object, person_id: int) -> None:
+        await raise_alert(
+            session,  # type: ignore[arg-type]
+            source=AlertSource.SEGNALAZIONE_SENTINELLA,
+            severity=Severity.ALTA,
+            summary="Segnalazione",
+            person_id=person_id,
+            condominio_id=cond_id,
+        )
+
+    async def other_batch() -> None:
+        async with pg_database.sessionmaker() as session:
+            await report(session, people[1])
+            await report(session, people[0])
+            await commit(session)
+
+    async with pg_database.sessionmaker() as batch:
+        await report(batch, people[0])
+        crossing = asyncio.create_task(other_batch())
+        await asyncio.sleep(0.5)  # the other batch runs as far as the locks let it
+        await report(batch, people[1])
+        await asyncio.wait_for(commit(batch), timeout=10)  # a deadlock would abort one of the two
+    await asyncio.wait_for(crossing, timeout=10)
+    async with pg_database.sessionmaker() as session:
+        alerts = (await session.exec(select(Alert))).all()
+    assert sorted(a.person_id for a in alerts if a.person_id is not None) == sorted(people)
+    assert all(a.report_count == 2 for a in alerts if a.person_id is not None)
