@@ -14,6 +14,7 @@ from alerts.sms.words import signal_of
 from centrale.clock import utcnow
 from centrale.common import Conflict, NotFound
 from centrale.condomini.models import AssistedPerson, Sentinel
+from centrale.errors import Invalid
 from centrale.events.service import emit
 
 
@@ -77,13 +78,14 @@ async def assign(
         target = Target(person_id=person_id, condominio_id=link.condominio_id)
         who = "numero non registrato"
     else:
-        raise Conflict("sentinel_id o person_id: indicarne almeno uno / give at least one")
+        raise Invalid("sentinel_id o person_id: indicarne almeno uno / give at least one", field="sentinel_id")
     await report_alert(session, message, target=target, signal=signal_of(message.body), who=who)
     _reviewed(session, message, operator_id, InboundState.SMISTATO)
     return message
 
 
 async def discard(session: AsyncSession, *, message_id: int, operator_id: int) -> InboundSms:
+    """Mark a quarantined message discarded (it stays stored)."""
     message = await _held(session, message_id)
     _reviewed(session, message, operator_id, InboundState.SCARTATO)
     return message

@@ -247,6 +247,8 @@ async def test_a_quarantined_message_is_assigned_only_to_a_person_the_actor_may_
         w, w["tutor del condominio"], "sms.quarantine_assign", "POST", url, state, {"sentinel_id": w.sentinel_id}
     )
     assert (await _message(database, message_id))[0] == InboundState.QUARANTENA
+    empty = await client.post(url, json={}, headers=w["coordinatore IX"].headers)
+    assert empty.status_code == 422 and empty.json()["field"] == "sentinel_id"
     r = await client.post(url, json={"person_id": w.person.id}, headers=w["coordinatore IX"].headers)
     assert r.status_code == 200, r.text
     assert r.json()["state"] == InboundState.SMISTATO and r.json()["person_id"] == w.person.id
