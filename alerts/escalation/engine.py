@@ -30,6 +30,7 @@ from alerts.service import retrigger
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.service import commit, emit
+from centrale.flows import flow
 from centrale.operators.models import Operator
 from centrale.ports import SmsSender
 
@@ -262,6 +263,7 @@ async def run_step(database: Database, *, alert_id: int, instance: str) -> bool:
     return bool(await run_steps(database, alert_ids=[alert_id], instance=instance))
 
 
+@flow("escalation.tick", guarded=False)
 async def tick(
     database: Database, *, sender: SmsSender, instance: str, lease_seconds: float = 30, batch: int = 100
 ) -> TickResult:

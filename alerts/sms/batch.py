@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from alerts.sms.flows import receive_and_commit, receive_many
 from alerts.sms.models import InboundSms
 from centrale.events.service import commit
+from centrale.flows import flow
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class InboundBatcher:
         self._drainer: asyncio.Task[None] | None = None
         self._committing: set[asyncio.Task[None]] = set()
 
+    @flow("sms.receive", guarded=False)  # Twilio's signature, checked by the webhook, is the authentication
     async def receive(self, *, params: dict[str, str], raw: dict[str, Any] | None = None) -> InboundSms:
         """The message stored and triaged, with its reply; a duplicate gets the first answer again."""
         waiting = _Waiting(params, raw, "webhook")

@@ -24,6 +24,7 @@ from centrale.clock import utcnow
 from centrale.condomini.models import Sentinel
 from centrale.db import Database
 from centrale.events.service import commit
+from centrale.flows import flow
 from centrale.operators.models import Operator, Role
 from centrale.ports import OutgoingSms, SmsSender
 
@@ -116,6 +117,7 @@ async def _claim(database: Database, batch: int) -> list[Notification]:
         return claimed
 
 
+@flow("sms.feedback", guarded=False)
 async def send_feedback_sms(database: Database, *, sender: SmsSender, batch: int = 50) -> dict[str, int]:
     """Send the recorded feedback SMS (each claimed once: at most once on the wire)."""
     counts: Counter[str] = Counter()

@@ -9,7 +9,10 @@ from alerts.models import Alert, DeliveryState, EntryKind, Notification
 from alerts.raising import add_entry, alert_event
 from alerts.service import bring_next_step_forward
 from alerts.sms.models import FAILED_STATES, SmsDelivery
+from alerts.sms.service import record_delivery
 from centrale.clock import utcnow
+from centrale.flows import flow
+from centrale.uow import Tx
 
 
 async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) -> Notification | None:
@@ -50,3 +53,16 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
     )
     alert_event(session, alert, "alert.delivery_failed", notification_id=notification.id)
     return notification
+
+
+@flow("sms.status", guarded=False)  # Twilio's signature, checked by the webhook, is the authentication
+async def record_delivery_status(
+    tx: Tx, *, provider_id: str, status: str, to_number: str | None = None, error_code: str | None = None
+) -> SmsDelivery:
+    """Move a sent SMS's delivery state forward; a changed state reaches the notification that sent it."""
+    change = await record_delivery(
+        tx.session, provider_id=provider_id, status=status, to_number=to_number, error_code=error_code
+    )
+    if change.changed:
+        await apply_to_notification(tx.session, change.delivery)
+    return change.delivery

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
@@ -117,3 +118,25 @@ class SiussStatus(SQLModel):
 class GenerationResult(SQLModel):
     emitted: list[SiussFlowPublic]
     blocked: list[BlockedPrestazione]
+
+
+class EsitoFlusso(BaseModel):
+    """INPS's outcome of one flow (``EsitoFlusso`` of the WaaS OpenAPI)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id_flusso: str
+    tipo: str
+    ts_flusso: datetime
+    ts_acquisizione: datetime
+    codice_esito: Literal["OK", "DATI_NON_TROVATI", "RICHIESTA_INVALIDA", "ERRORE_GENERICO"]
+    descrizione_esito: str | None = None
+    id_acquisizione_siuss: str | None = None
+
+
+class ElencoEsiti(BaseModel):
+    """The body of ``POST /esiti``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    elenco_esiti: list[EsitoFlusso] = []

@@ -14,7 +14,9 @@ from alerts.sms.models import SmsWatermark
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.service import commit
+from centrale.flows import flow
 from centrale.settings import Settings
+from centrale.uow import Tx
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ async def _advance(database: Database, until: datetime) -> None:
         await commit(session)
 
 
+@flow("twilio.reconcile", guarded=False)
 async def reconcile_inbound(database: Database, *, client: Client, settings: Settings, limit: int = 500) -> int:
     """Ingest inbound messages sent since the watermark that are not stored yet; returns how many."""
     started = utcnow()
@@ -60,9 +63,9 @@ async def reconcile_inbound(database: Database, *, client: Client, settings: Set
             "Body": str(message.body or ""),
             "NumMedia": str(message.num_media or "0"),
         }
-        async with database.sessionmaker() as session:
-            stored = await receive_sms(session, params=params, source="reconciliation")
-            await commit(session)
+        async with Tx.open(database) as tx:
+            stored = await receive_sms(tx.session, params=params, source="reconciliation")
+            await tx.commit()
         # stored just now by this job: the webhook had missed it
         ingested += int(stored.source == "reconciliation" and stored.received_at >= started)
     await _advance(database, started)

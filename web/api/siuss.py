@@ -6,19 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from centrale.audit.models import AuditAction
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section
-from centrale.events.service import commit
 from integrations.siuss import service
+from integrations.siuss.flows import emit_siuss_flows, set_siuss_data
 from integrations.siuss.models import GenerationResult, SiussDataIn, SiussStatus
 from web import container
-from web.api.deps import case_guard
+from web.api.deps import SettingsDep, TxDep, case_guard, flow_route
 
 router = APIRouter(tags=["siuss"])
 
 Readable = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "case.siuss.read"))]
-Manageable = Annotated[CaseAccess, Depends(case_guard(CaseAction.MANAGE, "case.siuss.manage"))]
 
 
 @router.get(
@@ -31,24 +29,25 @@ async def read_status(access: Readable, request: Request) -> SiussStatus:
     return await service.case_status(access.session, case=access.case, settings=container.settings_of(request))
 
 
-@router.put("/cases/{case_id}/siuss/dati", response_model=SiussStatus, summary="Dati SIUSS del caso / SIUSS data")
-async def save_data(data: SiussDataIn, access: Manageable, request: Request) -> SiussStatus:
-    await service.save_data(access.session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.UPDATE, "case.siuss.data", entity_type="SiussData")
-    await commit(access.session)
-    return await service.case_status(access.session, case=access.case, settings=container.settings_of(request))
+@router.put(
+    "/cases/{case_id}/siuss/dati",
+    response_model=SiussStatus,
+    summary="Dati SIUSS del caso / SIUSS data",
+    openapi_extra=flow_route("siuss.data_set"),
+)
+async def save_data(case_id: int, data: SiussDataIn, tx: TxDep, settings: SettingsDep) -> SiussStatus:
+    case = await set_siuss_data(tx, case_id=case_id, data=data)
+    await tx.commit()
+    return await service.case_status(tx.session, case=case, settings=settings)
 
 
 @router.post(
     "/cases/{case_id}/siuss/flussi",
     response_model=GenerationResult,
     summary="Genera i flussi PS-PSA-SINA del piano attivo / emit the active plan's flows",
+    openapi_extra=flow_route("siuss.emit"),
 )
-async def emit_flows(access: Manageable, request: Request) -> GenerationResult:
-    result = await service.generate(
-        access.session, case=access.case, actor=access.actor, settings=container.settings_of(request)
-    )
-    for flow in result.emitted:
-        access.audit(AuditAction.CREATE, "case.siuss.flow", entity_type="SiussFlow", entity_id=flow.id_flusso)
-    await commit(access.session)
+async def emit_flows(case_id: int, tx: TxDep, settings: SettingsDep) -> GenerationResult:
+    result = await emit_siuss_flows(tx, case_id=case_id, settings=settings)
+    await tx.commit()
     return result

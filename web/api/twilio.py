@@ -12,14 +12,13 @@ from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
 from alerts.sms.flows import missing_params
-from alerts.sms.service import record_delivery
-from alerts.sms.status import apply_to_notification
+from alerts.sms.status import record_delivery_status
 from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
 from centrale.audit.service import Agent, build_event, record_now
-from centrale.events.service import commit
+from centrale.uow import Tx
 from integrations.twilio.signature import is_signed
 from web import container
-from web.api.deps import SessionDep, client_address
+from web.api.deps import SessionDep, client_address, flow_route
 
 router = APIRouter(prefix="/integrations/twilio", tags=["twilio"])
 
@@ -28,6 +27,13 @@ log = logging.getLogger(__name__)
 TWIML = "application/xml"
 RETRY = "Conflitto temporaneo, riprovare / temporary conflict, retry"
 STATUS_REQUIRED = ("MessageSid", "MessageStatus")
+
+
+def _agent(request: Request) -> Agent:
+    """Who acts when Twilio calls: no operator, the address it called from."""
+    return Agent(
+        operator_id=None, name="webhook Twilio", role=None, org_id=None, source_address=client_address(request)
+    )
 
 
 async def _signed_form(request: Request, subtype: str) -> FormData:
@@ -40,17 +46,10 @@ async def _signed_form(request: Request, subtype: str) -> FormData:
         params=form,
         headers=request.headers,
     ):
-        agent = Agent(
-            operator_id=None,
-            name="webhook Twilio",
-            role=None,
-            org_id=None,
-            source_address=client_address(request),
-        )
         await record_now(
             container.database(request).sessionmaker,
             build_event(
-                agent=agent,
+                agent=_agent(request),
                 action=AuditAction.EXECUTE,
                 subtype=subtype,
                 entity_type="TwilioWebhook",
@@ -78,7 +77,7 @@ def _missing(names: list[str]) -> HTTPException:
     return HTTPException(status_code=400, detail=f"Parametri mancanti / missing parameters: {', '.join(names)}")
 
 
-@router.post("/sms", response_class=Response)
+@router.post("/sms", response_class=Response, openapi_extra=flow_route("sms.receive"))
 async def inbound_sms(request: Request) -> Response:
     """Store the SMS once, triage it, answer TwiML with a receipt code."""
     form = await _signed_form(request, "twilio.sms")
@@ -103,21 +102,20 @@ def _twiml(text: str) -> str:
     return str(reply)
 
 
-@router.post("/status", response_class=Response)
+@router.post("/status", response_class=Response, openapi_extra=flow_route("sms.status"))
 async def delivery_status(request: Request, session: SessionDep) -> Response:
     """Move a sent SMS's delivery state forward; failures are recorded for the escalation."""
     form = await _signed_form(request, "twilio.status")
     params = _params(form)
     if missing := [name for name in STATUS_REQUIRED if not params.get(name)]:
         raise _missing(missing)
-    change = await record_delivery(
-        session,
+    tx = Tx(session=session, db=container.database(request), agent=_agent(request))
+    await record_delivery_status(
+        tx,
         provider_id=params["MessageSid"],
         status=params["MessageStatus"],
         to_number=params.get("To"),
         error_code=params.get("ErrorCode") or None,
     )
-    if change.changed:
-        await apply_to_notification(session, change.delivery)
-    await commit(session)
+    await tx.commit()
     return Response(content=str(MessagingResponse()), media_type=TWIML)

@@ -10,40 +10,24 @@ from __future__ import annotations
 import base64
 import hmac
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from centrale.events.service import commit
+from centrale.audit.service import Agent
+from centrale.uow import Tx
 from integrations.siuss import service
-from integrations.siuss.models import SiussFlow
+from integrations.siuss.flows import record_esiti
+from integrations.siuss.models import ElencoEsiti, SiussFlow
 from web import container
-from web.api.deps import SessionDep
+from web.api.deps import SessionDep, client_address, flow_route
 
 router = APIRouter(tags=["waas-siuss"])
 
 PROBLEM = "application/problem+json"
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-
-
-class EsitoFlusso(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id_flusso: str
-    tipo: str
-    ts_flusso: datetime
-    ts_acquisizione: datetime
-    codice_esito: Literal["OK", "DATI_NON_TROVATI", "RICHIESTA_INVALIDA", "ERRORE_GENERICO"]
-    descrizione_esito: str | None = None
-    id_acquisizione_siuss: str | None = None
-
-
-class ElencoEsiti(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    elenco_esiti: list[EsitoFlusso] = []
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -109,7 +93,13 @@ async def flussi(request: Request, session: SessionDep) -> Response:
     return JSONResponse(body)
 
 
-@router.post("/esiti", summary="Notifica degli esiti delle elaborazioni", status_code=204, response_model=None)
+@router.post(
+    "/esiti",
+    summary="Notifica degli esiti delle elaborazioni",
+    status_code=204,
+    response_model=None,
+    openapi_extra=flow_route("siuss.esito"),
+)
 async def esiti(request: Request, session: SessionDep) -> Response:
     if (refused := _refusal(request)) is not None:
         return refused
@@ -119,16 +109,12 @@ async def esiti(request: Request, session: SessionDep) -> Response:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return problem(400, "Bad Request", f"{where}: {first['msg']}")
-    for item in payload.elenco_esiti:
-        await service.record_esito(
-            session,
-            id_flusso=item.id_flusso,
-            codice_esito=item.codice_esito,
-            descrizione=item.descrizione_esito,
-            ts_acquisizione=item.ts_acquisizione,
-            id_acquisizione=item.id_acquisizione_siuss,
-        )
-    await commit(session)
+    inps = Agent(
+        operator_id=None, name="INPS (client WaaS)", role=None, org_id=None, source_address=client_address(request)
+    )
+    tx = Tx(session=session, db=container.database(request), agent=inps)
+    await record_esiti(tx, esiti=payload.elenco_esiti)
+    await tx.commit()
     return Response(status_code=204)
 
 

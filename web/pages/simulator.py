@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 import httpx
@@ -10,12 +9,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from centrale.settings import Settings
-from integrations.twilio.signature import public_url, sign, signing_token
+from integrations.twilio.flows import send_simulated_sms
 from web import container
+from web.api.deps import flow_route
 from web.pages.base import render
 
 router = APIRouter(prefix="/demo/sentinella", include_in_schema=False)
-WEBHOOK = "/integrations/twilio/sms"
 
 
 def _development(request: Request) -> Settings:
@@ -31,25 +30,11 @@ async def simulator(request: Request) -> HTMLResponse:
     return render(request, "simulator.html", sender="+393330000101", body="", reply=None)
 
 
-@router.post("", response_class=HTMLResponse)
+@router.post("", response_class=HTMLResponse, openapi_extra=flow_route("simulator.send"))
 async def send(request: Request, sender: Annotated[str, Form()], body: Annotated[str, Form()]) -> HTMLResponse:
     """Post the SMS to the webhook exactly as Twilio would: signed over the public URL."""
     settings = _development(request)
-    token = signing_token(settings)
-    assert token is not None  # always set in development
-    params = {
-        "MessageSid": "SM" + secrets.token_hex(16),
-        "AccountSid": settings.twilio_account_sid or "AC" + "0" * 32,
-        "From": sender,
-        "To": settings.twilio_from_number or "+390600000000",
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
-    headers = {"X-Twilio-Signature": sign(token, public_url(settings, WEBHOOK), params)}
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
-        answer = await client.post(WEBHOOK, data=params, headers=headers)
-    return render(request, "simulator.html", sender=sender, body=body, reply=f"{answer.status_code}: {answer.text}")
+        reply = await send_simulated_sms(client, settings=settings, sender=sender, body=body)
+    return render(request, "simulator.html", sender=sender, body=body, reply=reply)
