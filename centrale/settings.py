@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     sms_backend: Literal["console", "twilio"] = "console"
     timezone: str = "Europe/Rome"
     session_hours: int = 12
+    # a session not used for this long ends (as one older than session_hours does)
+    session_idle_minutes: int = Field(default=30, ge=1)
     login_max_failures_per_minute: int = 9
+    # wrong passwords from one address (any usernames) within login_address_window_minutes
+    login_max_failures_per_address: int = Field(default=30, ge=1)
+    login_address_window_minutes: int = Field(default=10, ge=1)
     tick_seconds: float = 2.0
     scheduler_enabled: bool = True
     # Care intensity rule (configurable, DOMAIN.md): ALTA at Barthel <= the first, MEDIA <= the second.

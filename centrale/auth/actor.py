@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.service import Agent
-from centrale.auth.service import resolve
+from centrale.auth.service import SessionLimits, resolve
 from centrale.db import Database
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
@@ -66,9 +66,12 @@ async def actor_of(session: AsyncSession, operator_id: int) -> Actor | None:
     return None if found is None else actor_from(*found)
 
 
-async def actor_for_token(db: Database, token: str, source_address: str | None) -> Actor | None:
+async def actor_for_token(
+    db: Database, token: str, source_address: str | None, limits: SessionLimits | None = None
+) -> Actor | None:
+    """The operator signed in with ``token``, or None (unknown, revoked, idle too long or too old)."""
     async with db.sessionmaker() as session:
-        found = await resolve(session, token)
+        found = await resolve(session, token, limits)
     if found is None:
         return None
     operator, org = found

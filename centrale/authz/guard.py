@@ -13,7 +13,9 @@ from centrale.auth.actor import Actor
 from centrale.authz.policy import PersonAction, refusal_reason, visibility_clause
 from centrale.db import Database
 from centrale.errors import NotFound, Refused
+from centrale.operators.models import Role
 from centrale.persons.models import Person
+from centrale.uow import Tx
 
 _AUDIT_ACTION = {
     PersonAction.READ: AuditAction.READ,
@@ -130,3 +132,31 @@ async def check_person(
     if _AUDIT_ACTION[action] == AuditAction.READ:
         await audit_read(db, actor, subtype=subtype, entity_type="Person", entity_id=person_id, person_id=person_id)
     return PersonAccess(person=person, actor=actor, session=session)
+
+
+async def require_role(
+    tx: Tx,
+    roles: frozenset[Role],
+    *,
+    action: AuditAction,
+    subtype: str,
+    entity_type: str,
+    entity_id: object | None = None,
+) -> Actor:
+    """The acting operator if their role is among ``roles``; otherwise the refusal, audited (registry admin)."""
+    actor = tx.require_actor()
+    if actor.role not in roles:
+        raise await tx.deny(
+            action,
+            subtype,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            person_id=None,
+            reason=f"role {actor.role} not among {', '.join(sorted(r.value for r in roles))}",
+        )
+    return actor
+
+
+async def person_for(tx: Tx, person_id: int, action: PersonAction, subtype: str) -> PersonAccess:
+    """``check_person`` for the operator of a unit of work (flows)."""
+    return await check_person(tx.session, tx.db, tx.require_actor(), person_id, action, subtype)

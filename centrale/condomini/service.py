@@ -11,11 +11,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.clock import utcnow
-from centrale.common import Conflict
+from centrale.common import Conflict, NotFound
 from centrale.condomini.models import (
     AssistedPerson,
     AssistedPersonIn,
     Condominio,
+    CondominioCreate,
+    CondominioUpdate,
     Sentinel,
     SentinelCreate,
     SentinelUpdate,
@@ -119,3 +121,34 @@ async def sentinel_by_phone(session: AsyncSession, *, phone: str) -> Sentinel | 
     return (
         await session.exec(select(Sentinel).where(col(Sentinel.phone) == phone, col(Sentinel.deleted_at).is_(None)))
     ).first()
+
+
+async def get_condominio(session: AsyncSession, *, condominio_id: int) -> Condominio:
+    """The condominio (404 when unknown or deleted)."""
+    row = await session.get(Condominio, condominio_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("Condominio", condominio_id)
+    return row
+
+
+async def get_sentinel(session: AsyncSession, *, sentinel_id: int) -> Sentinel:
+    """The sentinel (404 when unknown or deleted)."""
+    sentinel = await session.get(Sentinel, sentinel_id)
+    if sentinel is None or sentinel.deleted_at is not None:
+        raise NotFound("Sentinella", sentinel_id)
+    return sentinel
+
+
+async def create_condominio(session: AsyncSession, *, data: CondominioCreate) -> Condominio:
+    row = Condominio.model_validate(data)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def update_condominio(session: AsyncSession, *, row: Condominio, data: CondominioUpdate) -> Condominio:
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(row, field, value)
+    session.add(row)
+    await session.flush()
+    return row

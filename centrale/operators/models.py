@@ -67,3 +67,16 @@ class OperatorPublic(SQLModel):
     prefers_sms: bool
     on_duty: bool
     active: bool
+
+
+class PasswordChange(SQLModel):
+    """The owner's change of their own password (the current one proves it is them)."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class PasswordSet(SQLModel):
+    """An administrator's reset of an operator's password."""
+
+    password: str = Field(min_length=10, max_length=200)

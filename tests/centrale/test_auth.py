@@ -6,10 +6,14 @@ from datetime import timedelta
 
 import httpx
 import time_machine
+from sqlalchemy import event
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.audit.models import AuditEvent
 from centrale.auth import passwords
 from centrale.clock import utcnow
+from centrale.db import Database
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -81,3 +85,76 @@ async def test_login_page_sets_cookie_and_board_greets(client: httpx.AsyncClient
     assert page.status_code == 200 and "Esci" in page.text
     english = await client.get("/?lang=en")
     assert "Sign out" in english.text
+
+
+def _from(app: object, address: str) -> httpx.AsyncClient:
+    """A client whose requests come from ``address``."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_a_stranger_guessing_the_account_does_not_lock_the_owner_out(app: object, session: AsyncSession) -> None:
+    await _account(session)
+    async with _from(app, "203.0.113.7") as stranger, _from(app, "198.51.100.20") as owner:
+        for _ in range(9):
+            r = await stranger.post("/api/v1/auth/login", json={"username": "giulia", "password": "tentativo"})
+            assert r.status_code == 401
+        r = await stranger.post("/api/v1/auth/login", json={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 429, "that account, from that address, is throttled"
+        r = await owner.post("/api/v1/auth/login", json={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 200, "the owner, from their own address, is not"
+
+
+async def test_one_address_spraying_many_usernames_is_throttled_after_its_bound(
+    app: object, session: AsyncSession
+) -> None:
+    await _account(session)
+    answers = []
+    async with _from(app, "203.0.113.8") as sprayer, _from(app, "198.51.100.21") as owner:
+        for n in range(30):  # 30 usernames x 3 wrong passwords: never 9 on one account
+            for attempt in range(3):
+                r = await sprayer.post("/api/v1/auth/login", json={"username": f"utente{n}", "password": f"p{attempt}"})
+                answers.append(r.status_code)
+        assert answers[:30] == [401] * 30
+        assert set(answers[30:]) == {429}, "after 30 failures the address tries nothing more"
+        r = await sprayer.post("/api/v1/auth/login", json={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 429
+        r = await owner.post("/api/v1/auth/login", json={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 200, "the owner, from another address, signs in"
+    throttled = await session.exec(
+        select(AuditEvent).where(
+            col(AuditEvent.subtype) == "login.throttled", col(AuditEvent.source_address) == "203.0.113.8"
+        )
+    )
+    assert len(throttled.all()) == 61
+
+
+async def test_unknown_username_costs_the_same_work_as_a_wrong_password(
+    client: httpx.AsyncClient, session: AsyncSession, database: Database, monkeypatch
+) -> None:
+    await _account(session)
+    verified: list[str] = []
+    real_verify = passwords._hasher.verify
+    monkeypatch.setattr(passwords._hasher, "verify", lambda p, h: verified.append(h) or real_verify(p, h))
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if any(table in statement for table in ("operator", "login_attempt", "audit_event", "auth_session")):
+            statements.append(statement)  # the board's own readers run meanwhile: leave their statements out
+
+    work = {}
+    await client.post("/api/v1/auth/login", json={"username": "riscaldamento", "password": "x"})  # warm caches
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        for username in ("giulia", "nessuno"):
+            verified.clear()
+            statements.clear()
+            r = await client.post("/api/v1/auth/login", json={"username": username, "password": "sbagliata"})
+            assert r.status_code == 401
+            assert len(verified) == 1, "exactly one argon2 verification"
+            work[username] = (verified[0].rsplit("$", 2)[0], sorted(statements))
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    known, unknown = work["giulia"], work["nessuno"]
+    assert known[0].startswith("$argon2id$") and known[0] == unknown[0], "same algorithm and cost parameters"
+    assert known[1] == unknown[1], "the same statements"

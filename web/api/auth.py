@@ -1,16 +1,21 @@
-"""Sign-in and sign-out for the API and the pages."""
+"""Sign-in and sign-out for the API and the pages; an operator's change of their own password."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
-from centrale.audit.service import Agent, build_event, record_now
-from centrale.auth import service
+from centrale.auth import flows
 from centrale.auth.models import LoginIn, LoginOut
-from centrale.operators.models import Operator, OperatorPublic
+from centrale.auth.service import BadCredentials, LoginLimits, SessionLimits, Throttled
+from centrale.operators import flows as operator_flows
+from centrale.operators.models import Operator, OperatorPublic, PasswordChange
+from centrale.uow import Tx
 from web import container
-from web.api.deps import COOKIE_NAME, CurrentActor, SessionDep, client_address
+from web.api.deps import COOKIE_NAME, CurrentActor, SessionDep, TxDep, client_address, flow_route
 
 router = APIRouter(prefix="/auth", tags=["accesso"])
 
@@ -28,46 +33,44 @@ def set_session_cookie(request: Request, response: Response, token: str, max_age
     )
 
 
-async def do_login(request: Request, session: SessionDep, data: LoginIn) -> service.IssuedSession:
-    """Shared by the API and the sign-in page: 429 when throttled, 401 on bad credentials."""
+def anonymous_tx(request: Request, session: SessionDep) -> Tx:
+    """The unit of work of someone not signed in (signing in, signing out)."""
+    return Tx(session=session, db=container.database(request))
+
+
+def login_arguments(request: Request, data: LoginIn) -> dict[str, Any]:
+    """What ``flows.login`` needs from a request: the credentials, the address, this instance's limits."""
     settings = container.settings_of(request)
-    source = client_address(request)
+    return {
+        "username": data.username,
+        "password": data.password,
+        "source_address": client_address(request),
+        "limits": LoginLimits.of(settings),
+        "sessions": SessionLimits.of(settings),
+    }
+
+
+@contextmanager
+def login_refusals() -> Iterator[None]:
+    """429 when throttled, 401 on bad credentials (the API's answers; the page renders its own)."""
     try:
-        return await service.login(
-            session,
-            username=data.username,
-            password=data.password,
-            max_failures=settings.login_max_failures_per_minute,
-            session_hours=settings.session_hours,
-            source_address=source,
-        )
-    except service.Throttled as exc:
-        await record_now(
-            container.database(request).sessionmaker,
-            build_event(
-                agent=Agent(None, data.username[:80], None, None, source),
-                action=AuditAction.EXECUTE,
-                subtype="login.throttled",
-                entity_type="Operator",
-                entity_id=None,
-                person_id=None,
-                outcome=AuditOutcome.DENIED,
-                outcome_desc="too many failed attempts",
-                purpose=AuditPurpose.HOPERAT,
-            ),
-        )
+        yield
+    except Throttled as exc:
         raise HTTPException(
             status_code=429,
-            detail="Troppi tentativi: riprova tra un minuto / too many attempts, retry in a minute",
+            detail="Troppi tentativi: riprova più tardi / too many attempts, retry later",
             headers={"Retry-After": "60"},
         ) from exc
-    except service.BadCredentials as exc:
+    except BadCredentials as exc:
         raise HTTPException(status_code=401, detail="Credenziali non valide / invalid credentials") from exc
 
 
-@router.post("/login", response_model=LoginOut, summary="Accedi / sign in")
+@router.post("/login", response_model=LoginOut, summary="Accedi / sign in", openapi_extra=flow_route("auth.login"))
 async def login(data: LoginIn, request: Request, response: Response, session: SessionDep) -> LoginOut:
-    issued = await do_login(request, session, data)
+    tx = anonymous_tx(request, session)
+    with login_refusals():
+        issued = await flows.login(tx, **login_arguments(request, data))
+    await tx.commit()
     set_session_cookie(request, response, issued.token, container.settings_of(request).session_hours * 3600)
     assert issued.operator.id is not None
     return LoginOut(
@@ -79,12 +82,33 @@ async def login(data: LoginIn, request: Request, response: Response, session: Se
     )
 
 
-@router.post("/logout", status_code=204, summary="Esci / sign out (revokes the session)")
-async def logout(actor: CurrentActor, session: SessionDep) -> Response:
-    await service.logout(session, actor.token)
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Esci / sign out (revokes the session)",
+    openapi_extra=flow_route("auth.logout"),
+)
+async def logout(tx: TxDep) -> Response:
+    await flows.logout(tx, token=tx.require_actor().token)
+    await tx.commit()
     response = Response(status_code=204)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    summary="Cambia la propria password (chiude le altre sessioni) / change one's own password",
+    openapi_extra=flow_route("operator.set_password"),
+)
+async def change_password(data: PasswordChange, tx: TxDep) -> Response:
+    actor = tx.require_actor()
+    await operator_flows.set_password(
+        tx, operator_id=actor.operator_id, password=data.new_password, current_password=data.current_password
+    )
+    await tx.commit()
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=OperatorPublic, summary="Chi sono / the signed-in operator")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from sqlmodel import col
 
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
 from centrale.auth.actor import Actor
-from centrale.authz.guard import check_person
-from centrale.authz.policy import PersonAction, visibility_clause
-from centrale.common import NotFound, Page
-from centrale.condomini import service
+from centrale.authz.policy import visibility_clause
+from centrale.common import Page
+from centrale.condomini import flows, service
 from centrale.condomini.models import (
     AssistedPersonIn,
     AssistedPersonPublic,
@@ -21,18 +20,15 @@ from centrale.condomini.models import (
     CondominioCreate,
     CondominioPublic,
     CondominioUpdate,
-    Sentinel,
     SentinelCreate,
     SentinelPublic,
     SentinelUpdate,
 )
 from centrale.events.service import commit
 from centrale.operators.models import Role
-from web import container
-from web.api.deps import CurrentActor, PagingDep, SessionDep, require_roles
+from web.api.deps import CurrentActor, PagingDep, SessionDep, TxDep, flow_route, require_roles
 
 router = APIRouter(prefix="/condomini", tags=["condomini"])
-Manager = Annotated[Actor, Depends(require_roles(Role.COORDINATORE, Role.AMMINISTRATORE))]
 Viewer = Annotated[
     Actor,
     Depends(require_roles(Role.COORDINATORE, Role.AMMINISTRATORE, Role.TUTOR, Role.CASE_MANAGER, Role.OPERATORE_PUA)),
@@ -40,10 +36,7 @@ Viewer = Annotated[
 
 
 async def _get(session: SessionDep, condominio_id: int) -> Condominio:
-    row = await session.get(Condominio, condominio_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound("Condominio", condominio_id)
-    return row
+    return await service.get_condominio(session, condominio_id=condominio_id)
 
 
 @router.get("", response_model=Page[CondominioPublic], summary="Elenco condomini solidali")
@@ -62,11 +55,16 @@ async def list_condomini(
     return Page(data=[CondominioPublic.model_validate(r) for r in rows], count=total)
 
 
-@router.post("", response_model=CondominioPublic, status_code=201, summary="Crea un condominio solidale")
-async def create_condominio(data: CondominioCreate, session: SessionDep, _actor: Manager) -> CondominioPublic:
-    row = Condominio.model_validate(data)
-    session.add(row)
-    await commit(session)
+@router.post(
+    "",
+    response_model=CondominioPublic,
+    status_code=201,
+    summary="Crea un condominio solidale",
+    openapi_extra=flow_route("condominio.create"),
+)
+async def create_condominio(data: CondominioCreate, tx: TxDep) -> CondominioPublic:
+    row = await flows.create_condominio(tx, data=data)
+    await tx.commit()
     return CondominioPublic.model_validate(row)
 
 
@@ -75,15 +73,10 @@ async def read_condominio(condominio_id: int, session: SessionDep, _actor: Viewe
     return CondominioPublic.model_validate(await _get(session, condominio_id))
 
 
-@router.patch("/{condominio_id}", response_model=CondominioPublic)
-async def update_condominio(
-    condominio_id: int, data: CondominioUpdate, session: SessionDep, _actor: Manager
-) -> CondominioPublic:
-    row = await _get(session, condominio_id)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(row, field, value)
-    session.add(row)
-    await commit(session)
+@router.patch("/{condominio_id}", response_model=CondominioPublic, openapi_extra=flow_route("condominio.update"))
+async def update_condominio(condominio_id: int, data: CondominioUpdate, tx: TxDep) -> CondominioPublic:
+    row = await flows.update_condominio(tx, condominio_id=condominio_id, data=data)
+    await tx.commit()
     return CondominioPublic.model_validate(row)
 
 
@@ -115,17 +108,11 @@ async def list_assisted(condominio_id: int, session: SessionDep, actor: CurrentA
     response_model=AssistedPersonPublic,
     status_code=201,
     summary="Aggiungi una persona assistita / add an assisted person",
+    openapi_extra=flow_route("condominio.assisted_add"),
 )
-async def add_assisted(
-    condominio_id: int, data: AssistedPersonIn, request: Request, session: SessionDep, actor: CurrentActor
-) -> AssistedPersonPublic:
-    await _get(session, condominio_id)
-    access = await check_person(
-        session, container.database(request), actor, data.person_id, PersonAction.WRITE, "condominio.assisted.add"
-    )
-    row = await service.add_assisted(session, condominio_id=condominio_id, data=data)
-    access.audit(AuditAction.UPDATE, "condominio.assisted.add", "AssistedPerson", row.id)
-    await commit(session)
+async def add_assisted(condominio_id: int, data: AssistedPersonIn, tx: TxDep) -> AssistedPersonPublic:
+    row = await flows.add_assisted(tx, condominio_id=condominio_id, data=data)
+    await tx.commit()
     return AssistedPersonPublic.model_validate(row)
 
 
@@ -140,21 +127,26 @@ async def list_sentinels(condominio_id: int, session: SessionDep, actor: Viewer)
 sentinels_router = APIRouter(prefix="/sentinels", tags=["condomini"])
 
 
-@sentinels_router.post("", response_model=SentinelPublic, status_code=201, summary="Registra una sentinella")
-async def create_sentinel(data: SentinelCreate, session: SessionDep, _actor: Manager) -> SentinelPublic:
-    await _get(session, data.condominio_id)
-    sentinel = await service.create_sentinel(session, data=data)
-    await commit(session)
+@sentinels_router.post(
+    "",
+    response_model=SentinelPublic,
+    status_code=201,
+    summary="Registra una sentinella",
+    openapi_extra=flow_route("sentinel.create"),
+)
+async def create_sentinel(data: SentinelCreate, tx: TxDep) -> SentinelPublic:
+    sentinel = await flows.create_sentinel(tx, data=data)
+    await tx.commit()
     return SentinelPublic.model_validate(sentinel)
 
 
-@sentinels_router.patch("/{sentinel_id}", response_model=SentinelPublic, summary="Aggiorna una sentinella")
-async def update_sentinel(
-    sentinel_id: int, data: SentinelUpdate, session: SessionDep, _actor: Manager
-) -> SentinelPublic:
-    sentinel = await session.get(Sentinel, sentinel_id)
-    if sentinel is None or sentinel.deleted_at is not None:
-        raise NotFound("Sentinella", sentinel_id)
-    await service.update_sentinel(session, sentinel=sentinel, data=data)
-    await commit(session)
+@sentinels_router.patch(
+    "/{sentinel_id}",
+    response_model=SentinelPublic,
+    summary="Aggiorna una sentinella",
+    openapi_extra=flow_route("sentinel.update"),
+)
+async def update_sentinel(sentinel_id: int, data: SentinelUpdate, tx: TxDep) -> SentinelPublic:
+    sentinel = await flows.update_sentinel(tx, sentinel_id=sentinel_id, data=data)
+    await tx.commit()
     return SentinelPublic.model_validate(sentinel)

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 
 from centrale.audit.models import AuditAction
 from centrale.auth.actor import Actor, actor_for_token
+from centrale.auth.service import SessionLimits
 from centrale.authz.case_guard import CaseAccess, check_case
 from centrale.authz.guard import PersonAccess, check_person, deny
 from centrale.authz.policy import CaseAction, PersonAction, may_create, refusal_reason
@@ -68,7 +69,8 @@ async def current_actor(
     token = session_token(request, bearer)
     actor = None
     if token:
-        actor = await actor_for_token(database(request), token, client_address(request))
+        limits = SessionLimits.of(settings_of(request))
+        actor = await actor_for_token(database(request), token, client_address(request), limits)
     if actor is None:
         raise HTTPException(
             status_code=401,

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from centrale.auth.actor import Actor
-from centrale.common import NotFound, Page
-from centrale.events.service import commit
-from centrale.operators import service
-from centrale.operators.models import Operator, OperatorCreate, OperatorPublic, OperatorUpdate, Role
-from web.api.deps import PagingDep, SessionDep, require_roles
+from centrale.common import Page
+from centrale.operators import flows
+from centrale.operators.models import Operator, OperatorCreate, OperatorPublic, OperatorUpdate, PasswordSet, Role
+from web.api.deps import PagingDep, SessionDep, TxDep, flow_route, require_roles
 
 router = APIRouter(prefix="/operators", tags=["operatori"])
-Admin = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE))]
 Lister = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE, Role.COORDINATORE, Role.CASE_MANAGER))]
 
 
@@ -41,18 +39,38 @@ async def list_operators(
     return Page(data=[OperatorPublic.model_validate(o) for o in rows.all()], count=total)
 
 
-@router.post("", response_model=OperatorPublic, status_code=201, summary="Crea un operatore")
-async def create_operator(data: OperatorCreate, session: SessionDep, _admin: Admin) -> OperatorPublic:
-    operator = await service.create_operator(session, data=data)
-    await commit(session)
+@router.post(
+    "",
+    response_model=OperatorPublic,
+    status_code=201,
+    summary="Crea un operatore",
+    openapi_extra=flow_route("operator.create"),
+)
+async def create_operator(data: OperatorCreate, tx: TxDep) -> OperatorPublic:
+    operator = await flows.create_operator(tx, data=data)
+    await tx.commit()
     return OperatorPublic.model_validate(operator)
 
 
-@router.patch("/{operator_id}", response_model=OperatorPublic, summary="Aggiorna un operatore")
-async def update_operator(operator_id: int, data: OperatorUpdate, session: SessionDep, _admin: Admin) -> OperatorPublic:
-    operator = await session.get(Operator, operator_id)
-    if operator is None or operator.deleted_at is not None:
-        raise NotFound("Operatore", operator_id)
-    await service.update_operator(session, operator=operator, data=data)
-    await commit(session)
+@router.patch(
+    "/{operator_id}",
+    response_model=OperatorPublic,
+    summary="Aggiorna un operatore (una nuova password chiude le sue sessioni)",
+    openapi_extra=flow_route("operator.update"),
+)
+async def update_operator(operator_id: int, data: OperatorUpdate, tx: TxDep) -> OperatorPublic:
+    operator = await flows.update_operator(tx, operator_id=operator_id, data=data)
+    await tx.commit()
     return OperatorPublic.model_validate(operator)
+
+
+@router.put(
+    "/{operator_id}/password",
+    status_code=204,
+    summary="Imposta la password di un operatore (chiude tutte le sue sessioni) / reset a password",
+    openapi_extra=flow_route("operator.set_password"),
+)
+async def reset_password(operator_id: int, data: PasswordSet, tx: TxDep) -> Response:
+    await flows.set_password(tx, operator_id=operator_id, password=data.password)
+    await tx.commit()
+    return Response(status_code=204)

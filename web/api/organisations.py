@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
-from centrale.auth.actor import Actor
-from centrale.clock import utcnow
-from centrale.common import NotFound, Page
-from centrale.events.service import commit
-from centrale.operators.models import Role
+from centrale.common import Page
+from centrale.organisations import flows, service
 from centrale.organisations.models import (
     Organisation,
     OrganisationCreate,
@@ -21,10 +18,9 @@ from centrale.organisations.models import (
     OrganisationUpdate,
     OrgKind,
 )
-from web.api.deps import CurrentActor, PagingDep, SessionDep, require_roles
+from web.api.deps import CurrentActor, PagingDep, SessionDep, TxDep, flow_route
 
 router = APIRouter(prefix="/organisations", tags=["organizzazioni"])
-Admin = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE))]
 
 
 @router.get("", response_model=Page[OrganisationPublic], summary="Elenco organizzazioni")
@@ -47,41 +43,27 @@ async def list_organisations(
     return Page(data=[OrganisationPublic.model_validate(o) for o in rows.all()], count=total)
 
 
-async def _get(session: SessionDep, organisation_id: int) -> Organisation:
-    org = await session.get(Organisation, organisation_id)
-    if org is None or org.deleted_at is not None:
-        raise NotFound("Organizzazione", organisation_id)
-    return org
-
-
 @router.get("/{organisation_id}", response_model=OrganisationPublic)
 async def read_organisation(organisation_id: int, session: SessionDep, _actor: CurrentActor) -> OrganisationPublic:
-    return OrganisationPublic.model_validate(await _get(session, organisation_id))
-
-
-@router.post("", response_model=OrganisationPublic, status_code=201)
-async def create_organisation(data: OrganisationCreate, session: SessionDep, _admin: Admin) -> OrganisationPublic:
-    org = Organisation.model_validate(data)
-    session.add(org)
-    await commit(session)
+    org = await service.get_organisation(session, organisation_id=organisation_id)
     return OrganisationPublic.model_validate(org)
 
 
-@router.patch("/{organisation_id}", response_model=OrganisationPublic)
-async def update_organisation(
-    organisation_id: int, data: OrganisationUpdate, session: SessionDep, _admin: Admin
-) -> OrganisationPublic:
-    org = await _get(session, organisation_id)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(org, field, value)
-    session.add(org)
-    await commit(session)
+@router.post("", response_model=OrganisationPublic, status_code=201, openapi_extra=flow_route("organisation.create"))
+async def create_organisation(data: OrganisationCreate, tx: TxDep) -> OrganisationPublic:
+    org = await flows.create_organisation(tx, data=data)
+    await tx.commit()
     return OrganisationPublic.model_validate(org)
 
 
-@router.delete("/{organisation_id}", status_code=204)
-async def delete_organisation(organisation_id: int, session: SessionDep, _admin: Admin) -> None:
-    org = await _get(session, organisation_id)
-    org.deleted_at = utcnow()
-    session.add(org)
-    await commit(session)
+@router.patch("/{organisation_id}", response_model=OrganisationPublic, openapi_extra=flow_route("organisation.update"))
+async def update_organisation(organisation_id: int, data: OrganisationUpdate, tx: TxDep) -> OrganisationPublic:
+    org = await flows.update_organisation(tx, organisation_id=organisation_id, data=data)
+    await tx.commit()
+    return OrganisationPublic.model_validate(org)
+
+
+@router.delete("/{organisation_id}", status_code=204, openapi_extra=flow_route("organisation.delete"))
+async def delete_organisation(organisation_id: int, tx: TxDep) -> None:
+    await flows.delete_organisation(tx, organisation_id=organisation_id)
+    await tx.commit()

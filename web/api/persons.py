@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from centrale.audit.models import AuditAction, AuditEventPublic
 from centrale.audit.service import accesses_to_person, build_event
-from centrale.auth.actor import Actor
-from centrale.authz.guard import PersonAccess, check_person
+from centrale.authz.guard import PersonAccess
 from centrale.authz.policy import PersonAction, visibility_clause
 from centrale.common import NotFound, Page
 from centrale.events.service import commit
-from centrale.persons import service
+from centrale.persons import flows, service
 from centrale.persons.models import (
     HouseholdIn,
     HouseholdPublic,
@@ -23,16 +22,12 @@ from centrale.persons.models import (
     PersonPublic,
     PersonUpdate,
 )
-from web import container
-from web.api.deps import CurrentActor, PagingDep, SessionDep, person_guard, require_create
+from web.api.deps import CurrentActor, PagingDep, SessionDep, TxDep, flow_route, person_guard
 
 router = APIRouter(prefix="/persons", tags=["persone"])
 
 Readable = Annotated[PersonAccess, Depends(person_guard(PersonAction.READ, "person.read"))]
-Writable = Annotated[PersonAccess, Depends(person_guard(PersonAction.WRITE, "person.update"))]
-Deletable = Annotated[PersonAccess, Depends(person_guard(PersonAction.DELETE, "person.delete"))]
 AccessLog = Annotated[PersonAccess, Depends(person_guard(PersonAction.READ_ACCESS_LOG, "person.accesses"))]
-Creator = Annotated[Actor, Depends(require_create)]
 
 
 @router.get("", response_model=Page[PersonPublic], summary="Elenco delle persone visibili / visible persons")
@@ -61,20 +56,16 @@ async def list_persons(
     return Page(data=[PersonPublic.model_validate(p) for p in rows], count=total)
 
 
-@router.post("", response_model=PersonPublic, status_code=201, summary="Registra una persona / register")
-async def create_person(data: PersonCreate, session: SessionDep, actor: Creator) -> PersonPublic:
-    person = await service.create_person(session, data=data, registered_by_org_id=actor.org_id)
-    session.add(
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.CREATE,
-            subtype="person.create",
-            entity_type="Person",
-            entity_id=person.id,
-            person_id=person.id,
-        )
-    )
-    await commit(session)
+@router.post(
+    "",
+    response_model=PersonPublic,
+    status_code=201,
+    summary="Registra una persona / register",
+    openapi_extra=flow_route("person.create"),
+)
+async def create_person(data: PersonCreate, tx: TxDep) -> PersonPublic:
+    person = await flows.create_person(tx, data=data)
+    await tx.commit()
     return PersonPublic.model_validate(person)
 
 
@@ -83,19 +74,27 @@ async def read_person(access: Readable) -> PersonPublic:
     return PersonPublic.model_validate(access.person)
 
 
-@router.patch("/{person_id}", response_model=PersonPublic, summary="Aggiorna anagrafica / update")
-async def update_person(data: PersonUpdate, access: Writable) -> PersonPublic:
-    person = await service.update_person(access.session, person=access.person, data=data)
-    access.audit(AuditAction.UPDATE, "person.update")
-    await commit(access.session)
+@router.patch(
+    "/{person_id}",
+    response_model=PersonPublic,
+    summary="Aggiorna anagrafica / update",
+    openapi_extra=flow_route("person.update"),
+)
+async def update_person(person_id: int, data: PersonUpdate, tx: TxDep) -> PersonPublic:
+    person = await flows.update_person(tx, person_id=person_id, data=data)
+    await tx.commit()
     return PersonPublic.model_validate(person)
 
 
-@router.delete("/{person_id}", status_code=204, summary="Archivia (cancellazione logica) / archive")
-async def delete_person(access: Deletable) -> Response:
-    await service.soft_delete_person(access.session, person=access.person)
-    access.audit(AuditAction.DELETE, "person.delete")
-    await commit(access.session)
+@router.delete(
+    "/{person_id}",
+    status_code=204,
+    summary="Archivia (cancellazione logica) / archive",
+    openapi_extra=flow_route("person.delete"),
+)
+async def delete_person(person_id: int, tx: TxDep) -> Response:
+    await flows.delete_person(tx, person_id=person_id)
+    await tx.commit()
     return Response(status_code=204)
 
 
@@ -119,21 +118,15 @@ async def read_household(access: Readable) -> HouseholdPublic:
     return household
 
 
-@router.put("/{person_id}/household", response_model=HouseholdPublic, summary="Imposta il nucleo / set household")
-async def set_household(data: HouseholdIn, access: Writable, request: Request) -> HouseholdPublic:
-    for member in data.members:  # every member's data is touched: each must be writable
-        if member.person_id != access.person_id:
-            await check_person(
-                access.session,
-                container.database(request),
-                access.actor,
-                member.person_id,
-                PersonAction.WRITE,
-                "household.update",
-            )
-    household = await service.set_household(access.session, person_id=access.person_id, data=data)
-    access.audit(AuditAction.UPDATE, "household.update", "Household", household.id)
-    await commit(access.session)
+@router.put(
+    "/{person_id}/household",
+    response_model=HouseholdPublic,
+    summary="Imposta il nucleo / set household",
+    openapi_extra=flow_route("person.household_set"),
+)
+async def set_household(person_id: int, data: HouseholdIn, tx: TxDep) -> HouseholdPublic:
+    household = await flows.set_household(tx, person_id=person_id, data=data)
+    await tx.commit()
     return household
 
 
@@ -148,19 +141,21 @@ async def read_network(access: Readable) -> list[NetworkLinkPublic]:
     response_model=NetworkLinkPublic,
     status_code=201,
     summary="Aggiungi alla rete / add to network",
+    openapi_extra=flow_route("person.network_add"),
 )
-async def add_network_link(data: NetworkLinkCreate, access: Writable) -> NetworkLinkPublic:
-    link = await service.add_network_link(access.session, person_id=access.person_id, data=data)
-    access.audit(AuditAction.UPDATE, "network.add", "NetworkLink", link.id)
-    await commit(access.session)
+async def add_network_link(person_id: int, data: NetworkLinkCreate, tx: TxDep) -> NetworkLinkPublic:
+    link = await flows.add_network_link(tx, person_id=person_id, data=data)
+    await tx.commit()
     return NetworkLinkPublic.model_validate(link)
 
 
-@router.delete("/{person_id}/network/{link_id}", status_code=204, summary="Rimuovi dalla rete / remove")
-async def remove_network_link(link_id: int, access: Writable) -> Response:
-    link = await service.remove_network_link(access.session, person_id=access.person_id, link_id=link_id)
-    if link is None:
-        raise NotFound("Legame di rete", link_id)
-    access.audit(AuditAction.UPDATE, "network.remove", "NetworkLink", link_id)
-    await commit(access.session)
+@router.delete(
+    "/{person_id}/network/{link_id}",
+    status_code=204,
+    summary="Rimuovi dalla rete / remove",
+    openapi_extra=flow_route("person.network_remove"),
+)
+async def remove_network_link(person_id: int, link_id: int, tx: TxDep) -> Response:
+    await flows.remove_network_link(tx, person_id=person_id, link_id=link_id)
+    await tx.commit()
     return Response(status_code=204)

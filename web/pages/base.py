@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from alerts.access import may_handle
+from centrale.auth import flows as auth_flows
 from centrale.auth.actor import actor_for_token
 from centrale.auth.models import LoginIn
-from centrale.auth.service import logout as revoke
+from centrale.auth.service import BadCredentials, SessionLimits, Throttled
+from centrale.uow import Tx
 from web import container
-from web.api.auth import do_login, set_session_cookie
-from web.api.deps import COOKIE_NAME, SessionDep, client_address
+from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
+from web.api.deps import COOKIE_NAME, SessionDep, client_address, flow_route
 from web.i18n import BOARD_KEYS, lang_of, translator
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -36,7 +38,8 @@ async def page_actor(request: Request):  # type: ignore[no-untyped-def]
     token = request.cookies.get(COOKIE_NAME)
     if not token:
         return None
-    return await actor_for_token(container.database(request), token, client_address(request))
+    limits = SessionLimits.of(container.settings_of(request))
+    return await actor_for_token(container.database(request), token, client_address(request), limits)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -54,7 +57,7 @@ async def login_page(request: Request) -> Response:
     return render(request, "login.html", error=None)
 
 
-@router.post("/login")
+@router.post("/login", openapi_extra=flow_route("auth.login"))
 async def login_submit(
     request: Request,
     session: SessionDep,
@@ -62,22 +65,27 @@ async def login_submit(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    tx = anonymous_tx(request, session)
     try:
-        issued = await do_login(request, session, LoginIn(username=username, password=password))
-    except HTTPException as exc:
-        key = "throttled" if exc.status_code == 429 else "bad_credentials"
-        return render(request, "login.html", status_code=exc.status_code, error=key)
+        issued = await auth_flows.login(tx, **login_arguments(request, LoginIn(username=username, password=password)))
+    except Throttled:
+        return render(request, "login.html", status_code=429, error="throttled")
+    except BadCredentials:
+        return render(request, "login.html", status_code=401, error="bad_credentials")
+    await tx.commit()
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, issued.token, container.settings_of(request).session_hours * 3600)
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", openapi_extra=flow_route("auth.logout"))
 async def logout_submit(request: Request, session: SessionDep) -> Response:
     token = request.cookies.get(COOKIE_NAME)
     if token:
-        await revoke(session, token)
+        tx = Tx(session=session, db=container.database(request), actor=await page_actor(request))
+        await auth_flows.logout(tx, token=token)
+        await tx.commit()
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response

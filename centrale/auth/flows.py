@@ -1,0 +1,106 @@
+"""Signing in and out: the two actions of someone who is not yet (or no longer) an operator at work."""
+
+from __future__ import annotations
+
+from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
+from centrale.audit.service import Agent, build_event, record, record_now
+from centrale.auth import service
+from centrale.auth.models import LoginAttempt
+from centrale.auth.passwords import verify_password
+from centrale.auth.service import BadCredentials, IssuedSession, LoginLimits, SessionLimits, Throttled
+from centrale.clock import utcnow
+from centrale.events.service import commit
+from centrale.flows import flow
+from centrale.operators.models import Operator
+from centrale.uow import Tx
+
+
+def _agent(operator: Operator, source_address: str | None) -> Agent:
+    return Agent(operator.id, operator.full_name, operator.role.value, operator.organisation_id, source_address)
+
+
+@flow("auth.login", guarded=False)
+async def login(
+    tx: Tx,
+    *,
+    username: str,
+    password: str,
+    source_address: str | None,
+    limits: LoginLimits,
+    sessions: SessionLimits,
+) -> IssuedSession:
+    """Check the password (unless throttled) and open a session; a failure is recorded in its own transaction.
+
+    An unknown username costs the same work as a known one with a wrong password: the same queries, one
+    argon2 verification (against a dummy hash), the same rows written.
+    """
+    now = utcnow()
+    username = username.strip().lower()
+    stranger = Agent(None, username[:80], None, None, source_address)
+    why = await service.throttled(tx.session, username=username, source_address=source_address, now=now, limits=limits)
+    if why is not None:
+        await record_now(
+            tx.db.sessionmaker,
+            build_event(
+                agent=stranger,
+                action=AuditAction.EXECUTE,
+                subtype="login.throttled",
+                entity_type="Operator",
+                entity_id=None,
+                person_id=None,
+                outcome=AuditOutcome.DENIED,
+                outcome_desc=f"too many failed attempts ({why})",
+                purpose=AuditPurpose.HOPERAT,
+            ),
+        )
+        raise Throttled(username)
+    operator = await service.active_operator(tx.session, username=username)
+    ok = verify_password(password, operator.password_hash if operator else None)
+    if not ok or operator is None:
+        async with tx.db.sessionmaker() as own:  # the request will not commit: the failure must still count
+            own.add(LoginAttempt(username=username, at=now, success=False, source_address=source_address))
+            own.add(
+                build_event(
+                    agent=stranger,
+                    action=AuditAction.EXECUTE,
+                    subtype="auth.login",
+                    entity_type="Operator",
+                    entity_id=None,
+                    person_id=None,
+                    outcome=AuditOutcome.DENIED,
+                    outcome_desc="invalid credentials",
+                    purpose=AuditPurpose.HOPERAT,
+                )
+            )
+            await commit(own)
+        raise BadCredentials(username)
+    tx.session.add(LoginAttempt(username=username, at=now, success=True, source_address=source_address))
+    issued = service.open_session(tx.session, operator=operator, now=now, limits=sessions)
+    record(
+        tx.session,
+        build_event(
+            agent=_agent(operator, source_address),
+            action=AuditAction.EXECUTE,
+            subtype="auth.login",
+            entity_type="Operator",
+            entity_id=operator.id,
+            person_id=None,
+            purpose=AuditPurpose.HOPERAT,
+        ),
+    )
+    return issued
+
+
+@flow("auth.logout", guarded=False)
+async def logout(tx: Tx, *, token: str) -> None:
+    """End the session of ``token`` (nothing happens for one already ended)."""
+    row = await service.revoke(tx.session, token=token)
+    if row is not None:
+        tx.audit(
+            AuditAction.EXECUTE,
+            "auth.logout",
+            entity_type="Operator",
+            entity_id=row.operator_id,
+            person_id=None,
+            purpose=AuditPurpose.HOPERAT,
+        )
