@@ -13,7 +13,13 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
+
+try:
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # FastAPI before lazy inclusion
+    iter_route_contexts = None  # type: ignore[assignment]
 
 import tests.flows
 from alerts.sms import triage
@@ -37,17 +43,24 @@ def _names_in(fn: Callable[..., Any]) -> set[str]:
     return found
 
 
-def _write_routes() -> list[APIRoute]:
+def _all_routes(app: FastAPI) -> list[tuple[str, Any]]:
+    """(full path, route) of every route, through included routers (FastAPI >= 0.16x includes lazily)."""
+    if iter_route_contexts is None:  # older FastAPI: included routes are copied into app.routes
+        return [(getattr(r, "path", ""), r) for r in app.routes]
+    return [(ctx.path or "", ctx.original_route) for ctx in iter_route_contexts(app.routes)]
+
+
+def _write_routes() -> list[tuple[str, APIRoute]]:
     app = create_app(Settings(environment="development", scheduler_enabled=False))
-    return [r for r in app.routes if isinstance(r, APIRoute) and set(r.methods or ()) & WRITES]
+    return [(path, r) for path, r in _all_routes(app) if isinstance(r, APIRoute) and set(r.methods or ()) & WRITES]
 
 
 def test_every_state_changing_route_names_a_flow_and_calls_it() -> None:
     routes = _write_routes()
     assert len(routes) > 50  # the API and the pages together: the enumeration really found them
     missing, unknown, not_called = [], [], []
-    for route in routes:
-        label = f"{sorted(route.methods or ())} {route.path}"
+    for path, route in routes:
+        label = f"{sorted(route.methods or ())} {path}"
         name = (route.openapi_extra or {}).get("x-flow")
         if name is None:
             missing.append(label)
@@ -69,7 +82,10 @@ def test_every_sms_command_word_has_a_flow_that_triage_calls() -> None:
 
 def test_every_scheduled_job_runs_a_flow() -> None:
     scheduler = app_module.make_scheduler(
-        Settings(environment="development", sms_backend="console"), None, None, "test"  # type: ignore[arg-type]
+        Settings(environment="development", sms_backend="console"),
+        None,
+        None,
+        "test",  # type: ignore[arg-type]
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) <= set(JOB_FLOWS)
