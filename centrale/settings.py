@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -70,6 +71,14 @@ class Settings(BaseSettings):
     board_snapshot_limit: int = Field(default=200, ge=1, le=5000)
     # inbound SMS that arrive while the instance's transaction runs share the next one (1: one each)
     inbound_batch: int = Field(default=32, ge=1, le=500)
+    # the web surface: TLS ended by a trusted proxy in front of an http:// public URL (cookies then Secure);
+    # /docs, /redoc and /openapi.json served (unset: yes except in production); who may read /metrics
+    # (addresses or networks, comma-separated); request bodies over these sizes answer 413 unread
+    tls_terminated_by_proxy: bool = False
+    public_docs: bool | None = None
+    metrics_allow: str = "127.0.0.1,::1"
+    max_webhook_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")
@@ -93,6 +102,14 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "CENTRALE_SECRET_KEY must be set to a random value of at least 32 characters outside development"
                 )
+            if not self.public_url.startswith("https://") and not self.tls_terminated_by_proxy:
+                raise ValueError(
+                    "CENTRALE_PUBLIC_URL must be https:// in production "
+                    "(or set CENTRALE_TLS_TERMINATED_BY_PROXY=true when TLS ends at a trusted proxy)"
+                )
+        if self.public_docs is None:
+            self.public_docs = self.environment != "production"
+        self.metrics_networks()  # a malformed address refuses to start, not to answer
         if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
         if self.database_url.startswith("postgresql://"):
@@ -107,7 +124,11 @@ class Settings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        return self.public_url.startswith("https://")
+        return self.public_url.startswith("https://") or self.tls_terminated_by_proxy
+
+    def metrics_networks(self) -> list[IPv4Network | IPv6Network]:
+        """The addresses and networks that may read ``/metrics``."""
+        return [ip_network(part.strip(), strict=False) for part in self.metrics_allow.split(",") if part.strip()]
 
 
 @lru_cache

@@ -122,7 +122,9 @@ async def app(settings: Settings, database: Database) -> AsyncIterator[object]:
 @pytest.fixture
 async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    # a browser sends its page's Origin with every form and fetch; state-changing cookie requests need it
+    headers = {"Origin": "http://testserver"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as c:
         yield c
 
 

@@ -32,7 +32,7 @@ from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
-from web import errors, health, metrics
+from web import errors, health, logs, metrics, security
 from web.api import v1
 from web.api.alerts import router as alerts_router
 from web.api.checkins import router as checkins_router
@@ -180,6 +180,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.readiness_probes = {}
     errors.install(app)
+    security.install(app, settings)
+    logs.install(app)  # added last: the outermost layer, so that the others' log lines carry the request id
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
     app.include_router(board_router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from asyncpg.exceptions import PostgresError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -48,11 +49,43 @@ def _bad_value(exc: BaseException) -> bool:
     return False
 
 
+# SQLSTATEs: a transaction that lost to another (retry it) and text the database's encoding cannot hold
+RETRY_LATER = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+BAD_TEXT = frozenset({"22021", "22P05"})  # character_not_in_repertoire, untranslatable_character
+
+
+def sqlstate_of(exc: BaseException) -> str | None:
+    """The PostgreSQL error code anywhere in the exception's chain (SQLAlchemy wraps asyncpg's errors)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return None
+
+
 async def database_refusal(_request: Request, exc: Exception) -> JSONResponse:
     """What the database refused because of the input: 409 / 422, never 500 (the transaction is rolled back).
 
-    A database that is down is not the caller's fault and stays a 5xx (Twilio retries those).
+    A database that is down is not the caller's fault and stays a 5xx (Twilio retries those); a deadlock
+    or a serialization failure is a 503 with ``Retry-After``: the same request succeeds when retried.
     """
+    code = sqlstate_of(exc)
+    if code in RETRY_LATER:
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "Conflitto temporaneo, riprovare / temporary conflict, retry"},
+            headers={"Retry-After": "1"},
+        )
+    if code in BAD_TEXT:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": "Dati non validi: un testo contiene un carattere non ammesso (carattere nullo o non valido) "
+                "/ invalid input: a text contains a character that cannot be stored"
+            },
+        )
     if isinstance(exc, IntegrityError):
         found = _PG_KEY.search(str(exc.orig))
         field = found.group("field") if found else "riferimento"
@@ -99,3 +132,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, database_refusal)
     app.add_exception_handler(OverflowError, database_refusal)
     app.add_exception_handler(UnicodeEncodeError, database_refusal)
+    # asyncpg's own errors, where a statement runs on the driver's connection without SQLAlchemy's wrapping
+    app.add_exception_handler(PostgresError, database_refusal)

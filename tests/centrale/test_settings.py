@@ -10,6 +10,7 @@ from centrale.settings import DEV_SECRET, Settings
 
 def test_refuses_default_secret_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CENTRALE_ENVIRONMENT", "production")
+    monkeypatch.setenv("CENTRALE_PUBLIC_URL", "https://centrale.example.org")
     with pytest.raises(ValidationError, match="CENTRALE_SECRET_KEY"):
         Settings()
     monkeypatch.setenv("CENTRALE_SECRET_KEY", "x" * 40)

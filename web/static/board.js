@@ -4,12 +4,14 @@
 // "Mostra altre" loads the next ones, as cards, from GET /board/alerts, which lists them in the same order.
 (() => {
   "use strict";
-  const W = window.BOARD.words;
+  // the page's data comes as JSON, not as an inline script (the Content-Security-Policy allows none)
+  const BOARD = JSON.parse(document.getElementById("board-data").textContent);
+  const W = BOARD.words;
   const t = (k) => W[k] || k;
   // In-place actions go to the alerts API (the session cookie signs them in).
   const API = "/api/v1/alerts";
   const MORE = "/board/alerts";
-  const ME = window.BOARD.me;
+  const ME = BOARD.me;
   const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
   const SEVERITIES = ["URGENTE", "ALTA", "MEDIA", "BASSA"];
   const OPEN = new Set(["NUOVA", "PRESA_VISIONE"]);
@@ -20,7 +22,7 @@
   // gone: alerts closed before they were ever loaded (so that a second event does not count them twice)
   const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null,
     unloaded: {}, gone: new Set(), page: 200 };
-  const number = (n) => n.toLocaleString(window.BOARD.lang === "en" ? "en-GB" : "it-IT");
+  const number = (n) => n.toLocaleString(BOARD.lang === "en" ? "en-GB" : "it-IT");
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -43,7 +45,7 @@
   }
 
   function clock(iso) {
-    return iso ? new Date(iso).toLocaleString(window.BOARD.lang === "en" ? "en-GB" : "it-IT",
+    return iso ? new Date(iso).toLocaleString(BOARD.lang === "en" ? "en-GB" : "it-IT",
       { timeZone: "Europe/Rome", dateStyle: "short", timeStyle: "short" }) : "";
   }
 
@@ -248,7 +250,7 @@
   }
   $("#more-button").addEventListener("click", loadMore);
 
-  const handles = window.BOARD.handles;  // roles that only read alerts get no action buttons
+  const handles = BOARD.handles;  // roles that only read alerts get no action buttons
 
   function card(a, timelineOpen) {
     const where = [a.person, a.condominio, a.municipio && `Mun. ${a.municipio}`].filter(Boolean).join(" · ");
@@ -296,14 +298,14 @@
     if (!current) return;  // the event brings the card
     const next = { ...current };
     for (const k of ["state", "severity", "report_count", "last_report_at", "acknowledged_at", "assigned_to", "resolved_at"]) next[k] = alert[k];
-    if (alert.acknowledged_by === ME && !current.acknowledged_by) next.acknowledged_by = window.BOARD.name;
-    if (alert.assigned_to !== current.assigned_to) next.assigned_to_name = alert.assigned_to === ME ? window.BOARD.name : null;
+    if (alert.acknowledged_by === ME && !current.acknowledged_by) next.acknowledged_by = BOARD.name;
+    if (alert.assigned_to !== current.assigned_to) next.assigned_to_name = alert.assigned_to === ME ? BOARD.name : null;
     board.alerts.set(alert.id, next);
   }
 
   function who(a, operatorId) {
     if (operatorId === null || operatorId === undefined) return "";
-    if (operatorId === ME) return window.BOARD.name;
+    if (operatorId === ME) return BOARD.name;
     if (a && operatorId === a.assigned_to && a.assigned_to_name) return a.assigned_to_name;
     return `${t("b_operator")} #${operatorId}`;
   }

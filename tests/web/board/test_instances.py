@@ -169,7 +169,7 @@ async def test_two_instances_deliver_every_event_with_and_without_redis():
             async with (
                 watching(a, token) as on_a,
                 watching(b, token) as on_b,
-                httpx.AsyncClient(cookies={"centrale_session": token}) as http,
+                httpx.AsyncClient(cookies={"centrale_session": token}, headers={"Origin": ORIGIN}) as http,
             ):
 
                 async def comment(address: str, n: int) -> None:
