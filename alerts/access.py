@@ -6,16 +6,21 @@ operator who follows the condominio (while it is not deleted) and to the distric
 of the Centrale and the PUA operators, each within their organisation's municipio (an organisation
 without one covers every municipio). A person-less alert without a condominio goes to the district;
 a system one (coverage gaps, late steps) also to the administrators, who must fix them.
-This is the one rule: the API and the live board both use it.
+This is the one rule: the API, the live board and the alert flows (``alerts/flows.py``) all use it.
+
+Acknowledging stops the whole escalation, so it is narrower: the district roles (``ACK_ANY``) may
+acknowledge any alert they see; every other operator only an alert they were notified of (the
+escalation chose them for it), from the board as by an SMS "OK <n>".
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.models import Alert, AlertSource
+from alerts.models import Alert, AlertSource, Notification
 from centrale.auth.actor import Actor
 from centrale.authz.policy import visibility_clause
 from centrale.condomini.models import Condominio
@@ -29,6 +34,8 @@ HANDLERS = frozenset(
 )
 #: roles that see the person-less alerts of their municipio (coordinators: of the Centrale only)
 DISTRICT_ROLES = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
+#: roles that may acknowledge any alert they see; the others only the alerts they were notified of
+ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
 
 
 def is_district(actor: Actor) -> bool:
@@ -63,9 +70,26 @@ def alert_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 def may_handle(actor: Actor) -> bool:
+    """Whether the operator's role acts on alerts at all (the others may at most read them)."""
     return actor.role in HANDLERS
 
 
-def handling_clause(actor: Actor) -> ColumnElement[bool]:
-    """The alerts this operator may act on: the visible ones, for the roles that handle alerts."""
-    return alert_visibility(actor) if may_handle(actor) else false()
+async def sees(session: AsyncSession, actor: Actor, alert_id: int) -> bool:
+    """Whether this operator may see the alert (``alert_visibility`` for one alert)."""
+    query = select(col(Alert.id)).where(col(Alert.id) == alert_id, alert_visibility(actor))
+    return (await session.exec(query)).first() is not None
+
+
+async def was_notified(session: AsyncSession, actor: Actor, alert_id: int) -> bool:
+    """Whether the escalation sent this operator a notification of the alert (in any round)."""
+    query = select(col(Notification.id)).where(
+        col(Notification.alert_id) == alert_id, col(Notification.recipient_operator_id) == actor.operator_id
+    )
+    return (await session.exec(query.limit(1))).first() is not None
+
+
+async def may_acknowledge(session: AsyncSession, actor: Actor, alert_id: int) -> bool:
+    """The district roles: any alert they see; everyone else: an alert they were notified of."""
+    if actor.role in ACK_ANY:
+        return await sees(session, actor, alert_id)
+    return await was_notified(session, actor, alert_id)

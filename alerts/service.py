@@ -1,6 +1,7 @@
 """Alerts after they are raised: acknowledge, assign, comment, resolve; each change on the timeline and outbox.
 
-Raising (open or join) is in ``alerts/raising.py``.
+Database work only: the operator's actions reach these through their flows (``alerts/flows.py``), which
+authorise and audit. Raising (open or join) is in ``alerts/raising.py``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from alerts.models import (
 )
 from alerts.raising import add_entry, alert_event
 from centrale.clock import utcnow
-from centrale.common import Conflict, NotFound
+from centrale.errors import Conflict, NotFound
 
 
 async def get_alert(session: AsyncSession, *, alert_id: int, lock: bool = False) -> Alert:
+    """The alert (with its row lock if ``lock``), or NotFound."""
     query = select(Alert).where(col(Alert.id) == alert_id)
     alert = (await session.exec(query.with_for_update() if lock else query)).first()
     if alert is None:
@@ -123,6 +125,7 @@ async def retrigger(session: AsyncSession, *, alert: Alert, now: datetime) -> No
 
 
 async def assign(session: AsyncSession, *, alert_id: int, assignee_id: int, by: int | None) -> Alert:
+    """Assign an open alert to an operator (Conflict once it is closed)."""
     alert = await get_alert(session, alert_id=alert_id, lock=True)
     if alert.state not in OPEN_STATES:
         raise refusal(alert, "assign")
@@ -134,6 +137,7 @@ async def assign(session: AsyncSession, *, alert_id: int, assignee_id: int, by: 
 
 
 async def comment(session: AsyncSession, *, alert_id: int, text: str, by: int | None) -> AlertEntry:
+    """A comment on the alert's timeline, in any state."""
     alert = await get_alert(session, alert_id=alert_id)
     entry = add_entry(session, alert, EntryKind.COMMENTO, at=utcnow(), operator_id=by, text=text)
     alert_event(session, alert, "alert.commented")
@@ -169,6 +173,7 @@ async def close(
 
 
 async def timeline(session: AsyncSession, *, alert_id: int) -> list[AlertEntry]:
+    """Everything that happened to the alert, oldest first."""
     rows = await session.exec(
         select(AlertEntry).where(col(AlertEntry.alert_id) == alert_id).order_by(col(AlertEntry.at), col(AlertEntry.id))
     )

@@ -15,30 +15,29 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.service import answer_checkin
-from alerts.models import AlertSource, AlertState, Notification, Severity
+from alerts.flows import acknowledge_alert
+from alerts.models import AlertSource, Severity
 from alerts.raising import GroupingRules, raise_alert
-from alerts.service import acknowledge, get_alert
-from alerts.sms.feedback import record_ack_feedback
 from alerts.sms.models import InboundSms, InboundState
 from alerts.sms.templates import Template, render
 from alerts.sms.words import Signal, fold, signal_of
+from centrale.auth.actor import actor_of
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
-from centrale.errors import DomainError
+from centrale.errors import Conflict, DomainError
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.operators.models import Operator, Role
 from centrale.tasks.models import ClosedVia
 from centrale.tasks.service import close_task_by_code
+from centrale.uow import Tx
 
 COMMAND = re.compile(r"^\s*(OK|FATTO)\s+#?([A-Za-z0-9-]{1,12})\s*[.!]?\s*$", re.IGNORECASE)
 SEVERITY = {Signal.ALTA: Severity.ALTA, Signal.MEDIA: Severity.MEDIA, Signal.NESSUNA: Severity.MEDIA}
-# roles that may acknowledge any alert by SMS; others only the alerts they were notified of
-ACK_ANY = frozenset({Role.COORDINATORE, Role.OPERATORE_PUA})
+MAX_ALERT_ID = 2**31 - 1  # a longer number names no alert (and would not fit the query's integer)
 
 
 @dataclass(frozen=True)
@@ -153,27 +152,18 @@ async def _command(session: AsyncSession, message: InboundSms, operator: Command
         except DomainError:  # unknown code, someone else's task, already closed: the same polite refusal
             return refused
         return render(Template.CHIUSURA, code=code[:8])
-    if not code.isdigit():
+    if not code.isdigit() or int(code) > MAX_ALERT_ID:
         return refused
     alert_id = int(code)
-    if operator.role not in ACK_ANY:
-        notified = (
-            await session.exec(
-                select(col(Notification.id)).where(
-                    col(Notification.alert_id) == alert_id,
-                    col(Notification.recipient_operator_id) == operator.id,
-                )
-            )
-        ).first()
-        if notified is None:
-            return refused
-    try:
-        alert = await get_alert(session, alert_id=alert_id)
-    except Exception:  # NotFound: the same polite answer as any unknown code
+    acker = await actor_of(session, operator.id)
+    if acker is None:
         return refused
-    if alert.state == AlertState.NUOVA:
-        await acknowledge(session, alert_id=alert_id, operator_id=operator.id)
-        await record_ack_feedback(session, alert=alert, operator_id=operator.id)
+    try:  # in this message's transaction: a refusal is recorded with the message it answers
+        await acknowledge_alert(Tx.within(session, actor=acker), alert_id=alert_id)
+    except Conflict:  # already acknowledged or closed: "OK" again gets the same answer, nothing changes
+        pass
+    except DomainError:  # no such alert, or not theirs: the same polite answer as any unknown code
+        return refused
     message.alert_id = alert_id
     return render(Template.RISCONTRO, code=code)
 

@@ -141,11 +141,33 @@ async def _state(session: AsyncSession, alert_id: int) -> AlertState:
     return alert.state
 
 
+async def _notify(session: AsyncSession, alert_id: int, operator: Operator) -> None:
+    """The escalation's first step reached ``operator`` about the alert."""
+    assert operator.id is not None
+    session.add(
+        Notification(
+            alert_id=alert_id,
+            escalation_round=1,
+            step_index=0,
+            recipient=f"operator:{operator.id}",
+            recipient_operator_id=operator.id,
+            channel=Channel.PERSONALE,
+            role=operator.role.value,
+            body="x",
+        )
+    )
+    await commit(session)
+
+
 async def test_acknowledge_assign_comment_resolve_emit_events_and_409_names_allowed_actions(
     client: httpx.AsyncClient, world: World, session: AsyncSession
 ) -> None:
     w, h = world, world.headers[Role.TUTOR]
     url = f"{A}/{w.person_alert}"
+    # the tutor sees the alert, but acknowledging stops the escalation: only once it has called on them
+    early = await client.post(f"{url}/acknowledge", headers=h)
+    assert early.status_code == 403 and await _state(session, w.person_alert) == AlertState.NUOVA
+    await _notify(session, w.person_alert, w.d.tutor)
     ack = await client.post(f"{url}/acknowledge", headers=h)
     assert ack.status_code == 200 and ack.json()["state"] == "PRESA_VISIONE"
     again = await client.post(f"{url}/acknowledge", headers=h)

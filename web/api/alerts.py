@@ -1,22 +1,23 @@
 """HTTP routes for alerts: list, read with the timeline, acknowledge, assign, comment, resolve, cancel.
 
-Thin over ``alerts.service`` (which writes the timeline and the outbox events). Every read is scoped
-by ``alerts.access`` and audited when the alert names a person; every refusal is a 403 with an
-audited denial and changes nothing.
+Every read is scoped by ``alerts.access`` and audited when the alert names a person. Each action calls
+its flow (``alerts.flows``), which authorises, audits, changes and emits; a refusal is a domain error
+(403 with an audited denial, and nothing changed), made into HTTP by ``web/errors.py``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts import service
-from alerts.access import alert_visibility, may_handle
+from alerts.access import alert_visibility, sees
+from alerts.flows import acknowledge_alert, assign_alert, cancel_alert, comment_alert, resolve_alert
 from alerts.models import (
     Alert,
     AlertEntryPublic,
@@ -28,17 +29,18 @@ from alerts.models import (
     NotificationPublic,
     Severity,
 )
-from alerts.sms.feedback import record_ack_feedback, send_feedback_sms
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event, record
-from centrale.auth.actor import Actor, actor_of
+from centrale.auth.actor import Actor
 from centrale.authz.guard import audit_read, deny
-from centrale.common import NotFound, Page
+from centrale.common import Page
 from centrale.condomini.models import Condominio
+from centrale.db import Database
+from centrale.errors import NotFound
 from centrale.events.service import commit
 from centrale.persons.models import Person
 from web import container
-from web.api.deps import CurrentActor, PagingDep, SessionDep
+from web.api.deps import CurrentActor, DatabaseDep, PagingDep, SessionDep, TxDep, flow_route
 
 router = APIRouter(prefix="/alerts", tags=["allerte"])
 
@@ -67,14 +69,14 @@ class CancelIn(BaseModel):
     note: str | None = Field(default=None, max_length=1000, description="Perché l'allerta è annullata")
 
 
-def _audit(session: AsyncSession, actor: Actor, alert: Alert, action: AuditAction, subtype: str) -> None:
-    """A change to an alert about a person is a change to their data: audited with the change."""
+def _audit_read(session: AsyncSession, actor: Actor, alert: Alert, subtype: str) -> None:
+    """An alert shown that names a person is a read of their data."""
     if alert.person_id is not None:
         record(
             session,
             build_event(
                 agent=actor.agent(),
-                action=action,
+                action=AuditAction.READ,
                 subtype=subtype,
                 entity_type="Alert",
                 entity_id=alert.id,
@@ -83,29 +85,24 @@ def _audit(session: AsyncSession, actor: Actor, alert: Alert, action: AuditActio
         )
 
 
-async def _load(request: Request, session: AsyncSession, actor: Actor, alert_id: int, action: str) -> Alert:
-    """The alert if this operator may ``action`` it: 404 if missing, 403 (audited) if not theirs."""
+async def _readable(db: Database, session: AsyncSession, actor: Actor, alert_id: int, subtype: str) -> Alert:
+    """The alert if this operator may see it: NotFound if missing, an audited refusal if not theirs."""
     alert = await session.get(Alert, alert_id)
     if alert is None:
         raise NotFound("Allerta", alert_id)
-    visible = (
-        await session.exec(select(col(Alert.id)).where(col(Alert.id) == alert_id, alert_visibility(actor)))
-    ).first()
-    writing = action != "read"
-    if visible is None or (writing and not may_handle(actor)):
-        reason = f"role {actor.role} may not {action} this alert"
+    if not await sees(session, actor, alert_id):
         raise await deny(
-            container.database(request),
+            db,
             actor,
-            action=AuditAction.UPDATE if writing else AuditAction.READ,
-            subtype=f"alert.{action}",
+            action=AuditAction.READ,
+            subtype=subtype,
             entity_type="Alert",
             entity_id=alert_id,
             person_id=alert.person_id,
-            reason=reason,
+            reason=f"role {actor.role} may not read this alert",
         )
-    if writing:  # the service loads it again under its row lock, fresh
-        session.expunge(alert)
+    if alert.person_id is not None:
+        await audit_read(db, actor, subtype=subtype, entity_type="Alert", entity_id=alert_id, person_id=alert.person_id)
     return alert
 
 
@@ -151,7 +148,7 @@ async def list_alerts(
         )
     ).all()
     for alert in rows:  # each alert shown that names a person is a read of their data
-        _audit(session, actor, alert, AuditAction.READ, "alert.list")
+        _audit_read(session, actor, alert, "alert.list")
     await commit(session)
     return Page(data=[AlertPublic.model_validate(a) for a in rows], count=total)
 
@@ -174,110 +171,78 @@ async def _detail(session: AsyncSession, alert: Alert) -> AlertDetail:
 
 
 @router.get("/{alert_id}", response_model=AlertDetail, summary="Allerta e cronologia / alert and timeline")
-async def read_alert(alert_id: int, request: Request, session: SessionDep, actor: CurrentActor) -> AlertDetail:
-    alert = await _load(request, session, actor, alert_id, "read")
-    if alert.person_id is not None:
-        await audit_read(
-            container.database(request),
-            actor,
-            subtype="alert.read",
-            entity_type="Alert",
-            entity_id=alert_id,
-            person_id=alert.person_id,
-        )
-    return await _detail(session, alert)
+async def read_alert(alert_id: int, db: DatabaseDep, session: SessionDep, actor: CurrentActor) -> AlertDetail:
+    return await _detail(session, await _readable(db, session, actor, alert_id, "alert.read"))
 
 
 @router.get("/{alert_id}/timeline", response_model=list[AlertEntryPublic], summary="Cronologia / timeline")
 async def read_timeline(
-    alert_id: int, request: Request, session: SessionDep, actor: CurrentActor
+    alert_id: int, db: DatabaseDep, session: SessionDep, actor: CurrentActor
 ) -> list[AlertEntryPublic]:
-    alert = await _load(request, session, actor, alert_id, "read")
-    if alert.person_id is not None:
-        await audit_read(
-            container.database(request),
-            actor,
-            subtype="alert.timeline",
-            entity_type="Alert",
-            entity_id=alert_id,
-            person_id=alert.person_id,
-        )
+    await _readable(db, session, actor, alert_id, "alert.timeline")
     return [AlertEntryPublic.model_validate(e) for e in await service.timeline(session, alert_id=alert_id)]
 
 
-@router.post("/{alert_id}/acknowledge", response_model=AlertPublic, summary="Presa visione / acknowledge")
-async def acknowledge(
-    alert_id: int, request: Request, session: SessionDep, actor: CurrentActor, background: BackgroundTasks
-) -> AlertPublic:
+@router.post(
+    "/{alert_id}/acknowledge",
+    response_model=AlertPublic,
+    summary="Presa visione / acknowledge",
+    openapi_extra=flow_route("alert.acknowledge"),
+)
+async def acknowledge(alert_id: int, request: Request, tx: TxDep) -> AlertPublic:
     """Ferma subito ogni notifica in attesa; la sentinella che ha segnalato riceve un SMS di riscontro."""
-    await _load(request, session, actor, alert_id, "acknowledge")
-    alert = await service.acknowledge(session, alert_id=alert_id, operator_id=actor.operator_id)
-    feedback = await record_ack_feedback(session, alert=alert, operator_id=actor.operator_id)
-    _audit(session, actor, alert, AuditAction.UPDATE, "alert.acknowledge")
-    await commit(session)
-    if feedback:  # sent after commit, after the answer: never inside the transaction
-        db, sender = container.database(request), container.sms_sender(request)
-        background.add_task(send_feedback_sms, db, sender=sender)
+    alert = await acknowledge_alert(tx, alert_id=alert_id, sender=container.sms_sender(request))
+    await tx.commit()
     return AlertPublic.model_validate(alert)
 
 
-@router.post("/{alert_id}/assign", response_model=AlertPublic, summary="Assegna / assign")
-async def assign(
-    alert_id: int, data: AssignIn, request: Request, session: SessionDep, actor: CurrentActor
-) -> AlertPublic:
-    """Assegna a un operatore che gestisce allerte e può vedere questa."""
-    await _load(request, session, actor, alert_id, "assign")
-    assignee = await actor_of(session, data.assignee_id)
-    sees = (
-        assignee is not None
-        and (
-            await session.exec(select(col(Alert.id)).where(col(Alert.id) == alert_id, alert_visibility(assignee)))
-        ).first()
-    )
-    if assignee is None or not sees or not may_handle(assignee):
-        raise HTTPException(
-            status_code=422,
-            detail="assignee_id: operatore inesistente o senza accesso a questa allerta / "
-            "no such operator, or they may not handle this alert",
-        )
-    alert = await service.assign(session, alert_id=alert_id, assignee_id=data.assignee_id, by=actor.operator_id)
-    _audit(session, actor, alert, AuditAction.UPDATE, "alert.assign")
-    await commit(session)
+@router.post(
+    "/{alert_id}/assign",
+    response_model=AlertPublic,
+    summary="Assegna / assign",
+    openapi_extra=flow_route("alert.assign"),
+)
+async def assign(alert_id: int, data: AssignIn, tx: TxDep) -> AlertPublic:
+    """Assegna a un operatore che gestisce allerte e può vedere questa (a sé stessi: la prende in carico)."""
+    alert = await assign_alert(tx, alert_id=alert_id, assignee_id=data.assignee_id)
+    await tx.commit()
     return AlertPublic.model_validate(alert)
 
 
-@router.post("/{alert_id}/comments", response_model=AlertEntryPublic, status_code=201, summary="Commento / comment")
-async def comment(
-    alert_id: int, data: CommentIn, request: Request, session: SessionDep, actor: CurrentActor
-) -> AlertEntryPublic:
-    alert = await _load(request, session, actor, alert_id, "comment")
-    entry = await service.comment(session, alert_id=alert_id, text=data.text, by=actor.operator_id)
-    _audit(session, actor, alert, AuditAction.UPDATE, "alert.comment")
-    await commit(session)
+@router.post(
+    "/{alert_id}/comments",
+    response_model=AlertEntryPublic,
+    status_code=201,
+    summary="Commento / comment",
+    openapi_extra=flow_route("alert.comment"),
+)
+async def comment(alert_id: int, data: CommentIn, tx: TxDep) -> AlertEntryPublic:
+    entry = await comment_alert(tx, alert_id=alert_id, text=data.text)
+    await tx.commit()
     return AlertEntryPublic.model_validate(entry)
 
 
-@router.post("/{alert_id}/resolve", response_model=AlertPublic, summary="Risolvi / resolve")
-async def resolve(
-    alert_id: int, data: ResolveIn, request: Request, session: SessionDep, actor: CurrentActor
-) -> AlertPublic:
+@router.post(
+    "/{alert_id}/resolve",
+    response_model=AlertPublic,
+    summary="Risolvi / resolve",
+    openapi_extra=flow_route("alert.resolve"),
+)
+async def resolve(alert_id: int, data: ResolveIn, tx: TxDep) -> AlertPublic:
     """Chiude l'allerta con un esito: l'escalation si ferma."""
-    await _load(request, session, actor, alert_id, "resolve")
-    alert = await service.close(session, alert_id=alert_id, by=actor.operator_id, outcome=data.outcome, note=data.note)
-    _audit(session, actor, alert, AuditAction.UPDATE, "alert.resolve")
-    await commit(session)
+    alert = await resolve_alert(tx, alert_id=alert_id, outcome=data.outcome, note=data.note)
+    await tx.commit()
     return AlertPublic.model_validate(alert)
 
 
-@router.post("/{alert_id}/cancel", response_model=AlertPublic, summary="Annulla / cancel")
-async def cancel(
-    alert_id: int, data: CancelIn, request: Request, session: SessionDep, actor: CurrentActor
-) -> AlertPublic:
+@router.post(
+    "/{alert_id}/cancel",
+    response_model=AlertPublic,
+    summary="Annulla / cancel",
+    openapi_extra=flow_route("alert.cancel"),
+)
+async def cancel(alert_id: int, data: CancelIn, tx: TxDep) -> AlertPublic:
     """Annulla un'allerta aperta per errore: l'escalation si ferma."""
-    await _load(request, session, actor, alert_id, "cancel")
-    alert = await service.close(
-        session, alert_id=alert_id, by=actor.operator_id, outcome=None, note=data.note, cancel=True
-    )
-    _audit(session, actor, alert, AuditAction.UPDATE, "alert.cancel")
-    await commit(session)
+    alert = await cancel_alert(tx, alert_id=alert_id, note=data.note)
+    await tx.commit()
     return AlertPublic.model_validate(alert)
