@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from alerts.models import AlertOutcome, AlertSource, AlertState, Severity
+from alerts.models import AlertSource, Severity
 from alerts.raising import raise_alert
-from alerts.service import close, get_alert
 from centrale.clock import to_rome, utcnow
 from centrale.db import Database
 from centrale.events.service import commit
+from centrale.flows import flow
 from centrale.operators.models import Operator
 from centrale.ports import OutgoingSms, SmsSender
 from centrale.tasks.models import (
@@ -227,37 +227,6 @@ async def raise_overdue_alerts(database: Database, *, batch: int = 100) -> list[
         return raised
 
 
-async def resolve_alerts_of_closed_tasks(database: Database, *, batch: int = 100) -> int:
-    """A late task recorded at last closes its overdue alert (nothing left to chase)."""
-    async with database.sessionmaker() as session:
-        rows = (
-            await session.exec(
-                select(Task)
-                .where(col(Task.state) != TaskState.APERTA, col(Task.overdue_alert_id).is_not(None))
-                .order_by(col(Task.id))
-                .limit(batch)
-            )
-        ).all()
-        closed = 0
-        for task in rows:
-            assert task.overdue_alert_id is not None
-            alert = await get_alert(session, alert_id=task.overdue_alert_id)
-            if alert.state in (AlertState.RISOLTA, AlertState.ANNULLATA):
-                continue
-            cancel = task.state == TaskState.ANNULLATA
-            await close(
-                session,
-                alert_id=alert.id or 0,
-                by=task.closed_by_id,
-                outcome=None if cancel else AlertOutcome.RISOLTA_SUL_POSTO,
-                note=f"Attività {task.code}: {task.state}",
-                cancel=cancel,
-            )
-            closed += 1
-        await commit(session)
-        return closed
-
-
 PLAN_WORDS = {
     PlanAlertKind.REVISIONE_DOVUTA: "monitoraggio degli obiettivi necessario",
     PlanAlertKind.FINE_SUPERATA: "data di fine prevista superata",
@@ -325,21 +294,24 @@ class MonitoringResult:
     reminders: int = 0
     sms: dict[str, int] = field(default_factory=dict)
     overdue_alerts: list[int] = field(default_factory=list)
-    resolved: int = 0
 
 
+@flow("monitoring.tick", guarded=False)
 async def monitoring_tick(
     database: Database, *, sender: SmsSender, reminder_lead: timedelta = timedelta(minutes=60)
 ) -> MonitoringResult:
-    """One pass: reminders, their SMS, overdue alerts, alerts of tasks recorded late."""
+    """One pass: reminders, their SMS, overdue alerts.
+
+    A late task recorded at last resolves its overdue alert in its own transaction (``task.close``),
+    so no pass here looks for closed tasks."""
     result = MonitoringResult()
     result.reminders = await record_due_reminders(database, lead=reminder_lead)
     result.sms = await send_pending_reminder_sms(database, sender=sender)
     result.overdue_alerts = await raise_overdue_alerts(database)
-    result.resolved = await resolve_alerts_of_closed_tasks(database)
     return result
 
 
+@flow("plans.generate_tasks", guarded=False)
 async def plan_pass(
     database: Database, *, horizon: timedelta = timedelta(days=14), warning_days: int = 7
 ) -> tuple[int, list[int]]:

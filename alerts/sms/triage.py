@@ -24,6 +24,7 @@ from alerts.raising import GroupingRules, raise_alert
 from alerts.sms.models import InboundSms, InboundState
 from alerts.sms.templates import Template, render
 from alerts.sms.words import Signal, fold, signal_of
+from alerts.tasks.flows import close_task
 from centrale.auth.actor import actor_of
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Sentinel
@@ -32,7 +33,6 @@ from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.operators.models import Operator, Role
 from centrale.tasks.models import ClosedVia
-from centrale.tasks.service import close_task_by_code
 from centrale.uow import Tx
 
 COMMAND = re.compile(r"^\s*(OK|FATTO)\s+#?([A-Za-z0-9-]{1,12})\s*[.!]?\s*$", re.IGNORECASE)
@@ -147,8 +147,11 @@ async def _command(session: AsyncSession, message: InboundSms, operator: Command
     refused = render(Template.CODICE_NON_VALIDO, code=code[:8])
     message.state = InboundState.COMANDO
     if verb == "FATTO":
-        try:
-            await close_task_by_code(session, code=code, operator_id=operator.id, channel=ClosedVia.SMS)
+        closer = await actor_of(session, operator.id)
+        if closer is None:
+            return refused
+        try:  # in this message's transaction: a refusal is recorded with the message it answers
+            await close_task(Tx.within(session, actor=closer), code=code, via=ClosedVia.SMS)
         except DomainError:  # unknown code, someone else's task, already closed: the same polite refusal
             return refused
         return render(Template.CHIUSURA, code=code[:8])

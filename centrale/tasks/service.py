@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from centrale.clock import to_rome, utcnow
-from centrale.common import Conflict, Forbidden, NotFound
+from centrale.common import Conflict, NotFound
 from centrale.events.service import emit
-from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
 from centrale.tasks.models import (
     Absence,
@@ -28,9 +26,8 @@ from centrale.tasks.models import (
     TaskOrigin,
     TaskReminder,
     TaskState,
-    WorkloadRow,
 )
-from centrale.tasks.schedule import ScheduledIntervention, occurrences, rome_day_bounds, rome_week
+from centrale.tasks.schedule import ScheduledIntervention, occurrences, rome_day_bounds
 
 # no 0/O, 1/I, 2/Z, 5/S, 8/B: a code read aloud or typed on a phone keypad is not mistaken
 CODE_ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"
@@ -221,9 +218,14 @@ async def create_task(
     return task
 
 
+def _locked(query: SelectOfScalar[Task]) -> SelectOfScalar[Task]:
+    # read again under the lock: a row this session loaded before may have changed (an overdue alert raised)
+    return query.with_for_update().execution_options(populate_existing=True)
+
+
 async def get_task(session: AsyncSession, *, task_id: int, lock: bool = False) -> Task:
     query = select(Task).where(col(Task.id) == task_id)
-    task = (await session.exec(query.with_for_update() if lock else query)).first()
+    task = (await session.exec(_locked(query) if lock else query)).first()
     if task is None:
         raise NotFound("Attività", task_id)
     return task
@@ -283,29 +285,31 @@ async def _close(
     return task
 
 
-async def close_task_by_code(
-    session: AsyncSession,
-    *,
-    code: str,
-    operator_id: int,
-    note: str | None = None,
-    channel: ClosedVia = ClosedVia.SMS,
-) -> Task:
-    """ "FATTO <code>": the assignee marks the task done. 404 unknown code, 403 not theirs, 409 closed."""
+async def get_task_by_code(session: AsyncSession, *, code: str, lock: bool = False) -> Task:
+    """The task with the short code of "FATTO <code>" (spaces and case as typed on a phone); 404 if none."""
     wanted = code.strip().upper()
-    task = (await session.exec(select(Task).where(col(Task.code) == wanted).with_for_update())).first()
+    query = select(Task).where(col(Task.code) == wanted)
+    task = (await session.exec(_locked(query) if lock else query)).first()
     if task is None:
         raise NotFound("Attività", wanted)
-    if task.assignee_id != operator_id:
-        raise Forbidden("Attività assegnata a un altro operatore / the task is someone else's")
-    return await _close(session, task, operator_id=operator_id, state=TaskState.SVOLTA, note=note, channel=channel)
+    return task
 
 
-async def reassign_tasks(
-    session: AsyncSession, *, data: Reassignment, by_operator_id: int | None, now: datetime | None = None
-) -> list[Task]:
-    """Absence cover: the open tasks of one operator due within the Rome days go to another; both told."""
-    now = now or utcnow()
+async def close_loaded_task(
+    session: AsyncSession,
+    task: Task,
+    *,
+    operator_id: int,
+    state: TaskState = TaskState.SVOLTA,
+    note: str | None = None,
+    channel: ClosedVia = ClosedVia.PAGINA,
+) -> Task:
+    """``close_task`` for a task the caller has already read under lock. The caller commits."""
+    return await _close(session, task, operator_id=operator_id, state=state, note=note, channel=channel)
+
+
+async def tasks_in_absence(session: AsyncSession, *, data: Reassignment) -> list[Task]:
+    """The open tasks of the absent operator due within the Rome days of ``data``, locked, by due time."""
     lo, hi = rome_day_bounds(data.start, data.end)
     found = await session.exec(
         select(Task)
@@ -315,10 +319,25 @@ async def reassign_tasks(
             col(Task.due_start) >= lo,
             col(Task.due_start) < hi,
         )
-        .order_by(col(Task.due_start))
+        .order_by(col(Task.due_start), col(Task.id))
         .with_for_update()
     )
-    moved = list(found.all())
+    return list(found.all())
+
+
+async def reassign_tasks(
+    session: AsyncSession,
+    *,
+    data: Reassignment,
+    by_operator_id: int | None,
+    tasks: Sequence[Task] | None = None,
+    now: datetime | None = None,
+) -> list[Task]:
+    """Absence cover: the open tasks of one operator due within the Rome days go to another; both told.
+
+    ``tasks``: what ``tasks_in_absence`` returned to the caller (who authorised each), else read here."""
+    now = now or utcnow()
+    moved = list(tasks) if tasks is not None else await tasks_in_absence(session, data=data)
     for task in moved:
         task.assignee_id = data.to_operator_id
         task.updated_at = now
@@ -349,84 +368,3 @@ async def reassign_tasks(
         )
     await session.flush()
     return moved
-
-
-def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    return and_(col(Task.state) == TaskState.APERTA, col(Task.due_end) < now)
-
-
-async def list_tasks(
-    session: AsyncSession,
-    *,
-    visible: ColumnElement[bool],
-    now: datetime,
-    assignee_id: int | None = None,
-    states: Sequence[TaskState] | None = None,
-    due_before: datetime | None = None,
-    person_id: int | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[tuple[Task, Person]], int]:
-    """Tasks of persons the caller may read, overdue first, then by due time."""
-    where: list[Any] = [visible, col(Person.deleted_at).is_(None)]
-    if assignee_id is not None:
-        where.append(col(Task.assignee_id) == assignee_id)
-    if states:
-        where.append(col(Task.state).in_(states))
-    if due_before is not None:
-        where.append(col(Task.due_start) < due_before)
-    if person_id is not None:
-        where.append(col(Task.person_id) == person_id)
-    base = select(Task, Person).join(Person, col(Person.id) == col(Task.person_id)).where(*where)
-    total = (
-        await session.exec(
-            select(func.count()).select_from(Task).join(Person, col(Person.id) == col(Task.person_id)).where(*where)
-        )
-    ).one()
-    late_first = case((overdue_clause(now), 0), else_=1)
-    rows = await session.exec(base.order_by(late_first, col(Task.due_start), col(Task.id)).offset(offset).limit(limit))
-    return [(task, person) for task, person in rows.all()], int(total)
-
-
-async def workload(session: AsyncSession, *, now: datetime | None = None) -> list[WorkloadRow]:
-    """Per tutor (and any operator with tasks): due this week, open this week, overdue, done on/after time."""
-    now = now or utcnow()
-    lo, hi = rome_week(now)
-    this_week = and_(col(Task.due_start) >= lo, col(Task.due_start) < hi, col(Task.state) != TaskState.ANNULLATA)
-    done = and_(this_week, col(Task.state) == TaskState.SVOLTA)
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    query = (
-        select(  # type: ignore[call-overload]
-            col(Operator.id),
-            col(Operator.full_name),
-            count_if(this_week),
-            count_if(and_(this_week, col(Task.state) == TaskState.APERTA)),
-            count_if(overdue_clause(now)),
-            count_if(and_(done, col(Task.closed_at) <= col(Task.due_end))),
-            count_if(and_(done, col(Task.closed_at) > col(Task.due_end))),
-        )
-        .select_from(Operator)
-        .outerjoin(Task, col(Task.assignee_id) == col(Operator.id))
-        .where(
-            col(Operator.deleted_at).is_(None),
-            or_(col(Operator.role) == Role.TUTOR, col(Task.id).is_not(None)),
-        )
-        .group_by(col(Operator.id), col(Operator.full_name))
-        .order_by(col(Operator.full_name))
-    )
-    rows = (await session.exec(query)).all()
-    return [
-        WorkloadRow(
-            operator_id=r[0],
-            full_name=r[1],
-            due_this_week=int(r[2]),
-            open_this_week=int(r[3]),
-            overdue=int(r[4]),
-            done_on_time=int(r[5]),
-            done_late=int(r[6]),
-        )
-        for r in rows
-    ]

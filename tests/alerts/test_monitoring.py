@@ -18,12 +18,24 @@ from alerts.monitoring import (
     record_due_reminders,
     send_pending_reminder_sms,
 )
+from alerts.tasks.flows import close_task as close_flow
+from centrale.auth.actor import actor_of
 from centrale.clock import ROME
 from centrale.db import Database
 from centrale.events.models import Event
 from centrale.events.service import commit
-from centrale.tasks.models import ReminderChannel, ReminderState, Task, TaskCreate, TaskReminder, TaskState, TaskType
+from centrale.tasks.models import (
+    ClosedVia,
+    ReminderChannel,
+    ReminderState,
+    Task,
+    TaskCreate,
+    TaskReminder,
+    TaskState,
+    TaskType,
+)
 from centrale.tasks.service import close_task, create_task
+from centrale.uow import Tx
 from integrations.console_sms import ConsoleSmsSender
 from tests.centrale.tasks.helpers import Team, team
 
@@ -153,11 +165,14 @@ async def test_overdue_task_raises_an_alert_at_the_end_of_its_window_and_escalat
         assert (await tick(database, sender=sms, instance="t")).steps_run == 1
         clock.move_to(end + timedelta(minutes=300))
         assert (await tick(database, sender=sms, instance="t")).steps_run == 1
-        # recorded late at last: the alert is closed, nothing more to chase
+        # recorded late at last: the alert is resolved with it, nothing more to chase, no tick needed
         clock.move_to(end + timedelta(minutes=320))
-        await close_task(session, task_id=task_id, operator_id=t.tutor.id or 0, note="svolta in ritardo")
-        await commit(session)
-        assert (await monitoring_tick(database, sender=sms, reminder_lead=LEAD)).resolved == 1
+        tutor = await actor_of(session, t.tutor.id or 0)
+        async with Tx.open(database, actor=tutor) as tx:
+            await close_flow(tx, task_id=task_id, note="svolta in ritardo", via=ClosedVia.PAGINA)
+            await tx.commit()
+        clock.move_to(end + timedelta(minutes=600))
+        assert (await tick(database, sender=sms, instance="t")).steps_run == 0
     async with database.sessionmaker() as s:
         alert = await s.get(Alert, alert_id)
         task = await s.get(Task, task_id)

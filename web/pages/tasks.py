@@ -8,32 +8,39 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from centrale.audit.models import AuditAction
-from centrale.authz.guard import check_person
-from centrale.authz.policy import PersonAction, visibility_clause
+from alerts.tasks import flows
+from centrale.auth.actor import Actor
+from centrale.authz.policy import visibility_clause
 from centrale.clock import to_rome, utcnow
-from centrale.common import Conflict
+from centrale.errors import DomainError, Refused
 from centrale.events.service import commit
 from centrale.operators.models import Role
-from centrale.tasks import service
+from centrale.tasks import queries
 from centrale.tasks.models import ClosedVia, TaskState
 from centrale.tasks.schedule import rome_day_bounds
+from centrale.uow import Tx
 from web import container
-from web.api.deps import SessionDep
+from web.api.deps import SessionDep, flow_route
 from web.api.tasks import audit_list, item
+from web.errors import status_of
 from web.pages.base import page_actor, render
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/attivita", response_class=HTMLResponse)
-async def my_tasks_page(request: Request, session: SessionDep) -> Response:
-    actor = await page_actor(request)
-    if actor is None:
-        return RedirectResponse("/login", status_code=303)
+def italian(exc: DomainError) -> str:
+    """The sentence a page shows for a refused action (the API's messages are "Italiano / English")."""
+    if isinstance(exc, Refused):
+        return "Non puoi registrare questa attività: non è assegnata a te o non segui la persona."
+    return exc.message.split(" / ", 1)[0]
+
+
+async def _my_tasks(
+    request: Request, session: SessionDep, actor: Actor, *, error: str | None = None, status_code: int = 200
+) -> Response:
     now = utcnow()
     _, tomorrow = rome_day_bounds(to_rome(now).date(), to_rome(now).date())
-    rows, _total = await service.list_tasks(
+    rows, _total = await queries.list_tasks(
         session,
         visible=visibility_clause(actor),
         now=now,
@@ -48,14 +55,24 @@ async def my_tasks_page(request: Request, session: SessionDep) -> Response:
     return render(
         request,
         "tasks/mine.html",
+        status_code=status_code,
         actor=actor,
+        error=error,
         urgent=[i for i in items if i.overdue or i.due_start < tomorrow],
         later=[i for i in items if not (i.overdue or i.due_start < tomorrow)],
         rome=to_rome,
     )
 
 
-@router.post("/attivita/{task_id}/fatto")
+@router.get("/attivita", response_class=HTMLResponse)
+async def my_tasks_page(request: Request, session: SessionDep) -> Response:
+    actor = await page_actor(request)
+    if actor is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _my_tasks(request, session, actor)
+
+
+@router.post("/attivita/{task_id}/fatto", openapi_extra=flow_route("task.close"))
 async def mark_done(
     task_id: int,
     request: Request,
@@ -65,20 +82,13 @@ async def mark_done(
     actor = await page_actor(request)
     if actor is None:
         return RedirectResponse("/login", status_code=303)
-    task = await service.get_task(session, task_id=task_id)
-    if task.assignee_id != actor.operator_id and actor.role != Role.COORDINATORE:
-        return RedirectResponse("/attivita?errore=non_tua", status_code=303)
-    access = await check_person(
-        session, container.database(request), actor, task.person_id, PersonAction.READ, "task.close"
-    )
+    tx = Tx(session=session, db=container.database(request), actor=actor)
     try:
-        await service.close_task(
-            session, task_id=task_id, operator_id=actor.operator_id, note=note or None, channel=ClosedVia.PAGINA
-        )
-    except Conflict:
-        return RedirectResponse("/attivita?errore=chiusa", status_code=303)
-    access.audit(AuditAction.UPDATE, "task.close", entity_type="Task", entity_id=task_id)
-    await commit(session)
+        await flows.close_task(tx, task_id=task_id, note=note or None, via=ClosedVia.PAGINA)
+    except DomainError as exc:  # refused (already audited by the flow), unknown or already closed
+        await tx.rollback()
+        return await _my_tasks(request, session, actor, error=italian(exc), status_code=status_of(exc))
+    await tx.commit()
     return RedirectResponse("/attivita", status_code=303)
 
 
@@ -89,4 +99,4 @@ async def workload_page(request: Request, session: SessionDep) -> Response:
         return RedirectResponse("/login", status_code=303)
     if actor.role != Role.COORDINATORE:
         return render(request, "tasks/workload.html", status_code=403, actor=actor, rows=None)
-    return render(request, "tasks/workload.html", actor=actor, rows=await service.workload(session))
+    return render(request, "tasks/workload.html", actor=actor, rows=await queries.workload(session))

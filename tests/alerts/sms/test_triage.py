@@ -166,6 +166,7 @@ async def test_fatto_code_closes_the_assignees_task_and_refuses_other_phones(ses
     tutor = await f.operator(session, Role.TUTOR, municipio, phone="+393330000211")
     other = await f.operator(session, Role.TUTOR, municipio, phone="+393330000212")
     who = await f.person(session, municipio)
+    await f.assisted(session, await f.condominio(session, tutor), who)  # the tutor follows the person
     assert who.id is not None and tutor.id is not None
     now = utcnow()
     task = await create_task(

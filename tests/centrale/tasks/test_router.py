@@ -110,7 +110,8 @@ async def test_reassignment_by_the_centre_and_refusals(
     refused = await client.post(
         "/api/v1/tasks/reassign", json=body | {"to_operator_id": stranger.id}, headers=coordinator
     )
-    assert refused.status_code == 422 and "to_operator_id" in refused.json()["detail"]["message"]
+    assert refused.status_code == 422 and refused.json()["field"] == "to_operator_id"
+    assert "il sostituto non segue" in refused.json()["detail"]
     bad = await client.post("/api/v1/tasks/reassign", json=body | {"end": "2027-04-01"}, headers=coordinator)
     assert bad.status_code == 422 and "end" in bad.json()["message"]
     async with database.sessionmaker() as s:

@@ -11,15 +11,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.clock import ROME, to_rome
 from centrale.db import Database
-from centrale.errors import Conflict, NotFound, Refused
+from centrale.errors import Conflict, NotFound
 from centrale.events.models import Event
 from centrale.events.service import commit
 from centrale.tasks.models import ClosedVia, Reassignment, TaskCreate, TaskState, TaskType
 from centrale.tasks.service import (
+    close_loaded_task,
     close_task,
-    close_task_by_code,
     create_task,
     generate_tasks,
+    get_task_by_code,
     reassign_tasks,
     replace_future_tasks,
 )
@@ -120,18 +121,13 @@ async def test_close_by_code_records_who_when_and_sms(database: Database, sessio
         created_by_id=t.coordinatore.id,
     )
     await commit(session)
-    code, tutor_id, substitute_id = task.code, t.tutor.id or 0, t.substitute.id or 0
-    with pytest.raises(Refused):
-        await close_task_by_code(session, code=code, operator_id=substitute_id, note=None)
-    await session.rollback()
+    code, tutor_id = task.code, t.tutor.id or 0
     with pytest.raises(NotFound):
-        await close_task_by_code(session, code="ZZZZZ", operator_id=tutor_id, note=None)
-    await session.rollback()
+        await get_task_by_code(session, code="ZZZZZ")
     at = datetime(2027, 5, 4, 10, 30, tzinfo=ROME)
     with time_machine.travel(at, tick=False):
-        done = await close_task_by_code(
-            session, code=f" {code.lower()} ", operator_id=tutor_id, note="fatto", channel=ClosedVia.SMS
-        )
+        found = await get_task_by_code(session, code=f" {code.lower()} ", lock=True)
+        done = await close_loaded_task(session, found, operator_id=tutor_id, note="fatto", channel=ClosedVia.SMS)
         await commit(session)
     assert (done.state, done.closed_by_id, done.closed_via, done.outcome_note) == (
         TaskState.SVOLTA,
@@ -141,7 +137,7 @@ async def test_close_by_code_records_who_when_and_sms(database: Database, sessio
     )
     assert done.closed_at == at
     with pytest.raises(Conflict):
-        await close_task_by_code(session, code=code, operator_id=tutor_id, note=None)
+        await close_task(session, task_id=done.id or 0, operator_id=tutor_id, note=None)
 
 
 async def test_reassignment_moves_exactly_the_open_tasks_in_range_and_tells_both(
