@@ -53,7 +53,8 @@ async def login(
                 purpose=AuditPurpose.HOPERAT,
             ),
         )
-        raise Throttled(username)
+        window = service.THROTTLE_WINDOW if why == "account" else limits.address_window
+        raise Throttled(username, retry_after=int(window.total_seconds()))
     operator = await service.active_operator(tx.session, username=username)
     ok = verify_password(password, operator.password_hash if operator else None)
     if not ok or operator is None:

@@ -27,6 +27,10 @@ BUMP_STEP = timedelta(minutes=1)
 class Throttled(Exception):
     """Too many wrong passwords lately, for this account from this address or from this address at all."""
 
+    def __init__(self, username: str, *, retry_after: int) -> None:
+        super().__init__(username)
+        self.retry_after = retry_after  # seconds until the window that refused it has moved on
+
 
 class BadCredentials(Exception):
     pass

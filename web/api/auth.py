@@ -59,7 +59,7 @@ def login_refusals() -> Iterator[None]:
         raise HTTPException(
             status_code=429,
             detail="Troppi tentativi: riprova più tardi / too many attempts, retry later",
-            headers={"Retry-After": "60"},
+            headers={"Retry-After": str(exc.retry_after)},
         ) from exc
     except BadCredentials as exc:
         raise HTTPException(status_code=401, detail="Credenziali non valide / invalid credentials") from exc
