@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from centrale.common import created_at_field, utc_field
@@ -24,6 +25,8 @@ class AuthSession(SQLModel, table=True):
 
 class LoginAttempt(SQLModel, table=True):
     __tablename__ = "login_attempt"
+    # the per-address throttle counts an address's recent failures at every sign-in
+    __table_args__ = (Index("ix_login_attempt_source_at", "source_address", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, index=True)
