@@ -36,6 +36,8 @@ from centrale.tasks.models import ClosedVia
 from centrale.uow import Tx
 
 COMMAND = re.compile(r"^\s*(OK|FATTO)\s+#?([A-Za-z0-9-]{1,12})\s*[.!]?\s*$", re.IGNORECASE)
+#: each command word of an operator's phone and the flow ``_command`` runs for it (centrale.flows)
+COMMANDS: dict[str, str] = {"OK": "alert.acknowledge", "FATTO": "task.close"}
 SEVERITY = {Signal.ALTA: Severity.ALTA, Signal.MEDIA: Severity.MEDIA, Signal.NESSUNA: Severity.MEDIA}
 MAX_ALERT_ID = 2**31 - 1  # a longer number names no alert (and would not fit the query's integer)
 
