@@ -50,6 +50,7 @@ from web.board.router import router as board_router
 from web.pages import assessments as pages_assessments
 from web.pages import base as pages
 from web.pages import cases as pages_cases
+from web.pages import plans as pages_plans
 from web.pages import referrals as pages_referrals
 from web.pages import reports as reports_pages
 from web.pages import simulator
@@ -207,5 +208,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_assessments.router)
     app.include_router(pages_team.router)
     app.include_router(pages_referrals.router)
+    app.include_router(pages_plans.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.errors import Invalid, NotFound
 from centrale.plans.costs import HOME_CARE_RULE, CostShareRule
-from centrale.plans.models import ServiceType
+from centrale.plans.models import ServiceType, ServiceTypeUpdate
 
 SIUSS_SERVICES: tuple[tuple[str, str], ...] = (
     ("A1.01", "Assegno nucleo familiare"),
@@ -68,3 +69,19 @@ def rule_of(service: ServiceType) -> CostShareRule | None:
         subsidised_max=service.subsidised_max or Decimal(0),
         full_tariff=service.full_tariff or Decimal(0),
     )
+
+
+async def configure(session: AsyncSession, *, code: str, data: ServiceTypeUpdate) -> ServiceType:
+    """Set a service's ISEE thresholds and tariffs; thresholds out of order are refused (422)."""
+    row = await session.get(ServiceType, code)
+    if row is None:
+        raise NotFound("Prestazione", code)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(row, field, value)
+    try:
+        rule_of(row)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="isee_max") from exc
+    session.add(row)
+    await session.flush()
+    return row

@@ -6,18 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from centrale.audit.models import AuditAction
 from centrale.authz.guard import PersonAccess
 from centrale.authz.policy import PersonAction
-from centrale.consents import service
+from centrale.consents import flows, service
 from centrale.consents.models import ConsentIn, ConsentPublic
-from centrale.events.service import commit
-from web.api.deps import person_guard
+from web.api.deps import TxDep, flow_route, person_guard
 
 router = APIRouter(prefix="/persons/{person_id}/consents", tags=["consensi"])
 
 Readable = Annotated[PersonAccess, Depends(person_guard(PersonAction.READ, "consent.read"))]
-Writable = Annotated[PersonAccess, Depends(person_guard(PersonAction.WRITE, "consent.record"))]
 
 
 @router.get("", response_model=list[ConsentPublic], summary="Consensi (storico) / consents with history")
@@ -26,9 +23,14 @@ async def list_consents(access: Readable) -> list[ConsentPublic]:
     return [ConsentPublic.model_validate(r) for r in rows]
 
 
-@router.post("", response_model=ConsentPublic, status_code=201, summary="Registra un consenso / record")
-async def record_consent(data: ConsentIn, access: Writable) -> ConsentPublic:
-    row = await service.record_consent(access.session, person_id=access.person_id, data=data, actor=access.actor)
-    access.audit(AuditAction.CREATE, "consent.record", "Consent", row.id)
-    await commit(access.session)
+@router.post(
+    "",
+    response_model=ConsentPublic,
+    status_code=201,
+    summary="Registra un consenso / record",
+    openapi_extra=flow_route("consent.record"),
+)
+async def record_consent(person_id: int, data: ConsentIn, tx: TxDep) -> ConsentPublic:
+    row = await flows.record_consent(tx, person_id=person_id, data=data)
+    await tx.commit()
     return ConsentPublic.model_validate(row)

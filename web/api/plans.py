@@ -8,21 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import SQLModel, col, select
 
-from centrale.audit.models import AuditAction
-from centrale.auth.actor import Actor
-from centrale.authz.case_guard import CaseAccess, check_case
+from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section
-from centrale.common import NotFound
-from centrale.events.service import commit
-from centrale.operators.models import Role
-from centrale.plans import service
-from centrale.plans.costs import CostShareRule
+from centrale.plans import flows, service
 from centrale.plans.models import Plan, PlanIn, PlanPublic, ServiceType, ServiceTypePublic, ServiceTypeUpdate
+from centrale.uow import Tx
 from web import container
-from web.api.deps import CurrentActor, SessionDep, case_guard, require_roles
+from web.api.deps import CurrentActor, SessionDep, TxDep, case_guard, flow_route
 
 router = APIRouter(tags=["progetti"])
-Admin = Annotated[Actor, Depends(require_roles(Role.AMMINISTRATORE))]
 
 
 class PlanAccess(SQLModel):
@@ -34,23 +28,18 @@ class PlanAccess(SQLModel):
 
 
 def plan_guard(action: CaseAction, subtype: str) -> Callable[..., Awaitable[PlanAccess]]:
+    """Dependency for reads with a ``plan_id`` path parameter: the plan's case decides."""
+
     async def _guard(plan_id: int, request: Request, actor: CurrentActor, session: SessionDep) -> PlanAccess:
-        plan = await session.get(Plan, plan_id)
-        if plan is None:
-            raise NotFound("Progetto", plan_id)
-        access = await check_case(session, container.database(request), actor, plan.case_id, action, subtype)
-        await access.require_section(Section.PLAN, subtype)
+        tx = Tx(session=session, db=container.database(request), actor=actor)
+        plan, access = await flows.load_plan(tx, plan_id, action, subtype)
         return PlanAccess(plan=plan, access=access)
 
     return _guard
 
 
 ReadablePlan = Annotated[PlanAccess, Depends(plan_guard(CaseAction.READ, "plan.read"))]
-ManageablePlan = Annotated[PlanAccess, Depends(plan_guard(CaseAction.MANAGE, "plan.update"))]
-ApprovablePlan = Annotated[PlanAccess, Depends(plan_guard(CaseAction.APPROVE, "plan.approve"))]
-ContributablePlan = Annotated[PlanAccess, Depends(plan_guard(CaseAction.CONTRIBUTE, "plan.goal"))]
 ReadableCase = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "plan.list"))]
-ManageableCase = Annotated[CaseAccess, Depends(case_guard(CaseAction.MANAGE, "plan.create"))]
 
 
 @router.get("/services", response_model=list[ServiceTypePublic], summary="Catalogo prestazioni SIUSS")
@@ -63,24 +52,11 @@ async def list_services(session: SessionDep, _actor: CurrentActor) -> list[Servi
     "/services/{code}",
     response_model=ServiceTypePublic,
     summary="Configura le soglie ISEE di una prestazione / configure thresholds",
+    openapi_extra=flow_route("catalogue.configure"),
 )
-async def configure_service(
-    code: str, data: ServiceTypeUpdate, session: SessionDep, _admin: Admin
-) -> ServiceTypePublic:
-    row = await session.get(ServiceType, code)
-    if row is None:
-        raise NotFound("Prestazione", code)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(row, field, value)
-    if (
-        row.isee_min is not None
-        and row.isee_max is not None
-        and row.subsidised_max is not None
-        and row.full_tariff is not None
-    ):
-        CostShareRule(row.isee_min, row.isee_max, row.subsidised_max, row.full_tariff)  # refuses max <= min
-    session.add(row)
-    await commit(session)
+async def configure_service(code: str, data: ServiceTypeUpdate, tx: TxDep) -> ServiceTypePublic:
+    row = await flows.configure_service(tx, code=code, data=data)
+    await tx.commit()
     return ServiceTypePublic.model_validate(row)
 
 
@@ -98,12 +74,12 @@ async def list_plans(access: ReadableCase) -> list[PlanPublic]:
     response_model=PlanPublic,
     status_code=201,
     summary="Nuovo progetto o variazione (nuova versione) / new plan or variation",
+    openapi_extra=flow_route("plan.create"),
 )
-async def create_plan(data: PlanIn, access: ManageableCase) -> PlanPublic:
-    plan = await service.create_version(access.session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.CREATE, "plan.create", "Plan", plan.id)
-    await commit(access.session)
-    return await service.plan_public(access.session, plan=plan)
+async def create_plan(case_id: int, data: PlanIn, tx: TxDep) -> PlanPublic:
+    plan = await flows.create_plan(tx, case_id=case_id, data=data)
+    await tx.commit()
+    return await service.plan_public(tx.session, plan=plan)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic, summary="Una versione del progetto / a plan version")
@@ -111,24 +87,28 @@ async def read_plan(pa: ReadablePlan) -> PlanPublic:
     return await service.plan_public(pa.access.session, plan=pa.plan)
 
 
-@router.put("/plans/{plan_id}", response_model=PlanPublic, summary="Modifica la bozza / edit the draft")
-async def update_plan(data: PlanIn, pa: ManageablePlan) -> PlanPublic:
-    plan = await service.update_draft(pa.access.session, plan=pa.plan, data=data)
-    pa.access.audit(AuditAction.UPDATE, "plan.update", "Plan", plan.id)
-    await commit(pa.access.session)
-    return await service.plan_public(pa.access.session, plan=plan)
+@router.put(
+    "/plans/{plan_id}",
+    response_model=PlanPublic,
+    summary="Modifica la bozza / edit the draft",
+    openapi_extra=flow_route("plan.edit"),
+)
+async def update_plan(plan_id: int, data: PlanIn, tx: TxDep) -> PlanPublic:
+    plan = await flows.edit_plan(tx, plan_id=plan_id, data=data)
+    await tx.commit()
+    return await service.plan_public(tx.session, plan=plan)
 
 
 @router.post(
     "/plans/{plan_id}/approvals",
     response_model=PlanPublic,
     summary="Approva per la propria organizzazione / approve for one's organisation",
+    openapi_extra=flow_route("plan.approve"),
 )
-async def approve_plan(pa: ApprovablePlan) -> PlanPublic:
-    await service.approve(pa.access.session, plan=pa.plan, case=pa.access.case, actor=pa.access.actor)
-    pa.access.audit(AuditAction.UPDATE, "plan.approve", "Plan", pa.plan.id)
-    await commit(pa.access.session)
-    return await service.plan_public(pa.access.session, plan=pa.plan)
+async def approve_plan(plan_id: int, tx: TxDep) -> PlanPublic:
+    plan = await flows.approve_plan(tx, plan_id=plan_id)
+    await tx.commit()
+    return await service.plan_public(tx.session, plan=plan)
 
 
 class SignatureIn(SQLModel):
@@ -139,14 +119,12 @@ class SignatureIn(SQLModel):
     "/plans/{plan_id}/signature",
     response_model=PlanPublic,
     summary="Firma del beneficiario / the beneficiary signs",
+    openapi_extra=flow_route("plan.sign"),
 )
-async def sign_plan(data: SignatureIn, pa: ManageablePlan) -> PlanPublic:
-    await service.sign(
-        pa.access.session, plan=pa.plan, case=pa.access.case, signed_by=data.signed_by, actor=pa.access.actor
-    )
-    pa.access.audit(AuditAction.UPDATE, "plan.sign", "Plan", pa.plan.id)
-    await commit(pa.access.session)
-    return await service.plan_public(pa.access.session, plan=pa.plan)
+async def sign_plan(plan_id: int, data: SignatureIn, tx: TxDep) -> PlanPublic:
+    plan = await flows.sign_plan(tx, plan_id=plan_id, signed_by=data.signed_by)
+    await tx.commit()
+    return await service.plan_public(tx.session, plan=plan)
 
 
 class GoalReachedIn(SQLModel):
@@ -157,9 +135,9 @@ class GoalReachedIn(SQLModel):
     "/plans/{plan_id}/goals/{goal_id}",
     response_model=PlanPublic,
     summary="Obiettivo raggiunto o no / goal reached or not",
+    openapi_extra=flow_route("plan.goal_mark"),
 )
-async def mark_goal(goal_id: int, data: GoalReachedIn, pa: ContributablePlan) -> PlanPublic:
-    await service.set_goal_reached(pa.access.session, plan=pa.plan, goal_id=goal_id, reached=data.reached)
-    pa.access.audit(AuditAction.UPDATE, "plan.goal", "Goal", goal_id)
-    await commit(pa.access.session)
-    return await service.plan_public(pa.access.session, plan=pa.plan)
+async def mark_goal(plan_id: int, goal_id: int, data: GoalReachedIn, tx: TxDep) -> PlanPublic:
+    plan = await flows.mark_goal(tx, plan_id=plan_id, goal_id=goal_id, reached=data.reached)
+    await tx.commit()
+    return await service.plan_public(tx.session, plan=plan)

@@ -8,25 +8,23 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.audit.models import AuditAction
-from centrale.audit.service import build_event
 from centrale.authz.case_guard import CaseAccess
-from centrale.authz.guard import audit_read, check_person
+from centrale.authz.guard import check_person
 from centrale.authz.policy import CaseAction, PersonAction, Section
-from centrale.cases import fascicolo
 from centrale.cases.models import Case
 from centrale.cases.service import team_organisations
-from centrale.common import Conflict
+from centrale.consents import flows as consent_flows
 from centrale.consents import service as consents
 from centrale.consents.models import ConsentIn, ConsentPurpose
-from centrale.events.service import commit
+from centrale.errors import Conflict, DomainError, Invalid, NotFound
 from centrale.referrals import flows
 from centrale.referrals import service as referrals
 from centrale.referrals.models import Referral, ReferralIn, ReferralState
 from web import container
-from web.api.deps import SessionDep
+from web.api.deps import SessionDep, flow_route
 from web.pages.base import render
 from web.pages.cases import _actor, _case, _error
+from web.pages.refused import page_tx, refused_page
 from web.pages.team import _names, may
 
 router = APIRouter(include_in_schema=False)
@@ -61,12 +59,12 @@ async def consents_page(request: Request, session: SessionDep, case_id: int) -> 
     return await _consents_page(request, session, access)
 
 
-@router.post("/casi/{case_id}/consensi")
+@router.post("/casi/{case_id}/consensi", openapi_extra=flow_route("consent.record"))
 async def consent_record(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.READ, "consent.page")
-    person = await check_person(
-        session, container.database(request), access.actor, access.person_id, PersonAction.WRITE, "consent.record"
-    )
+    tx = await page_tx(request, session)
+    case = await session.get(Case, case_id)
+    if case is None:
+        return refused_page(request, tx.require_actor(), NotFound("Caso", case_id), back="/casi")
     form = await request.form()
     try:
         data = ConsentIn.model_validate(
@@ -77,11 +75,14 @@ async def consent_record(request: Request, session: SessionDep, case_id: int) ->
                 "note": form.get("note") or None,
             }
         )
+        await consent_flows.record_consent(tx, person_id=case.person_id, data=data)
     except ValidationError as exc:
+        access = await _case(request, session, case_id, CaseAction.READ, "consent.page")
         return await _consents_page(request, session, access, error=_error(exc))
-    row = await consents.record_consent(session, person_id=person.person_id, data=data, actor=access.actor)
-    person.audit(AuditAction.CREATE, "consent.record", "Consent", row.id)
-    await commit(session)
+    except DomainError as exc:
+        await tx.rollback()
+        return refused_page(request, tx.require_actor(), exc, back=f"/casi/{case_id}")
+    await tx.commit()
     return RedirectResponse(f"/casi/{case_id}/consensi", status_code=303)
 
 
@@ -124,9 +125,9 @@ async def referrals_page(request: Request, session: SessionDep, case_id: int) ->
     return await _referrals_page(request, session, access)
 
 
-@router.post("/casi/{case_id}/invii")
+@router.post("/casi/{case_id}/invii", openapi_extra=flow_route("referral.request"))
 async def referral_request(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "referral.create")
+    tx = await page_tx(request, session)
     form = await request.form()
     try:
         data = ReferralIn.model_validate(
@@ -137,12 +138,15 @@ async def referral_request(request: Request, session: SessionDep, case_id: int) 
                 "consent_override_reason": form.get("consent_override_reason") or None,
             }
         )
-        row = await flows.request_referral(access, data)
-    except (ValidationError, Conflict) as exc:
-        await session.rollback()
-        await session.refresh(access.case)
+        row = await flows.request_referral(tx, case_id=case_id, data=data)
+    except (ValidationError, Conflict, Invalid) as exc:
+        await tx.rollback()
+        access = await _case(request, session, case_id, CaseAction.READ, "referral.page")
         return await _referrals_page(request, session, access, error=_error(exc))
-    await commit(session)
+    except DomainError as exc:
+        await tx.rollback()
+        return refused_page(request, tx.require_actor(), exc, back=f"/casi/{case_id}")
+    await tx.commit()
     return RedirectResponse(f"/invii/{row.id}", status_code=303)
 
 
@@ -161,20 +165,7 @@ async def _referral_page(
     request: Request, session: AsyncSession, referral_id: int, error: str | None = None
 ) -> Response:
     actor = await _actor(request)
-    row = await flows.load_for_party(session, container.database(request), actor, referral_id)
-    case = await session.get(Case, row.case_id)
-    assert case is not None
-    await audit_read(
-        container.database(request),
-        actor,
-        subtype="referral.read",
-        entity_type="Referral",
-        entity_id=referral_id,
-        person_id=row.person_id,
-    )
-    shared = await fascicolo.build(
-        session, case=case, actor=actor, only=frozenset(Section(s) for s in row.shared_sections)
-    )
+    row, shared = await flows.read_shared(session, container.database(request), actor, referral_id)
     _orgs, org_names, _ops = await _names(session)
     return render(
         request,
@@ -194,27 +185,23 @@ async def referral_page(request: Request, session: SessionDep, referral_id: int)
     return await _referral_page(request, session, referral_id)
 
 
-@router.post("/invii/{referral_id}/passo")
+@router.post("/invii/{referral_id}/passo", openapi_extra=flow_route("referral.step"))
 async def referral_step(request: Request, session: SessionDep, referral_id: int) -> Response:
-    actor = await _actor(request)
-    row = await flows.load_for_party(session, container.database(request), actor, referral_id, "referral.step")
+    tx = await page_tx(request, session)
     form = await request.form()
     try:
         to = ReferralState(str(form.get("state")))
-        await referrals.step(session, referral=row, to=to, actor=actor, note=str(form.get("note") or "") or None)
-    except (ValueError, Conflict) as exc:
-        await session.rollback()
-        message = _error(exc) if isinstance(exc, Conflict) else f"state: {form.get('state')!r} non valido"
-        return await _referral_page(request, session, referral_id, error=message)
-    session.add(
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.UPDATE,
-            subtype="referral.step",
-            entity_type="Referral",
-            entity_id=referral_id,
-            person_id=row.person_id,
-        )
-    )
-    await commit(session)
+    except ValueError:
+        to = None
+    try:
+        if to is None:
+            raise Invalid(f"state: {form.get('state')!r} non valido / not a state", field="state")
+        await flows.step_referral(tx, referral_id=referral_id, to=to, note=str(form.get("note") or "") or None)
+    except (Conflict, Invalid) as exc:
+        await tx.rollback()
+        return await _referral_page(request, session, referral_id, error=_error(exc))
+    except DomainError as exc:
+        await tx.rollback()
+        return refused_page(request, tx.require_actor(), exc, back="/invii")
+    await tx.commit()
     return RedirectResponse(f"/invii/{referral_id}", status_code=303)
