@@ -162,6 +162,9 @@ class SecurityMiddleware:
             await Response(status_code=404)(scope, receive, send)
             return
         webhook = path.startswith(WEBHOOKS)
+        if "\x00" in path:  # a %00 in a path parameter would reach a query's WHERE
+            await self._refuse(scope, receive, send, 422, bad_character_sentence("percorso"), field="percorso")
+            return
         if not webhook and (field := _form_field(scope.get("query_string", b""))):
             await self._refuse(scope, receive, send, 422, bad_character_sentence(field), field=field)
             return

@@ -120,13 +120,16 @@ class Stored:
 
 def _values(params: dict[str, str], raw: dict[str, Any] | None, source: str) -> dict[str, Any]:
     """The columns of a message to store, with a freshly drawn receipt code."""
+    body = params.get("Body", "")
+    if "\x00" in body:  # PostgreSQL's text cannot hold a NUL: stored without it (``params`` keep it, JSON-escaped)
+        body = body.replace("\x00", "")
     return {
         "message_sid": params["MessageSid"],
         "account_sid": params.get("AccountSid"),
         "from_number": params["From"],
         "sender_phone": e164_or_none(params["From"]),
         "to_number": params.get("To"),
-        "body": params.get("Body", ""),
+        "body": body,
         "receipt_code": new_receipt_code(),
         "source": source,
         "params": raw if raw is not None else params,
