@@ -88,9 +88,9 @@ async def test_login_page_sets_cookie_and_board_greets(client: httpx.AsyncClient
 
 
 def _from(app: object, address: str) -> httpx.AsyncClient:
-    """A client whose requests come from ``address``."""
+    """A browser-like client on the public origin whose requests come from ``address``."""
     transport = httpx.ASGITransport(app=app, client=(address, 40000))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"Origin": "http://testserver"})
 
 
 async def test_a_stranger_guessing_the_account_does_not_lock_the_owner_out(app: object, session: AsyncSession) -> None:
@@ -158,3 +158,22 @@ async def test_unknown_username_costs_the_same_work_as_a_wrong_password(
     known, unknown = work["giulia"], work["nessuno"]
     assert known[0].startswith("$argon2id$") and known[0] == unknown[0], "same algorithm and cost parameters"
     assert known[1] == unknown[1], "the same statements"
+
+
+async def test_page_logout_ends_the_session_and_page_login_says_when_throttled(
+    app: object, session: AsyncSession
+) -> None:
+    await _account(session)
+    async with _from(app, "198.51.100.30") as browser:
+        r = await browser.post("/login", data={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 303
+        token = browser.cookies[COOKIE_NAME]
+        assert (await browser.post("/logout")).status_code == 303
+        assert (await browser.get("/api/v1/auth/me", headers=f.bearer(token))).status_code == 401
+        for _ in range(9):
+            r = await browser.post("/login", data={"username": "giulia", "password": "tentativo"})
+            assert r.status_code == 401
+        r = await browser.post("/login", data={"username": "giulia", "password": f.PASSWORD})
+        assert r.status_code == 429 and "Troppi tentativi" in r.text
+    logout = await session.exec(select(AuditEvent).where(col(AuditEvent.subtype) == "auth.logout"))
+    assert logout.first() is not None

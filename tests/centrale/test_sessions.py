@@ -161,3 +161,14 @@ async def test_session_ends_after_its_lifetime_however_busy(client: httpx.AsyncC
         minutes += 25
     with time_machine.travel(start + timedelta(hours=12, seconds=1), tick=False):
         assert await _me_by_bearer(client, token) == 401
+
+
+async def test_deactivating_an_operator_ends_their_sessions(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    owner, _ = await _accounts(session)
+    token = await _login(client, "giulia")
+    admin_token = await _login(client, "admin")
+    r = await client.patch(f"/api/v1/operators/{owner.id}", json={"active": False}, headers=f.bearer(admin_token))
+    assert r.status_code == 200, r.text
+    r = await client.patch(f"/api/v1/operators/{owner.id}", json={"active": True}, headers=f.bearer(admin_token))
+    assert r.status_code == 200, r.text
+    assert await _me_by_bearer(client, token) == 401, "reactivating the account does not bring the session back"
