@@ -118,3 +118,31 @@ async def test_outsider_cannot_approve_and_bad_rrule_names_the_field(client: htt
     )
     assert r.status_code == 403
     assert (await client.get(f"/api/v1/plans/{plan['id']}", headers=cm_h)).json()["approvals"] == []
+
+
+async def test_catalogue_thresholds_by_an_administrator_only_and_in_order(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    await seed_catalogue(session)
+    await commit(session)
+    centrale = await f.org(session, OrgKind.CENTRALE)
+    admin_h = f.bearer(await f.token_for(session, await f.operator(session, Role.AMMINISTRATORE, centrale)))
+    cm_h = f.bearer(await f.token_for(session, await f.operator(session, Role.CASE_MANAGER, await f.org(session))))
+    url = "/api/v1/services/A2.07"
+    assert (await client.patch(url, headers=cm_h, json={"full_tariff": "15.00"})).status_code == 403
+    r = await client.patch(url, headers=admin_h, json={"isee_max": "5000"})  # below isee_min (7500)
+    assert r.status_code == 422 and r.json()["field"] == "isee_max"
+    r = await client.patch(url, headers=admin_h, json={"full_tariff": "15.00"})
+    assert r.status_code == 200 and r.json()["full_tariff"] == "15.00" and r.json()["isee_max"] == "30000.00"
+    assert (await client.patch("/api/v1/services/X9.99", headers=admin_h, json={})).status_code == 404
+
+
+async def test_signature_names_who_signs(client: httpx.AsyncClient, session: AsyncSession):
+    municipio = await f.org(session, OrgKind.MUNICIPIO)
+    cm_h = f.bearer(await f.token_for(session, await f.operator(session, Role.CASE_MANAGER, municipio)))
+    case = await open_case(client, cm_h["Authorization"].split()[1], (await f.person(session, municipio)).id)
+    plan = await client.post(f"/api/v1/cases/{case['id']}/plans", headers=cm_h, json={"start_date": "2024-03-01"})
+    url = f"/api/v1/plans/{plan.json()['id']}/signature"
+    r = await client.post(url, headers=cm_h, json={"signed_by": " M "})
+    assert r.status_code == 422 and r.json()["field"] == "signed_by"
+    assert (await client.get(f"/api/v1/plans/{plan.json()['id']}", headers=cm_h)).json()["signed_at"] is None

@@ -8,7 +8,6 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.authz.case_guard import CaseAccess
 from centrale.authz.guard import check_person
 from centrale.authz.policy import CaseAction, PersonAction, Section
 from centrale.cases.models import Case
@@ -32,12 +31,15 @@ router = APIRouter(include_in_schema=False)
 # --- consents -------------------------------------------------------------------------------------------
 
 
-async def _consents_page(
-    request: Request, session: AsyncSession, access: CaseAccess, error: str | None = None
-) -> Response:
-    person = await check_person(
-        session, container.database(request), access.actor, access.person_id, PersonAction.READ, "consent.read"
-    )
+async def _consents_page(request: Request, session: AsyncSession, case_id: int, error: str | None = None) -> Response:
+    """The consents of the case's person (or why not, in a sentence)."""
+    try:
+        access = await _case(request, session, case_id, CaseAction.READ, "consent.page")
+        person = await check_person(
+            session, container.database(request), access.actor, access.person_id, PersonAction.READ, "consent.read"
+        )
+    except DomainError as exc:
+        return refused_page(request, await _actor(request), exc, back="/casi")
     history = await consents.history(session, person_id=person.person_id)
     current = {c.purpose: c for c in await consents.current(session, person_id=person.person_id)}
     return render(
@@ -55,8 +57,7 @@ async def _consents_page(
 
 @router.get("/casi/{case_id}/consensi", response_class=HTMLResponse)
 async def consents_page(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.READ, "consent.page")
-    return await _consents_page(request, session, access)
+    return await _consents_page(request, session, case_id)
 
 
 @router.post("/casi/{case_id}/consensi", openapi_extra=flow_route("consent.record"))
@@ -77,8 +78,7 @@ async def consent_record(request: Request, session: SessionDep, case_id: int) ->
         )
         await consent_flows.record_consent(tx, person_id=case.person_id, data=data)
     except ValidationError as exc:
-        access = await _case(request, session, case_id, CaseAction.READ, "consent.page")
-        return await _consents_page(request, session, access, error=_error(exc))
+        return await _consents_page(request, session, case_id, error=_error(exc))
     except DomainError as exc:
         await tx.rollback()
         return refused_page(request, tx.require_actor(), exc, back=f"/casi/{case_id}")
@@ -90,8 +90,15 @@ async def consent_record(request: Request, session: SessionDep, case_id: int) ->
 
 
 async def _referrals_page(
-    request: Request, session: AsyncSession, access: CaseAccess, error: str | None = None
+    request: Request, session: AsyncSession, case_id: int, error: str | None = None, *, section: bool = True
 ) -> Response:
+    """The referrals of a case and the form to request one (or why not, in a sentence)."""
+    try:
+        access = await _case(request, session, case_id, CaseAction.READ, "referral.page")
+        if section:
+            await access.require_section(Section.REFERRALS, "referral.page")
+    except DomainError as exc:
+        return refused_page(request, await _actor(request), exc, back="/casi")
     orgs, org_names, _ops = await _names(session)
     rows = (
         await session.exec(
@@ -120,9 +127,7 @@ async def _referrals_page(
 
 @router.get("/casi/{case_id}/invii", response_class=HTMLResponse)
 async def referrals_page(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.READ, "referral.page")
-    await access.require_section(Section.REFERRALS, "referral.page")
-    return await _referrals_page(request, session, access)
+    return await _referrals_page(request, session, case_id)
 
 
 @router.post("/casi/{case_id}/invii", openapi_extra=flow_route("referral.request"))
@@ -141,8 +146,8 @@ async def referral_request(request: Request, session: SessionDep, case_id: int) 
         row = await flows.request_referral(tx, case_id=case_id, data=data)
     except (ValidationError, Conflict, Invalid) as exc:
         await tx.rollback()
-        access = await _case(request, session, case_id, CaseAction.READ, "referral.page")
-        return await _referrals_page(request, session, access, error=_error(exc))
+        # who may refer but not read the referrals section (a tutor) still sees what went wrong
+        return await _referrals_page(request, session, case_id, error=_error(exc), section=False)
     except DomainError as exc:
         await tx.rollback()
         return refused_page(request, tx.require_actor(), exc, back=f"/casi/{case_id}")
@@ -182,7 +187,10 @@ async def _referral_page(
 
 @router.get("/invii/{referral_id}", response_class=HTMLResponse)
 async def referral_page(request: Request, session: SessionDep, referral_id: int) -> Response:
-    return await _referral_page(request, session, referral_id)
+    try:
+        return await _referral_page(request, session, referral_id)
+    except DomainError as exc:
+        return refused_page(request, await _actor(request), exc, back="/invii")
 
 
 @router.post("/invii/{referral_id}/passo", openapi_extra=flow_route("referral.step"))
