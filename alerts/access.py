@@ -8,9 +8,9 @@ without one covers every municipio). A person-less alert without a condominio go
 a system one (coverage gaps, late steps) also to the administrators, who must fix them.
 This is the one rule: the API, the live board and the alert flows (``alerts/flows.py``) all use it.
 
-Acknowledging stops the whole escalation, so it is narrower: the district roles (``ACK_ANY``) may
-acknowledge any alert they see; every other operator only an alert they were notified of (the
-escalation chose them for it), from the board as by an SMS "OK <n>".
+Acknowledging stops the whole escalation, so it follows the escalation: an operator it notified of
+an alert (it chose them for it) may acknowledge that alert, and the district roles (``ACK_ANY``) any
+alert they see; no one else, from the board as by an SMS "OK <n>".
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ async def was_notified(session: AsyncSession, actor: Actor, alert_id: int) -> bo
 
 
 async def may_acknowledge(session: AsyncSession, actor: Actor, alert_id: int) -> bool:
-    """The district roles: any alert they see; everyone else: an alert they were notified of."""
-    if actor.role in ACK_ANY:
-        return await sees(session, actor, alert_id)
-    return await was_notified(session, actor, alert_id)
+    """Whoever the escalation notified of the alert; the district roles also any alert they see."""
+    if await was_notified(session, actor, alert_id):
+        return True
+    return actor.role in ACK_ANY and await sees(session, actor, alert_id)

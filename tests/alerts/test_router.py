@@ -177,6 +177,8 @@ async def test_acknowledge_assign_comment_resolve_emit_events_and_409_names_allo
     # the PUA operator has no relation with this person: not a valid assignee
     refused = await client.post(f"{url}/assign", json={"assignee_id": w.d.pua.id}, headers=h)
     assert refused.status_code == 422 and "assignee_id" in refused.json()["detail"]
+    taken = await client.post(f"{url}/assign", json={}, headers=h)  # no assignee: the tutor takes it
+    assert taken.status_code == 200 and taken.json()["assigned_to"] == w.d.tutor.id
     commented = await client.post(f"{url}/comments", json={"text": "Passo io alle 18"}, headers=h)
     assert commented.status_code == 201
     missing = await client.post(f"{url}/resolve", json={"note": "fatto"}, headers=h)
@@ -196,11 +198,12 @@ async def test_acknowledge_assign_comment_resolve_emit_events_and_409_names_allo
         "alert.opened",
         "alert.acknowledged",
         "alert.assigned",
+        "alert.assigned",
         "alert.commented",
         "alert.resolved",
     ]
     timeline = (await client.get(f"{url}/timeline", headers=h)).json()
-    assert [e["kind"] for e in timeline][-4:] == ["PRESA_VISIONE", "ASSEGNATA", "COMMENTO", "RISOLTA"]
+    assert [e["kind"] for e in timeline][-5:] == ["PRESA_VISIONE", "ASSEGNATA", "ASSEGNATA", "COMMENTO", "RISOLTA"]
 
 
 async def test_cancel_the_building_alert(client: httpx.AsyncClient, world: World, session: AsyncSession) -> None:

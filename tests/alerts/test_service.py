@@ -14,6 +14,7 @@ from alerts.escalation.service import seed_default_policies, update_policy
 from alerts.models import Alert, AlertSource, AlertState, EntryKind, Severity
 from alerts.raising import GroupingRules, raise_alert
 from alerts.service import acknowledge, close, timeline
+from centrale.errors import Conflict, NotFound
 from centrale.events.models import Event
 from centrale.events.service import commit
 from centrale.operators.models import Role
@@ -142,8 +143,11 @@ async def test_acknowledge_then_resolve_writes_events_in_order(session: AsyncSes
         alert_id = raised.alert.id or 0
         await acknowledge(session, alert_id=alert_id, operator_id=None)
         await commit(session)
-        with pytest.raises(Exception, match="PRESA_VISIONE"):
+        with pytest.raises(Conflict, match="PRESA_VISIONE"):  # a domain error: web/errors.py makes it a 409
             await acknowledge(session, alert_id=alert_id, operator_id=None)
+        await session.rollback()
+        with pytest.raises(NotFound):
+            await acknowledge(session, alert_id=alert_id + 1000, operator_id=None)
         await session.rollback()
         alert = await close(session, alert_id=alert_id, by=None, outcome=None, note="ok")
         await commit(session)

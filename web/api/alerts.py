@@ -53,7 +53,9 @@ class AlertDetail(AlertPublic):
 
 
 class AssignIn(BaseModel):
-    assignee_id: int = Field(gt=0, description="L'operatore a cui assegnare l'allerta")
+    assignee_id: int | None = Field(
+        default=None, gt=0, description="L'operatore a cui assegnare l'allerta (assente: chi la prende in carico)"
+    )
 
 
 class CommentIn(BaseModel):
