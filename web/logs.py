@@ -74,6 +74,7 @@ def install_logging() -> None:
         access.addFilter(AccessLogFilter())
     # statements and their rows stay out of the logs whatever the root level; ``echo=`` still shows them
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)  # at DEBUG it logs each statement with its values
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.StreamHandler())

@@ -15,6 +15,7 @@ refuses, and the headers every answer carries (the service holds health and soci
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from html import escape
@@ -34,6 +35,8 @@ from centrale.settings import Settings
 from web import container
 from web.api.deps import COOKIE_NAME
 from web.board.router import allowed_origins
+
+log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WEBHOOKS = "/integrations/twilio/"
@@ -173,6 +176,7 @@ class SecurityMiddleware:
             return
         headers = Headers(scope=scope)
         if self._needs_origin(path, headers) and not self._same_origin(headers):
+            log.warning("cross-site %s %s refused (Origin %s)", scope["method"], path, headers.get("origin", "none"))
             await self._audit_cross_site(scope, headers)
             await self._refuse(scope, receive, send, 403, CSRF_REFUSED)
             return

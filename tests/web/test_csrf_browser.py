@@ -103,7 +103,7 @@ def test_forms_posted_from_another_origin_are_refused(
 ) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Response, sync_playwright
 
     case_id, alert_id = asyncio.run(_case_and_alert(tmp_path))
     other, pages = elsewhere
@@ -120,7 +120,11 @@ def test_forms_posted_from_another_origin_are_refused(
         page.wait_for_url(f"{server}/")
 
         for path, target in (("/diario", f"/casi/{case_id}/diario"), ("/presa-visione", "/acknowledge")):
-            with page.expect_response(lambda r, target=target: r.request.method == "POST" and target in r.url) as got:
+
+            def posted(response: Response, target: str = target) -> bool:
+                return response.request.method == "POST" and target in response.url
+
+            with page.expect_response(posted) as got:
                 page.goto(other + path)
             answer = got.value
             assert answer.status == 403, (path, answer.status)

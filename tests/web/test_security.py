@@ -38,6 +38,7 @@ async def _case_and_alert(client: httpx.AsyncClient, session: AsyncSession) -> t
     cm = await f.operator(session, Role.CASE_MANAGER, municipio)
     cm_token = await f.token_for(session, cm)
     who = await f.person(session, municipio)
+    assert who.id is not None
     case = await open_case(client, cm_token, who.id)
     centrale = await f.org(session, OrgKind.CENTRALE)
     coordinator = await f.operator(session, Role.COORDINATORE, centrale)
