@@ -43,7 +43,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     url = f"sqlite+aiosqlite:///{root / 'fuzz.sqlite3'}"
     asyncio.run(prepare(url, sentinels=10))
     # A fully configured instance: a missing pseudonym key is a deliberate 503, not what the fuzzers look for.
-    env = app_env(url) | {"CENTRALE_PSEUDONYM_KEY": "fuzz-only-key-" + "x" * 24}
+    env = app_env(url) | {
+        "CENTRALE_PSEUDONYM_KEY": "fuzz-only-key-" + "x" * 24,
+        "CENTRALE_PUBLIC_DOCS": "true",  # the fuzzer reads the schema (production hides it by default)
+    }
     server = Server("web.app:create_app", env, log=root / "app.log").start()
     try:
         login = httpx.post(
