@@ -12,7 +12,6 @@ from centrale.assessments.scales import DEFAULT_BANDS, Band, IntensityRule, Scal
 from centrale.auth.actor import Actor
 from centrale.cases.models import Case
 from centrale.clock import to_rome, utcnow
-from centrale.events.service import emit
 from centrale.persons.models import NetworkLink
 from centrale.settings import Settings
 
@@ -58,14 +57,6 @@ async def record_assessment(
     )
     session.add(row)
     await session.flush()
-    emit(
-        session,
-        kind="assessment.recorded",
-        entity_type="Case",
-        entity_id=case.id,
-        person_id=case.person_id,
-        payload={"assessment_id": row.id, "kind": data.kind},
-    )
     return row
 
 

@@ -23,6 +23,7 @@ from centrale.cases.models import Case
 from centrale.db import Database
 from centrale.errors import NotFound
 from centrale.persons.models import Person
+from centrale.uow import Tx
 
 _CASE_AUDIT_ACTION = {
     CaseAction.READ: AuditAction.READ,
@@ -149,3 +150,13 @@ async def check_person_for_case(
             reason=case_refusal_reason(actor, action),
         )
     return person
+
+
+async def case_for(tx: Tx, case_id: int, action: CaseAction, subtype: str) -> CaseAccess:
+    """``check_case`` for the operator of a unit of work (flows)."""
+    return await check_case(tx.session, tx.db, tx.require_actor(), case_id, action, subtype)
+
+
+async def person_for_case(tx: Tx, person_id: int, action: CaseAction, subtype: str) -> Person:
+    """``check_person_for_case`` for the operator of a unit of work (flows that open a case)."""
+    return await check_person_for_case(tx.session, tx.db, tx.require_actor(), person_id, action, subtype)

@@ -1,4 +1,4 @@
-"""Database work on intakes, cases, their history, care team and diary (no HTTP here)."""
+"""Database work on intakes, cases, their history, care team and diary (no HTTP, no events: the flows emit)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ from centrale.cases.models import (
 )
 from centrale.clock import utcnow
 from centrale.common import Conflict
-from centrale.events.service import emit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
@@ -145,14 +144,6 @@ async def record_intake(session: AsyncSession, *, data: IntakeCreate, actor: Act
                 by_name=actor.full_name,
             )
         )
-        emit(
-            session,
-            kind="case.opened",
-            entity_type="Case",
-            entity_id=case_id,
-            person_id=case.person_id,
-            payload={"state": case.state, "phase": case.phase, "category": case.category},
-        )
     await session.flush()
     return intake, case
 
@@ -199,19 +190,6 @@ async def transition(session: AsyncSession, *, case: Case, data: CaseTransition,
             author_name=actor.full_name,
             organisation_id=actor.org_id,
         )
-    )
-    emit(
-        session,
-        kind="case.state_changed",
-        entity_type="Case",
-        entity_id=case_id,
-        person_id=case.person_id,
-        payload={
-            "from_state": case.state,
-            "to_state": new_state,
-            "from_phase": case.phase,
-            "to_phase": new_phase,
-        },
     )
     case.state, case.phase = new_state, new_phase
     if new_state == CaseState.CHIUSO:
@@ -267,19 +245,6 @@ async def add_member(session: AsyncSession, *, case: Case, data: TeamMemberIn, a
     )
     session.add(member)
     await session.flush()
-    emit(
-        session,
-        kind="case.member_added",
-        entity_type="Case",
-        entity_id=case_id,
-        person_id=case.person_id,
-        payload={
-            "member_id": member.id,
-            "organisation_id": data.organisation_id,
-            "operator_id": data.operator_id,
-            "role": data.role,
-        },
-    )
     return member
 
 
@@ -295,18 +260,6 @@ async def remove_member(session: AsyncSession, *, case: Case, member_id: int, ac
         )
     member.removed_at, member.removed_by_id = utcnow(), actor.operator_id
     session.add(member)
-    emit(
-        session,
-        kind="case.member_removed",
-        entity_type="Case",
-        entity_id=_assert_id(case.id),
-        person_id=case.person_id,
-        payload={
-            "member_id": member_id,
-            "organisation_id": member.organisation_id,
-            "operator_id": member.operator_id,
-        },
-    )
     await session.flush()
     return member
 

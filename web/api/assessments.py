@@ -7,20 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 
-from centrale.assessments import service
+from centrale.assessments import flows, service
 from centrale.assessments.models import AssessmentCreate, AssessmentPublic, Profile
 from centrale.assessments.scales import ScaleError
-from centrale.audit.models import AuditAction
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section
-from centrale.events.service import commit
 from web import container
-from web.api.deps import case_guard
+from web.api.deps import SettingsDep, TxDep, case_guard, flow_route
 
 router = APIRouter(prefix="/cases/{case_id}/assessments", tags=["valutazioni"])
 
 Readable = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "assessment.read"))]
-Contributable = Annotated[CaseAccess, Depends(case_guard(CaseAction.CONTRIBUTE, "assessment.create"))]
 
 
 def scale_error(exc: ScaleError) -> RequestValidationError:
@@ -29,21 +26,19 @@ def scale_error(exc: ScaleError) -> RequestValidationError:
     )
 
 
-@router.post("", response_model=AssessmentPublic, status_code=201, summary="Registra una valutazione / record")
-async def record_assessment(data: AssessmentCreate, access: Contributable, request: Request) -> AssessmentPublic:
-    await access.require_section(Section.ASSESSMENTS, "assessment.create")
+@router.post(
+    "",
+    response_model=AssessmentPublic,
+    status_code=201,
+    summary="Registra una valutazione / record",
+    openapi_extra=flow_route("assessment.record"),
+)
+async def record_assessment(case_id: int, data: AssessmentCreate, tx: TxDep, settings: SettingsDep) -> AssessmentPublic:
     try:
-        row = await service.record_assessment(
-            access.session,
-            case=access.case,
-            data=data,
-            actor=access.actor,
-            bands=service.bands_from(container.settings_of(request)),
-        )
+        row = await flows.record_assessment(tx, case_id=case_id, data=data, bands=service.bands_from(settings))
     except ScaleError as exc:
         raise scale_error(exc) from exc
-    access.audit(AuditAction.CREATE, "assessment.create", "Assessment", row.id)
-    await commit(access.session)
+    await tx.commit()
     return AssessmentPublic.model_validate(row)
 
 

@@ -1,17 +1,18 @@
-"""HTTP routes for intakes, cases, their history, care team and diary. Every route passes the policy."""
+"""HTTP routes for intakes, cases, their history, care team and diary. Reads pass the policy in a dependency;
+writes call their flow (``centrale.cases.flows``), which authorises on the case."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel import SQLModel
 
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
-from centrale.authz.case_guard import CaseAccess, check_person_for_case
+from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, case_clause
-from centrale.cases import fascicolo, service
+from centrale.cases import fascicolo, flows, service
 from centrale.cases.models import (
     CareTeamMemberPublic,
     CaseCategory,
@@ -29,14 +30,11 @@ from centrale.cases.models import (
 )
 from centrale.common import Page
 from centrale.events.service import commit
-from web import container
-from web.api.deps import CurrentActor, PagingDep, SessionDep, case_guard
+from web.api.deps import CurrentActor, PagingDep, SessionDep, TxDep, case_guard, flow_route
 
 router = APIRouter(tags=["casi"])
 
 Readable = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "case.read"))]
-Manageable = Annotated[CaseAccess, Depends(case_guard(CaseAction.MANAGE, "case.manage"))]
-Contributable = Annotated[CaseAccess, Depends(case_guard(CaseAction.CONTRIBUTE, "case.contribute"))]
 
 
 class IntakeResult(SQLModel):
@@ -49,23 +47,11 @@ class IntakeResult(SQLModel):
     response_model=IntakeResult,
     status_code=201,
     summary="Scheda di accoglienza (una proposta apre un caso) / intake",
+    openapi_extra=flow_route("case.intake"),
 )
-async def record_intake(data: IntakeCreate, request: Request, session: SessionDep, actor: CurrentActor) -> IntakeResult:
-    await check_person_for_case(
-        session, container.database(request), actor, data.person_id, CaseAction.INTAKE, "intake.create"
-    )
-    intake, case = await service.record_intake(session, data=data, actor=actor)
-    session.add(
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.CREATE,
-            subtype="intake.create",
-            entity_type="Intake",
-            entity_id=intake.id,
-            person_id=data.person_id,
-        )
-    )
-    await commit(session)
+async def record_intake(data: IntakeCreate, tx: TxDep) -> IntakeResult:
+    intake, case = await flows.record_intake(tx, data=data)
+    await tx.commit()
     return IntakeResult(intake=IntakePublic.model_validate(intake), case=service.case_public(case) if case else None)
 
 
@@ -119,11 +105,11 @@ async def read_case(access: Readable) -> CasePublic:
     "/cases/{case_id}/transitions",
     response_model=CasePublic,
     summary="Cambia stato o fase (409 con i passaggi consentiti) / change state or phase",
+    openapi_extra=flow_route("case.transition"),
 )
-async def change_state(data: CaseTransition, access: Manageable) -> CasePublic:
-    case = await service.transition(access.session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.UPDATE, "case.transition")
-    await commit(access.session)
+async def change_state(case_id: int, data: CaseTransition, tx: TxDep) -> CasePublic:
+    case = await flows.transition_case(tx, case_id=case_id, data=data)
+    await tx.commit()
     return service.case_public(case)
 
 
@@ -144,11 +130,11 @@ async def read_team(access: Readable) -> list[CareTeamMemberPublic]:
     response_model=CareTeamMemberPublic,
     status_code=201,
     summary="Aggiungi all'équipe / add a member",
+    openapi_extra=flow_route("case.team_add"),
 )
-async def add_member(data: TeamMemberIn, access: Manageable) -> CareTeamMemberPublic:
-    member = await service.add_member(access.session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.UPDATE, "case.team_add", "CareTeamMember", member.id)
-    await commit(access.session)
+async def add_member(case_id: int, data: TeamMemberIn, tx: TxDep) -> CareTeamMemberPublic:
+    member = await flows.add_team_member(tx, case_id=case_id, data=data)
+    await tx.commit()
     return CareTeamMemberPublic.model_validate(member)
 
 
@@ -156,11 +142,11 @@ async def add_member(data: TeamMemberIn, access: Manageable) -> CareTeamMemberPu
     "/cases/{case_id}/team/{member_id}",
     status_code=204,
     summary="Rimuovi dall'équipe (l'accesso cessa subito) / remove a member",
+    openapi_extra=flow_route("case.team_remove"),
 )
-async def remove_member(member_id: int, access: Manageable) -> Response:
-    await service.remove_member(access.session, case=access.case, member_id=member_id, actor=access.actor)
-    access.audit(AuditAction.UPDATE, "case.team_remove", "CareTeamMember", member_id)
-    await commit(access.session)
+async def remove_member(case_id: int, member_id: int, tx: TxDep) -> Response:
+    await flows.remove_team_member(tx, case_id=case_id, member_id=member_id)
+    await tx.commit()
     return Response(status_code=204)
 
 
@@ -175,11 +161,11 @@ async def read_diary(access: Readable) -> list[DiaryEntryPublic]:
     response_model=DiaryEntryPublic,
     status_code=201,
     summary="Nuova voce di diario / add a diary entry",
+    openapi_extra=flow_route("case.diary_add"),
 )
-async def add_diary(data: DiaryEntryIn, access: Contributable) -> DiaryEntryPublic:
-    entry = await service.add_diary(access.session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.CREATE, "case.diary_add", "DiaryEntry", entry.id)
-    await commit(access.session)
+async def add_diary(case_id: int, data: DiaryEntryIn, tx: TxDep) -> DiaryEntryPublic:
+    entry = await flows.add_diary_entry(tx, case_id=case_id, data=data)
+    await tx.commit()
     return DiaryEntryPublic.model_validate(entry)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from centrale.assessments import flows
 from centrale.assessments.models import Assessment, AssessmentCreate
 from centrale.assessments.scales import ScaleError, ScaleKind
-from centrale.assessments.service import bands_from, record_assessment
-from centrale.audit.models import AuditAction
+from centrale.assessments.service import bands_from
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section
-from centrale.events.service import commit
+from centrale.errors import DomainError
 from web import container
-from web.api.deps import SessionDep
+from web.api.deps import SessionDep, flow_route
 from web.pages.base import render
 from web.pages.cases import _case
+from web.pages.refused import page_tx, refused_page
 from web.pages.scale_forms import FORMS, parse_answer
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +59,9 @@ def _render_form(
     )
 
 
-@router.post("/casi/{case_id}/valutazione")
+@router.post("/casi/{case_id}/valutazione", openapi_extra=flow_route("assessment.record"))
 async def assessment_submit(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "assessment.create")
-    await access.require_section(Section.ASSESSMENTS, "assessment.create")
+    tx = await page_tx(request, session)
     form = await request.form()
     scale = FORMS[_kind(str(form.get("kind")))]
     items = {item.key: item for item in scale.items}
@@ -69,19 +69,21 @@ async def assessment_submit(request: Request, session: SessionDep, case_id: int)
     notes = {k[2:]: str(v) for k, v in form.items() if k.startswith("n_") and str(v).strip()}
     answers = {key: parse_answer(items[key], value) if key in items else value for key, value in raw.items()}
     try:
-        row = await record_assessment(
-            session,
-            case=access.case,
-            actor=access.actor,
+        row = await flows.record_assessment(
+            tx,
+            case_id=case_id,
             data=AssessmentCreate(kind=scale.kind, answers=answers, notes=notes),
             bands=bands_from(container.settings_of(request)),
         )
     except ScaleError as exc:
-        await session.rollback()
-        await session.refresh(access.case)  # the rollback expired it; the page shows it again
+        await tx.rollback()
+        # the flow authorised the actor before scoring: the form is shown again with the item named
+        access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "assessment.form")
         return _render_form(request, access, scale.kind, error=exc, answers=raw, notes=notes)
-    access.audit(AuditAction.CREATE, "assessment.create", "Assessment", row.id)
-    await commit(session)
+    except DomainError as exc:
+        await tx.rollback()
+        return refused_page(request, tx.require_actor(), exc, back=f"/casi/{case_id}")
+    await tx.commit()
     return RedirectResponse(f"/casi/{case_id}/valutazioni/{row.id}", status_code=303)
 
 

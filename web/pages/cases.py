@@ -8,13 +8,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
 from centrale.auth.actor import Actor
-from centrale.authz.case_guard import CaseAccess, check_case, check_person_for_case
+from centrale.authz.case_guard import CaseAccess, check_case
 from centrale.authz.policy import CaseAction, case_clause
-from centrale.cases import fascicolo
+from centrale.cases import fascicolo, flows
 from centrale.cases import service as cases
 from centrale.cases.models import (
     CaseCategory,
@@ -24,13 +25,15 @@ from centrale.cases.models import (
     IntakeOutcome,
     IntakeSource,
 )
-from centrale.common import Conflict
+from centrale.errors import DomainError
 from centrale.events.service import commit
 from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
 from centrale.plans import service as plans
+from centrale.uow import Tx
 from web import container
-from web.api.deps import SessionDep
+from web.api.deps import SessionDep, flow_route
+from web.errors import status_of
 from web.pages.base import page_actor, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -92,7 +95,12 @@ async def case_list(request: Request, session: SessionDep, state: str = "", phas
 
 @router.get("/casi/nuovo", response_class=HTMLResponse)
 async def intake_form(request: Request, session: SessionDep, error: str | None = None) -> Response:
-    actor = await _actor(request)
+    return await _intake_page(request, session, await _actor(request), error)
+
+
+async def _intake_page(
+    request: Request, session: AsyncSession, actor: Actor, error: str | None = None, status_code: int = 200
+) -> Response:
     persons = (
         await session.exec(
             select(Person)
@@ -104,6 +112,7 @@ async def intake_form(request: Request, session: SessionDep, error: str | None =
     return render(
         request,
         "cases/intake.html",
+        status_code=status_code,
         actor=actor,
         persons=persons,
         sources=list(IntakeSource),
@@ -113,30 +122,19 @@ async def intake_form(request: Request, session: SessionDep, error: str | None =
     )
 
 
-@router.post("/casi/nuovo")
+@router.post("/casi/nuovo", openapi_extra=flow_route("case.intake"))
 async def intake_submit(request: Request, session: SessionDep) -> Response:
-    actor = await _actor(request)
+    # built here rather than with web.pages.refused.page_tx, which imports this module
+    tx = Tx(session=session, db=container.database(request), actor=await _actor(request))
     form = {k: v for k, v in (await request.form()).items() if v != ""}
     try:
-        data = IntakeCreate.model_validate(form)
-        await check_person_for_case(
-            session, container.database(request), actor, data.person_id, CaseAction.INTAKE, "intake.create"
-        )
-        intake, case = await cases.record_intake(session, data=data, actor=actor)
-    except (ValidationError, Conflict) as exc:
-        await session.rollback()
-        return await intake_form(request, session, error=_error(exc))
-    session.add(
-        build_event(
-            agent=actor.agent(),
-            action=AuditAction.CREATE,
-            subtype="intake.create",
-            entity_type="Intake",
-            entity_id=intake.id,
-            person_id=data.person_id,
-        )
-    )
-    await commit(session)
+        _intake, case = await flows.record_intake(tx, data=IntakeCreate.model_validate(form))
+    except (ValidationError, DomainError) as exc:
+        # the refusal is already audited by the flow; the form says why, with the status the error has
+        await tx.rollback()
+        status = status_of(exc) if isinstance(exc, DomainError) else 422
+        return await _intake_page(request, session, tx.require_actor(), _error(exc), status)
+    await tx.commit()
     return RedirectResponse(f"/casi/{case.id}" if case else "/casi", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from fastapi import APIRouter, Request
@@ -10,21 +11,22 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.audit.models import AuditAction
 from centrale.auth.actor import Actor
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section, case_clause
+from centrale.cases import flows
 from centrale.cases import service as cases
 from centrale.cases.models import Case, DiaryEntryIn, DiaryKind, TeamMemberIn, TeamRole
 from centrale.clock import ROME, to_rome
-from centrale.common import Conflict
-from centrale.events.service import commit
+from centrale.errors import Conflict, DomainError, Invalid
 from centrale.operators.models import Operator
 from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
-from web.api.deps import SessionDep
+from centrale.uow import Tx
+from web.api.deps import SessionDep, flow_route
 from web.pages.base import render, templates
 from web.pages.cases import _case, _error
+from web.pages.refused import page_tx, refused_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,19 +94,38 @@ async def team_page(request: Request, session: SessionDep, case_id: int) -> Resp
     return await _team_page(request, session, access)
 
 
-@router.post("/casi/{case_id}/equipe")
+PageOf = Callable[[Request, AsyncSession, CaseAccess, str | None], Awaitable[Response]]
+#: the section a page shows -> the audit subtype of showing it
+_PAGE_SUBTYPE = {Section.TEAM: "case.team_page", Section.DIARY: "case.diary_page"}
+
+
+async def _again(
+    request: Request, session: AsyncSession, tx: Tx, case_id: int, exc: Exception, page: PageOf, section: Section
+) -> Response:
+    """After a failed change: the same page with the reason, or the refusal (already audited by the flow)."""
+    await tx.rollback()
+    back = f"/casi/{case_id}"
+    if isinstance(exc, DomainError) and not isinstance(exc, Conflict | Invalid):
+        return refused_page(request, tx.require_actor(), exc, back=back)
+    # the form may have failed before the flow authorised anything: showing the page again is a read
+    subtype = _PAGE_SUBTYPE[section]
+    try:
+        access = await _case(request, session, case_id, CaseAction.READ, subtype)
+        await access.require_section(section, subtype)
+    except DomainError as refused:
+        return refused_page(request, tx.require_actor(), refused, back=back)
+    return await page(request, session, access, _error(exc))
+
+
+@router.post("/casi/{case_id}/equipe", openapi_extra=flow_route("case.team_add"))
 async def team_add(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.MANAGE, "case.team_add")
+    tx = await page_tx(request, session)
     form = {k: v for k, v in (await request.form()).items() if v != ""}
     try:
-        data = TeamMemberIn.model_validate(form)
-        member = await cases.add_member(session, case=access.case, data=data, actor=access.actor)
-    except (ValidationError, Conflict) as exc:
-        await session.rollback()
-        await session.refresh(access.case)
-        return await _team_page(request, session, access, error=_error(exc))
-    access.audit(AuditAction.UPDATE, "case.team_add", "CareTeamMember", member.id)
-    await commit(session)
+        await flows.add_team_member(tx, case_id=case_id, data=TeamMemberIn.model_validate(form))
+    except (ValidationError, DomainError) as exc:
+        return await _again(request, session, tx, case_id, exc, _team_page, Section.TEAM)
+    await tx.commit()
     return RedirectResponse(f"/casi/{case_id}/equipe", status_code=303)
 
 
@@ -126,17 +147,14 @@ async def team_remove_confirm(request: Request, session: SessionDep, case_id: in
     )
 
 
-@router.post("/casi/{case_id}/equipe/{member_id}/rimuovi")
+@router.post("/casi/{case_id}/equipe/{member_id}/rimuovi", openapi_extra=flow_route("case.team_remove"))
 async def team_remove(request: Request, session: SessionDep, case_id: int, member_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.MANAGE, "case.team_remove")
+    tx = await page_tx(request, session)
     try:
-        await cases.remove_member(session, case=access.case, member_id=member_id, actor=access.actor)
-    except Conflict as exc:
-        await session.rollback()
-        await session.refresh(access.case)
-        return await _team_page(request, session, access, error=_error(exc))
-    access.audit(AuditAction.UPDATE, "case.team_remove", "CareTeamMember", member_id)
-    await commit(session)
+        await flows.remove_team_member(tx, case_id=case_id, member_id=member_id)
+    except DomainError as exc:
+        return await _again(request, session, tx, case_id, exc, _team_page, Section.TEAM)
+    await tx.commit()
     return RedirectResponse(f"/casi/{case_id}/equipe", status_code=303)
 
 
@@ -173,23 +191,22 @@ def _local(value: str) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=ROME) if value else None
 
 
-@router.post("/casi/{case_id}/diario")
+@router.post("/casi/{case_id}/diario", openapi_extra=flow_route("case.diary_add"))
 async def diary_add(request: Request, session: SessionDep, case_id: int) -> Response:
-    access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "case.diary_add")
+    tx = await page_tx(request, session)
     form = await request.form()
     try:
         try:
             happened = _local(str(form.get("happened_at") or ""))
         except ValueError as exc:
-            raise Conflict("happened_at: data e ora non valide / invalid date and time") from exc
+            raise Invalid("happened_at: data e ora non valide / invalid date and time", field="happened_at") from exc
         data = DiaryEntryIn.model_validate(
             {"kind": form.get("kind"), "text": form.get("text"), "happened_at": happened}
         )
-    except (ValidationError, Conflict) as exc:
-        return await _diary_page(request, session, access, error=_error(exc))
-    entry = await cases.add_diary(session, case=access.case, data=data, actor=access.actor)
-    access.audit(AuditAction.CREATE, "case.diary_add", "DiaryEntry", entry.id)
-    await commit(session)
+        await flows.add_diary_entry(tx, case_id=case_id, data=data)
+    except (ValidationError, DomainError) as exc:
+        return await _again(request, session, tx, case_id, exc, _diary_page, Section.DIARY)
+    await tx.commit()
     return RedirectResponse(f"/casi/{case_id}/diario", status_code=303)
 
 
