@@ -72,7 +72,7 @@ def test_every_state_changing_route_names_a_flow_and_calls_it() -> None:
 
 
 def test_every_sms_command_word_has_a_flow_that_triage_calls() -> None:
-    words = set(triage.COMMAND.pattern.split("(", 2)[2].split(")", 1)[0].split("|"))
+    words = set(triage.COMMAND.pattern.split("(", 2)[1].split(")", 1)[0].split("|"))
     assert words == set(triage.COMMANDS)
     called = _names_in(triage._command)
     for word, name in triage.COMMANDS.items():
