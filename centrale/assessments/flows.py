@@ -25,7 +25,7 @@ async def record_assessment(
     """Score and store one administration of a scale for the case's person (``ScaleError`` names a bad item)."""
     access = await case_for(tx, case_id, CaseAction.CONTRIBUTE, "assessment.record")
     # contributing to a case is not enough: who only delivers interventions does not see the clinical scales
-    await access.require_section(Section.ASSESSMENTS, "assessment.record")
+    await access.require_section(Section.ASSESSMENTS, "assessment.record", AuditAction.CREATE)
     row = await service.record_assessment(tx.session, case=access.case, data=data, actor=access.actor, bands=bands)
     tx.audit(
         AuditAction.CREATE, "assessment.record", entity_type="Assessment", entity_id=row.id, person_id=row.person_id

@@ -76,13 +76,13 @@ class CaseAccess:
         """Check a further action on the same case (403 audited)."""
         await _authorise_case(self.session, self.db, self.actor, self.case, action, subtype)
 
-    async def require_section(self, section: Section, subtype: str) -> None:
-        """Refuse (403 audited) a part of the case file the actor's role may not see."""
+    async def require_section(self, section: Section, subtype: str, action: AuditAction = AuditAction.READ) -> None:
+        """Refuse (403 audited as ``action``) a part of the case file the actor's role may not see."""
         if section not in visible_sections(self.actor):
             raise await deny(
                 self.db,
                 self.actor,
-                action=AuditAction.READ,
+                action=action,
                 subtype=subtype,
                 entity_type="Case",
                 entity_id=self.case_id,
