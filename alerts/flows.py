@@ -33,7 +33,8 @@ async def _authorise(tx: Tx, alert_id: int, action: str) -> tuple[Actor, int | N
     ).first()
     if found is None:
         raise NotFound("Allerta", alert_id)
-    if action == "acknowledge":
+    person_id: int | None = found[1]
+    if action == "acknowledge":  # narrower: it stops the escalation (alerts.access)
         allowed = await may_acknowledge(tx.session, actor, alert_id)
     else:
         allowed = may_handle(actor) and await sees(tx.session, actor, alert_id)
@@ -43,10 +44,9 @@ async def _authorise(tx: Tx, alert_id: int, action: str) -> tuple[Actor, int | N
             f"alert.{action}",
             entity_type="Alert",
             entity_id=alert_id,
-            person_id=found[1],
+            person_id=person_id,
             reason=f"role {actor.role} may not {action} this alert",
         )
-    person_id: int | None = found[1]
     return actor, person_id
 
 
