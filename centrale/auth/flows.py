@@ -9,7 +9,6 @@ from centrale.auth.models import LoginAttempt
 from centrale.auth.passwords import verify_password
 from centrale.auth.service import BadCredentials, IssuedSession, LoginLimits, SessionLimits, Throttled
 from centrale.clock import utcnow
-from centrale.events.service import commit
 from centrale.flows import flow
 from centrale.operators.models import Operator
 from centrale.uow import Tx
@@ -58,22 +57,22 @@ async def login(
     operator = await service.active_operator(tx.session, username=username)
     ok = verify_password(password, operator.password_hash if operator else None)
     if not ok or operator is None:
-        async with tx.db.sessionmaker() as own:  # the request will not commit: the failure must still count
-            own.add(LoginAttempt(username=username, at=now, success=False, source_address=source_address))
-            own.add(
-                build_event(
-                    agent=stranger,
-                    action=AuditAction.EXECUTE,
-                    subtype="auth.login",
-                    entity_type="Operator",
-                    entity_id=None,
-                    person_id=None,
-                    outcome=AuditOutcome.DENIED,
-                    outcome_desc="invalid credentials",
-                    purpose=AuditPurpose.HOPERAT,
-                )
-            )
-            await commit(own)
+        # the request will not commit: the failure must still count, and be audited
+        await service.record_failure(tx.db.sessionmaker, username=username, source_address=source_address, at=now)
+        await record_now(
+            tx.db.sessionmaker,
+            build_event(
+                agent=stranger,
+                action=AuditAction.EXECUTE,
+                subtype="auth.login",
+                entity_type="Operator",
+                entity_id=None,
+                person_id=None,
+                outcome=AuditOutcome.DENIED,
+                outcome_desc="invalid credentials",
+                purpose=AuditPurpose.HOPERAT,
+            ),
+        )
         raise BadCredentials(username)
     tx.session.add(LoginAttempt(username=username, at=now, success=True, source_address=source_address))
     issued = service.open_session(tx.session, operator=operator, now=now, limits=sessions)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -111,6 +112,15 @@ async def throttled(
         if await _failures(session, _from(source_address), since) >= limits.per_address:
             return "address"
     return None
+
+
+async def record_failure(
+    sessionmaker: async_sessionmaker[AsyncSession], *, username: str, source_address: str | None, at: datetime
+) -> None:
+    """Count a wrong password in a transaction of its own (the request that met it will not commit)."""
+    async with sessionmaker() as own:
+        own.add(LoginAttempt(username=username, at=at, success=False, source_address=source_address))
+        await commit(own)
 
 
 async def active_operator(session: AsyncSession, *, username: str) -> Operator | None:

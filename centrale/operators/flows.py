@@ -9,8 +9,9 @@ from __future__ import annotations
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.auth.actor import Actor
 from centrale.auth.passwords import hash_password, verify_password
-from centrale.auth.service import revoke_sessions
+from centrale.auth.service import LoginLimits, record_failure, revoke_sessions, throttled
 from centrale.authz.guard import require_role
+from centrale.clock import utcnow
 from centrale.errors import NotFound
 from centrale.flows import flow
 from centrale.operators import service
@@ -62,22 +63,43 @@ async def update_operator(tx: Tx, *, operator_id: int, data: OperatorUpdate) -> 
     return operator
 
 
+async def _confirm_current(tx: Tx, operator: Operator, current_password: str | None, limits: LoginLimits) -> None:
+    """The owner proves it is them; a wrong guess counts as a failed sign-in, so a stolen session cannot
+    be used to guess the password faster than the sign-in form allows."""
+    now = utcnow()
+    source = tx.who.source_address
+    why = await throttled(tx.session, username=operator.username, source_address=source, now=now, limits=limits)
+    if why is None and current_password is not None and verify_password(current_password, operator.password_hash):
+        return
+    if why is None:
+        await record_failure(tx.db.sessionmaker, username=operator.username, source_address=source, at=now)
+    raise await tx.deny(
+        AuditAction.UPDATE,
+        "operator.set_password",
+        entity_type="Operator",
+        entity_id=operator.id,
+        person_id=None,
+        reason="too many failed attempts" if why else "current password not confirmed",
+        message="Troppi tentativi: riprova più tardi / too many attempts, retry later"
+        if why
+        else "Password attuale errata / the current password is wrong",
+    )
+
+
 @flow("operator.set_password")
-async def set_password(tx: Tx, *, operator_id: int, password: str, current_password: str | None = None) -> Operator:
+async def set_password(
+    tx: Tx,
+    *,
+    operator_id: int,
+    password: str,
+    current_password: str | None = None,
+    limits: LoginLimits | None = None,
+) -> Operator:
     """Set a password: the owner (giving the current one) or an administrator; ends the other sessions."""
     actor = tx.require_actor()
     operator = await _load(tx, operator_id)
     if actor.operator_id == operator_id:
-        if current_password is None or not verify_password(current_password, operator.password_hash):
-            raise await tx.deny(
-                AuditAction.UPDATE,
-                "operator.set_password",
-                entity_type="Operator",
-                entity_id=operator_id,
-                person_id=None,
-                reason="current password not confirmed",
-                message="Password attuale errata / the current password is wrong",
-            )
+        await _confirm_current(tx, operator, current_password, limits or LoginLimits())
     elif actor.role not in ADMIN:
         raise await tx.deny(
             AuditAction.UPDATE,

@@ -172,3 +172,25 @@ async def test_deactivating_an_operator_ends_their_sessions(client: httpx.AsyncC
     r = await client.patch(f"/api/v1/operators/{owner.id}", json={"active": True}, headers=f.bearer(admin_token))
     assert r.status_code == 200, r.text
     assert await _me_by_bearer(client, token) == 401, "reactivating the account does not bring the session back"
+
+
+async def test_a_stolen_session_cannot_guess_the_password_faster_than_the_sign_in_form(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await _accounts(session)
+    token = await _login(client, "giulia")
+    for n in range(9):
+        r = await client.post(
+            "/api/v1/auth/password",
+            json={"current_password": f"tentativo{n}", "new_password": NEW_PASSWORD},
+            headers=f.bearer(token),
+        )
+        assert r.status_code == 403
+    r = await client.post(
+        "/api/v1/auth/password",
+        json={"current_password": f.PASSWORD, "new_password": NEW_PASSWORD},
+        headers=f.bearer(token),
+    )
+    assert r.status_code == 403, "the tenth guess is not even checked"
+    r = await client.post("/api/v1/auth/login", json={"username": "giulia", "password": f.PASSWORD})
+    assert r.status_code == 429, "the wrong guesses count as failed sign-ins from that address"

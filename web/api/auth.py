@@ -15,7 +15,7 @@ from centrale.operators import flows as operator_flows
 from centrale.operators.models import Operator, OperatorPublic, PasswordChange
 from centrale.uow import Tx
 from web import container
-from web.api.deps import COOKIE_NAME, CurrentActor, SessionDep, TxDep, client_address, flow_route
+from web.api.deps import COOKIE_NAME, CurrentActor, SessionDep, SettingsDep, TxDep, client_address, flow_route
 
 router = APIRouter(prefix="/auth", tags=["accesso"])
 
@@ -102,10 +102,14 @@ async def logout(tx: TxDep) -> Response:
     summary="Cambia la propria password (chiude le altre sessioni) / change one's own password",
     openapi_extra=flow_route("operator.set_password"),
 )
-async def change_password(data: PasswordChange, tx: TxDep) -> Response:
+async def change_password(data: PasswordChange, tx: TxDep, settings: SettingsDep) -> Response:
     actor = tx.require_actor()
     await operator_flows.set_password(
-        tx, operator_id=actor.operator_id, password=data.new_password, current_password=data.current_password
+        tx,
+        operator_id=actor.operator_id,
+        password=data.new_password,
+        current_password=data.current_password,
+        limits=LoginLimits.of(settings),
     )
     await tx.commit()
     return Response(status_code=204)
