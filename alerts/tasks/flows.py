@@ -158,23 +158,24 @@ async def reassign_tasks(tx: Tx, *, data: Reassignment) -> list[Task]:
     persons = {t.person_id for t in tasks}
     hidden = sorted(persons - await visible_persons(tx, actor, persons))
     if hidden:
-        refused = None
-        for person_id in hidden:  # one row per person, so that each can be told who tried
-            refused = await tx.deny(
+        count = sum(t.person_id in hidden for t in tasks)
+        message = (
+            f"Tra le attività del periodo ce ne sono {count} di persone che non segui: chiedi al coordinamento "
+            "/ some of the period's tasks are on persons you do not follow"
+        )
+        refusals = [  # one row per person, so that each can be told who tried
+            await tx.deny(
                 AuditAction.UPDATE,
                 "task.reassign",
                 entity_type="Task",
                 entity_id=None,
                 person_id=person_id,
-                reason=f"{sum(t.person_id == person_id for t in tasks)} tasks on a person the actor may not see",
-                message=(
-                    f"Tra le attività del periodo ce ne sono {sum(t.person_id in hidden for t in tasks)} di "
-                    "persone che non segui: chiedi al coordinamento / some of the period's tasks are on persons "
-                    "you do not follow"
-                ),
+                reason="absence cover with tasks on a person the actor may not see",
+                message=message,
             )
-        assert refused is not None
-        raise refused
+            for person_id in hidden
+        ]
+        raise refusals[-1]
     reachable = await visible_persons(tx, substitute, persons)
     unreachable = [t.code for t in tasks if t.person_id not in reachable]
     if unreachable:  # nothing changes: the substitute must first be able to follow these persons
