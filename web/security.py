@@ -219,7 +219,8 @@ class SecurityMiddleware:
     @staticmethod
     def _needs_origin(path: str, headers: Headers) -> bool:
         """Only the session cookie is sent by a browser on its own: only it can be ridden by another site."""
-        if path.startswith(TOKEN_ONLY) or "authorization" in headers:
+        # a bearer token wins over the cookie (``web.api.deps.session_token``); a page cannot set one cross-site
+        if path.startswith(TOKEN_ONLY) or headers.get("authorization", "").lower().startswith("bearer "):
             return False
         return f"{COOKIE_NAME}=" in headers.get("cookie", "")
 

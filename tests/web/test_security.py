@@ -124,6 +124,11 @@ async def test_bearer_calls_and_reads_are_not_asked_for_an_origin(
     assert r.status_code == 200, r.text
     assert (await client.get(f"/api/v1/alerts/{alert_id}", headers={"Origin": FOREIGN})).status_code == 200
     assert await _csrf_rows(session) == []
+    # another scheme leaves the cookie in charge: the origin is checked again
+    r = await client.post(
+        f"/api/v1/alerts/{alert_id}/resolve", json={}, headers={"Authorization": "Basic eDp5", "Origin": FOREIGN}
+    )
+    assert r.status_code == 403 and len(await _csrf_rows(session)) == 1
 
 
 async def test_twilio_webhook_and_waas_are_left_to_their_own_credentials(
