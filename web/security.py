@@ -3,6 +3,7 @@ refuses, and the headers every answer carries (the service holds health and soci
 
 - A state-changing request signed in by the session cookie must come from the public origin (``Origin``,
   or ``Sec-Fetch-Site: same-origin`` when a browser sends no usable ``Origin``); a refusal is audited.
+  So must a browser's sign-in (one with an ``Origin``), or another site could sign it into its account.
   Bearer calls, Twilio's signed webhooks and the WaaS API (its own token) carry no ambient credential.
 - ``/docs``, ``/redoc`` and ``/openapi.json`` only when ``public_docs``; ``/metrics`` only to the allowed
   addresses. Both answer 404 otherwise (nothing to learn about what is there).
@@ -43,6 +44,7 @@ WEBHOOKS = "/integrations/twilio/"
 TOKEN_ONLY = ("/integrations/twilio/", "/waas/")  # authenticated by a signature or a token, never a cookie
 DOCS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 METRICS = "/metrics"
+SIGN_IN = frozenset({"/login", "/api/v1/auth/login"})
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -222,6 +224,8 @@ class SecurityMiddleware:
         # a bearer token wins over the cookie (``web.api.deps.session_token``); a page cannot set one cross-site
         if path.startswith(TOKEN_ONLY) or headers.get("authorization", "").lower().startswith("bearer "):
             return False
+        if path in SIGN_IN and "origin" in headers:  # a browser's sign-in: another site may not sign it in
+            return True
         return f"{COOKIE_NAME}=" in headers.get("cookie", "")
 
     def _same_origin(self, headers: Headers) -> bool:
@@ -235,8 +239,9 @@ class SecurityMiddleware:
         conn = HTTPConnection(scope)
         source = conn.client.host if conn.client else None
         db = container.database(conn)
-        actor = await actor_for_token(db, conn.cookies.get(COOKIE_NAME, ""), source)
-        agent = actor.agent() if actor else Agent(None, "sessione non valida", None, None, source)
+        token = conn.cookies.get(COOKIE_NAME)
+        actor = await actor_for_token(db, token, source) if token else None
+        agent = actor.agent() if actor else Agent(None, "sessione non valida" if token else None, None, None, source)
         where = headers.get("origin") or f"Sec-Fetch-Site {headers.get('sec-fetch-site', 'assente')}"
         await record_now(
             db.sessionmaker,

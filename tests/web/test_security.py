@@ -112,6 +112,19 @@ async def test_cookie_writes_from_the_public_origin_pass(
     assert await _csrf_rows(session) == []
 
 
+async def test_another_site_cannot_sign_a_browser_in(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    operator = await f.operator(session, Role.COORDINATORE, await f.org(session, OrgKind.CENTRALE))
+    form = {"username": operator.username, "password": f.PASSWORD}
+    r = await client.post("/login", data=form, headers={"Origin": FOREIGN})
+    assert r.status_code == 403 and COOKIE_NAME not in r.headers.get("set-cookie", "")
+    assert [row.agent_name for row in await _csrf_rows(session)] == [None]
+    assert (await client.post("/login", data=form)).status_code == 303  # from its own page (the client's Origin)
+    client.headers.pop("Origin", None)
+    client.cookies.clear()
+    r = await client.post("/api/v1/auth/login", json=form)  # a program: no Origin, no cookie to ride
+    assert r.status_code == 200, r.text
+
+
 async def test_bearer_calls_and_reads_are_not_asked_for_an_origin(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
