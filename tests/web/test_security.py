@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -219,6 +220,23 @@ async def test_the_board_page_has_no_inline_script(client: httpx.AsyncClient, se
     assert "window.BOARD" not in r.text
     for chunk in r.text.split("<script")[1:]:
         assert chunk.lstrip().startswith(('src="', 'type="application/json"')), chunk[:80]
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+
+
+def test_no_template_needs_unsafe_inline() -> None:
+    """What the Content-Security-Policy would block: inline scripts, event attributes, style attributes."""
+    found = []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        source = template.read_text()
+        for tag in re.findall(r"<script\b[^>]*>", source):
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                found.append(f"{template.name}: {tag}")
+        for tag in re.findall(r"<[a-zA-Z][^>]*>", source):
+            if re.search(r"\s(on[a-z]+|style)\s*=", tag) or "javascript:" in tag:
+                found.append(f"{template.name}: {tag}")
+    assert found == []
 
 
 # --- settings and exposure -------------------------------------------------------------------------------
