@@ -79,7 +79,7 @@ class TooLarge(Exception):
     """The body went over its limit while it was being read."""
 
 
-def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+def security_headers(settings: Settings) -> list[tuple[str, str]]:
     """What every answer carries (``Cache-Control`` is added apart: static files may be cached)."""
     public = _origin(settings.public_url)
     ws = "wss://" + public.removeprefix("https://") if public.startswith("https://") else "ws://" + public[7:]
@@ -94,7 +94,7 @@ def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
     }
     if public.startswith("https://"):
         headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
-    return [(k.encode(), v.encode()) for k, v in headers.items()]
+    return list(headers.items())
 
 
 def bad_text_field(value: Any, path: str = "") -> str | None:
@@ -154,7 +154,7 @@ class SecurityMiddleware:
         self.settings = settings
         self.origins = allowed_origins(settings) | {_origin(settings.public_url)}
         self.headers = security_headers(settings)
-        self.docs_headers = [(k, DOCS_CSP.encode() if k == b"content-security-policy" else v) for k, v in self.headers]
+        self.docs_headers = [(k, DOCS_CSP if k == "content-security-policy" else v) for k, v in self.headers]
         self.metrics_networks = settings.metrics_networks()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -201,7 +201,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for key, value in extra:
-                    headers[key.decode()] = value.decode()
+                    headers[key] = value
                 if not cacheable:  # everything else may carry personal data: no copy in any cache
                     headers["cache-control"] = "no-store"
             await send(message)
