@@ -29,4 +29,3 @@ class SmsSender(Protocol):
     """Sends SMS: the console transport (default) or Twilio."""
 
     async def send(self, message: OutgoingSms) -> SmsResult: ...
-
