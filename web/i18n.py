@@ -13,7 +13,10 @@ WORDS: dict[str, dict[str, str]] = {
     "username": {"it": "Nome utente", "en": "Username"},
     "password": {"it": "Password", "en": "Password"},
     "bad_credentials": {"it": "Credenziali non valide", "en": "Invalid credentials"},
-    "throttled": {"it": "Troppi tentativi: riprova tra un minuto", "en": "Too many attempts: retry in a minute"},
+    "throttled": {
+        "it": "Troppi tentativi: riprova tra qualche minuto",
+        "en": "Too many attempts: retry in a few minutes",
+    },
     "board": {"it": "Quadro operativo", "en": "Live board"},
     "welcome": {"it": "Benvenuto", "en": "Welcome"},
     "alerts": {"it": "Allerte", "en": "Alerts"},

@@ -19,7 +19,7 @@ from centrale.auth.actor import Actor, actor_for_token
 from centrale.auth.service import SessionLimits
 from centrale.authz.case_guard import CaseAccess, check_case
 from centrale.authz.guard import PersonAccess, check_person, deny
-from centrale.authz.policy import CaseAction, PersonAction, may_create, refusal_reason
+from centrale.authz.policy import CaseAction, PersonAction
 from centrale.common import PageParams
 from centrale.db import Database
 from centrale.operators.models import Role
@@ -128,22 +128,6 @@ def person_guard(action: PersonAction, subtype: str) -> Callable[..., Awaitable[
         return await check_person(session, database(request), actor, person_id, action, subtype)
 
     return _guard
-
-
-async def require_create(request: Request, actor: CurrentActor) -> Actor:
-    """Only roles that register people may create one (403 audited otherwise)."""
-    if not may_create(actor):
-        raise await deny(
-            database(request),
-            actor,
-            action=AuditAction.CREATE,
-            subtype="person.create",
-            entity_type="Person",
-            entity_id=None,
-            person_id=None,
-            reason=refusal_reason(actor, PersonAction.CREATE),
-        )
-    return actor
 
 
 def case_guard(action: CaseAction, subtype: str) -> Callable[..., Awaitable[CaseAccess]]:

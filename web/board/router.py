@@ -21,6 +21,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from centrale.auth.actor import Actor, actor_for_token
+from centrale.auth.service import SessionLimits
 from centrale.db import Database
 from centrale.settings import Settings
 from web import container
@@ -61,7 +62,8 @@ async def _signed_in(websocket: WebSocket) -> Actor | None:
     if not token:
         return None
     db: Database = container.database(websocket)
-    return await actor_for_token(db, token, client_address(websocket))
+    limits = SessionLimits.of(container.settings_of(websocket))
+    return await actor_for_token(db, token, client_address(websocket), limits)
 
 
 async def _listen(websocket: WebSocket, client: BoardClient, hub: Hub) -> None:
