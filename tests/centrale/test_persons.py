@@ -45,7 +45,8 @@ async def test_create_normalises_phone_and_marks_temporary_code(client: httpx.As
 
 async def test_invalid_codice_fiscale_is_422_naming_the_field(client: httpx.AsyncClient, session: AsyncSession):
     _, token = await _case_manager(session)
-    bad = f.valid_cf()[:-1] + ("A" if f.valid_cf()[-1] != "A" else "B")
+    good = f.valid_cf()
+    bad = good[:-1] + ("A" if good[-1] != "A" else "B")  # the same code with a wrong check letter
     r = await client.post("/api/v1/persons", json=NEW_PERSON | {"codice_fiscale": bad}, headers=f.bearer(token))
     assert r.status_code == 422
     assert "codice_fiscale" in r.json()["message"]
