@@ -35,6 +35,16 @@ def test_compose_has_postgres_redis_two_apps_and_a_proxy() -> None:
     assert "proxy_set_header Upgrade $http_upgrade" in conf and "app1:8000" in conf and "app2:8000" in conf
 
 
+def test_the_proxy_serves_neither_the_metrics_nor_the_schema_to_the_public() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    hidden = re.findall(r"location (=|~) (\S+) \{ return 404; \}", conf)
+    assert ("=", "/metrics") in hidden
+    pattern = next(p for kind, p in hidden if kind == "~")
+    for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+        assert re.match(pattern, path), path
+    assert not re.match(pattern, "/api/v1/persons") and not re.match(pattern, "/documenti")
+
+
 def test_compose_environment_names_are_settings() -> None:
     services = _compose()["services"]
     known = _setting_names()
