@@ -23,7 +23,6 @@ from alerts import flows as alert_flows
 from alerts.models import Alert, AlertEntry, AlertSource, AlertState, Channel, Notification, Severity
 from alerts.raising import raise_alert
 from alerts.sms.flows import receive_sms
-from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.db import Database
 from centrale.events.models import Event
 from centrale.events.service import commit
@@ -32,6 +31,7 @@ from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from tests import factories as f
 from tests.alerts.sms.test_triage import sms
+from tests.flows.common import Who, denials
 
 COVERED: set[str] = {"alert.acknowledge", "alert.assign", "alert.comment", "alert.resolve", "alert.cancel"}
 
@@ -46,13 +46,6 @@ ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
 }
 #: who may see neither alert (name -> role, organisation)
 OUTSIDERS = ("coordinatore VII", "PUA VII", "case manager VII", "altro tutor", "operatore ETS estraneo")
-
-
-@dataclass
-class Who:
-    name: str
-    operator: Operator
-    headers: dict[str, str]
 
 
 @dataclass
@@ -90,7 +83,7 @@ async def _world(database: Database, client: httpx.AsyncClient) -> World:
         actors: dict[str, Who] = {}
         for n, (name, (role, org)) in enumerate(cast.items()):
             op = await f.operator(session, role, orgs[org], phone=f"+3933300009{n:02d}")
-            actors[name] = Who(name, op, f.bearer(await f.token_for(session, op)))
+            actors[name] = Who(name, op, await f.token_for(session, op))
         cond = await f.condominio(session, tutor=actors["tutor del condominio"].operator)
         person = await f.person(session, municipio_ix, municipio="IX")
         await f.assisted(session, cond, person)
@@ -163,22 +156,6 @@ async def _snapshot(database: Database, alert_id: int) -> tuple[Any, ...]:
         )
 
 
-async def _denied(database: Database, who: Who, flow: str, alert_id: int) -> int:
-    async with database.sessionmaker() as session:
-        return (
-            await session.exec(
-                select(func.count())
-                .select_from(AuditEvent)
-                .where(
-                    col(AuditEvent.outcome) == AuditOutcome.DENIED,
-                    col(AuditEvent.subtype) == flow,
-                    col(AuditEvent.entity_id) == str(alert_id),
-                    col(AuditEvent.agent_operator_id) == who.operator.id,
-                )
-            )
-        ).one()
-
-
 def _request(w: World, flow: str, alert_id: int) -> tuple[str, dict[str, Any] | None]:
     path, body = ACTIONS[flow]
     if flow == "alert.assign":  # a valid assignee: the refusal is about the caller, not the body
@@ -199,11 +176,14 @@ async def test_an_operator_who_may_not_see_the_alert_is_refused_by_the_api_and_n
     for alert_id in (w.person_alert, w.building_alert):
         url, body = _request(w, flow, alert_id)
         for name in OUTSIDERS:
-            before, denied = await _snapshot(database, alert_id), await _denied(database, w[name], flow, alert_id)
+            before, denied = (
+                await _snapshot(database, alert_id),
+                await denials(database, w[name], flow, entity_id=alert_id),
+            )
             r = await client.post(url, json=body, headers=w[name].headers)
             assert r.status_code == 403, f"{name}: {r.status_code} {r.text}"
             assert await _snapshot(database, alert_id) == before, name
-            assert await _denied(database, w[name], flow, alert_id) == denied + 1, name
+            assert await denials(database, w[name], flow, entity_id=alert_id) == denied + 1, name
     # the Centrale of the municipio may: the same request goes through and changes the alert
     for alert_id in (w.person_alert, w.building_alert):
         url, body = _request(w, flow, alert_id)
@@ -227,11 +207,11 @@ async def test_an_ok_sms_from_an_operator_who_may_not_see_the_alert_is_refused_p
     for alert_id in (w.person_alert, w.building_alert):
         for name in OUTSIDERS:
             before = await _snapshot(database, alert_id)
-            denied = await _denied(database, w[name], "alert.acknowledge", alert_id)
+            denied = await denials(database, w[name], "alert.acknowledge", entity_id=alert_id)
             reply = await _ok(w, w[name], alert_id)
             assert "non riconosciuto" in reply, name
             assert await _snapshot(database, alert_id) == before, name
-            assert await _denied(database, w[name], "alert.acknowledge", alert_id) == denied + 1, name
+            assert await denials(database, w[name], "alert.acknowledge", entity_id=alert_id) == denied + 1, name
     reply = await _ok(w, w["coordinatore IX"], w.building_alert)
     assert "Presa visione" in reply
     assert (await _snapshot(database, w.building_alert))[0] == AlertState.PRESA_VISIONE
@@ -248,7 +228,7 @@ async def test_api_and_sms_agree_a_tutor_acknowledges_only_an_alert_that_called_
     assert r.status_code == 403
     assert "non riconosciuto" in await _ok(w, tutor, w.person_alert)
     assert await _snapshot(database, w.person_alert) == before
-    assert await _denied(database, tutor, "alert.acknowledge", w.person_alert) == 2
+    assert await denials(database, tutor, "alert.acknowledge", entity_id=w.person_alert) == 2
     # the escalation reaches them: now both surfaces accept
     for alert_id in (w.person_alert, w.building_alert):
         await _notify(database, alert_id, tutor.operator)

@@ -20,7 +20,6 @@ from sqlmodel import col, select
 
 from centrale.assessments import flows as assessment_flows
 from centrale.assessments.models import Assessment
-from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.cases import flows as case_flows
 from centrale.cases.models import (
     CareTeamMember,
@@ -37,9 +36,10 @@ from centrale.cases.models import (
 from centrale.db import Database
 from centrale.events.service import commit
 from centrale.flows import FLOWS
-from centrale.operators.models import Operator, Role
+from centrale.operators.models import Role
 from centrale.organisations.models import Organisation, OrgKind
 from tests import factories as f
+from tests.flows.common import Who, cast_of, denials
 from web.api.deps import COOKIE_NAME
 
 COVERED: set[str] = {
@@ -61,13 +61,6 @@ INTAKE = {
     "outcome": "ORIENTAMENTO",
     "referred_to": "Centro anziani",
 }
-
-
-@dataclass
-class Who:
-    name: str
-    operator: Operator
-    token: str
 
 
 @dataclass
@@ -104,10 +97,7 @@ async def _world(database: Database, client: httpx.AsyncClient) -> World:
             "tutor estraneo": (Role.TUTOR, "cooperativa"),
             "tutor in équipe": (Role.TUTOR, "cooperativa"),
         }
-        actors: dict[str, Who] = {}
-        for name, (role, org) in cast.items():
-            op = await f.operator(session, role, orgs[org])
-            actors[name] = Who(name, op, await f.token_for(session, op))
+        actors = await cast_of(session, orgs, cast)
         manager = actors["case manager IX"].operator
         person = await f.person(session, municipio_ix, municipio="IX")
         assert person.id is not None and manager.id is not None and municipio_ix.id is not None
@@ -184,21 +174,6 @@ async def _snapshot(w: World) -> tuple[object, ...]:
         )
 
 
-async def _denied(w: World, who: Who, flow: str) -> int:
-    async with w.database.sessionmaker() as session:
-        return (
-            await session.exec(
-                select(func.count())
-                .select_from(AuditEvent)
-                .where(
-                    col(AuditEvent.outcome) == AuditOutcome.DENIED,
-                    col(AuditEvent.subtype) == flow,
-                    col(AuditEvent.agent_operator_id) == who.operator.id,
-                )
-            )
-        ).one()
-
-
 async def _api(w: World, who: Who, method: str, url: str, body: dict[str, Any] | None) -> httpx.Response:
     return await w.client.request(method, url, json=body, headers=f.bearer(who.token))
 
@@ -217,11 +192,11 @@ Call = Callable[[World, Who], Awaitable[httpx.Response]]
 
 async def assert_refused(w: World, who: Who, flow: str, call: Call) -> None:
     """403 for ``who``, nothing changed, one more DENIED row naming ``flow``."""
-    before, denied = await _snapshot(w), await _denied(w, who, flow)
+    before, denied = await _snapshot(w), await denials(w.database, who, flow)
     r = await call(w, who)
     assert r.status_code == 403, f"{flow} {who.name}: {r.status_code} {r.text[:200]}"
     assert await _snapshot(w) == before, f"{flow} {who.name}"
-    assert await _denied(w, who, flow) == denied + 1, f"{flow} {who.name}"
+    assert await denials(w.database, who, flow) == denied + 1, f"{flow} {who.name}"
 
 
 def api(method: str, path: str, body: Callable[[World], dict[str, Any]] | None = None) -> Call:

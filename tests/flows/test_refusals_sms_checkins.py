@@ -25,15 +25,15 @@ from alerts.escalation.service import create_policy
 from alerts.models import Alert, Channel
 from alerts.sms import review
 from alerts.sms.models import InboundSms, InboundState, SmsOptOut
-from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.service import commit
 from centrale.flows import FLOWS
-from centrale.operators.models import Operator, Role
+from centrale.operators.models import Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import Person
 from tests import factories as f
+from tests.flows.common import Who, cast_of, denials
 
 COVERED: set[str] = {
     "sms.quarantine_assign",
@@ -50,13 +50,6 @@ SENTINEL_PHONE = "+393330000101"
 UNKNOWN_PHONE = "+393471234567"
 SCHEDULE = {"phone": "+393331112233", "rrule": "FREQ=DAILY;BYHOUR=10;BYMINUTE=0"}
 STEPS = [PolicyStep(role=PolicyRole.TUTOR, channels=[Channel.BACHECA], wait_minutes=10)]
-
-
-@dataclass
-class Who:
-    name: str
-    operator: Operator
-    headers: dict[str, str]
 
 
 @dataclass
@@ -93,31 +86,13 @@ async def _world(database: Database, client: httpx.AsyncClient) -> World:
             "altro tutor": (Role.TUTOR, "ets"),
             "amministratore": (Role.AMMINISTRATORE, "centrale IX"),
         }
-        actors: dict[str, Who] = {}
-        for name, (role, org) in cast.items():
-            op = await f.operator(session, role, orgs[org])
-            actors[name] = Who(name, op, f.bearer(await f.token_for(session, op)))
+        actors = await cast_of(session, orgs, cast)
         cond = await f.condominio(session, tutor=actors["tutor del condominio"].operator)
         person = await f.person(session, municipio_ix, municipio="IX")
         await f.assisted(session, cond, person)
         sentinel = await f.sentinel(session, cond, phone=SENTINEL_PHONE)
         assert sentinel.id is not None
         return World(database, client, person, sentinel.id, actors)
-
-
-async def _denied(database: Database, who: Who, flow: str) -> int:
-    async with database.sessionmaker() as session:
-        return (
-            await session.exec(
-                select(func.count())
-                .select_from(AuditEvent)
-                .where(
-                    col(AuditEvent.outcome) == AuditOutcome.DENIED,
-                    col(AuditEvent.subtype) == flow,
-                    col(AuditEvent.agent_operator_id) == who.operator.id,
-                )
-            )
-        ).one()
 
 
 async def assert_refused(
@@ -130,11 +105,11 @@ async def assert_refused(
     json: dict[str, Any] | None = None,
 ) -> None:
     """403 for ``who``, the state read by ``state`` unchanged, one more DENIED row naming ``flow``."""
-    before, denied = await state(), await _denied(w.database, who, flow)
+    before, denied = await state(), await denials(w.database, who, flow)
     r = await w.client.request(method, url, json=json, headers=who.headers)
     assert r.status_code == 403, f"{who.name}: {r.status_code} {r.text}"
     assert await state() == before, who.name
-    assert await _denied(w.database, who, flow) == denied + 1, who.name
+    assert await denials(w.database, who, flow) == denied + 1, who.name
 
 
 async def _count(database: Database, table: type[Any], *where: Any) -> int:
