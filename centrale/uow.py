@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
-from centrale.audit.service import Agent, build_event, record, record_now
+from centrale.audit.models import AuditAction, AuditPurpose
+from centrale.audit.service import Agent, build_event, record, record_now, refusal
 from centrale.auth.actor import Actor
 from centrale.db import Database
 from centrale.errors import Refused
@@ -137,15 +137,14 @@ class Tx:
         message: str | None = None,
     ) -> Refused:
         """Commit an audit row of the refusal in its own transaction and return the error to raise."""
-        event = build_event(
+        event = refusal(
             agent=self.who,
             action=action,
             subtype=subtype,
             entity_type=entity_type,
             entity_id=entity_id,
             person_id=person_id,
-            outcome=AuditOutcome.DENIED,
-            outcome_desc=reason[:300],
+            reason=reason,
         )
         if self.refusals_inline:
             record(self.session, event)

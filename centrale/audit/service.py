@@ -56,6 +56,29 @@ def build_event(
     )
 
 
+def refusal(
+    *,
+    agent: Agent,
+    action: AuditAction,
+    subtype: str,
+    entity_type: str,
+    entity_id: object | None,
+    person_id: int | None,
+    reason: str,
+) -> AuditEvent:
+    """The audit row of a refusal: outcome DENIED, the reason cut to what the column holds."""
+    return build_event(
+        agent=agent,
+        action=action,
+        subtype=subtype,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=person_id,
+        outcome=AuditOutcome.DENIED,
+        outcome_desc=reason[:300],
+    )
+
+
 def record(session: AsyncSession, event: AuditEvent) -> None:
     """Add a row to the caller's transaction: it commits (or not) with the change it describes."""
     session.add(event)

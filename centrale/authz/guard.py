@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
-from centrale.audit.service import build_event, record, record_now
+from centrale.audit.models import AuditAction, AuditPurpose
+from centrale.audit.service import build_event, record, record_now, refusal
 from centrale.auth.actor import Actor
 from centrale.authz.policy import PersonAction, refusal_reason, visibility_clause
 from centrale.db import Database
@@ -67,15 +67,14 @@ async def deny(
     """Commit an audit row of the refusal and return the domain error to raise."""
     await record_now(
         db.sessionmaker,
-        build_event(
+        refusal(
             agent=actor.agent(),
             action=action,
             subtype=subtype,
             entity_type=entity_type,
             entity_id=entity_id,
             person_id=person_id,
-            outcome=AuditOutcome.DENIED,
-            outcome_desc=reason[:300],
+            reason=reason,
         ),
     )
     return Refused()
