@@ -218,6 +218,16 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def register(words: dict[str, dict[str, str]]) -> None:
+    """Add a domain's interface words (``web/words/<domain>.py`` calls this); a key may be defined once."""
+    for key, entry in words.items():
+        if key in WORDS and WORDS[key] != entry:
+            raise ValueError(f"interface word {key!r} is defined twice")
+        if "it" not in entry:
+            raise ValueError(f"interface word {key!r} has no Italian")
+        WORDS[key] = entry
+
+
 BOARD_KEYS = [key for key in WORDS if key.startswith(("b_", "sev_", "st_", "src_", "out_"))]
 
 

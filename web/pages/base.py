@@ -19,6 +19,7 @@ from web import container
 from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
 from web.api.deps import COOKIE_NAME, SessionDep, client_address, flow_route
 from web.i18n import BOARD_KEYS, lang_of, translator
+from web.pages import nav
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -26,8 +27,10 @@ router = APIRouter(include_in_schema=False)
 
 def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
     lang = lang_of(request)
+    actor = context.get("actor")
+    menu = nav.entries_for(getattr(actor, "role", None)) if actor is not None else nav.entries_for(None)
     response = templates.TemplateResponse(
-        request, name, {"t": translator(lang), "lang": lang, **context}, status_code=status_code
+        request, name, {"t": translator(lang), "lang": lang, "nav": menu, **context}, status_code=status_code
     )
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, samesite="lax", httponly=False, max_age=365 * 86400)
