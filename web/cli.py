@@ -1,4 +1,4 @@
-"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user."""
+"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user, bootstrap."""
 
 from __future__ import annotations
 
@@ -8,14 +8,19 @@ import sys
 
 import click
 import uvicorn
+from pydantic import ValidationError
 
 from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
+from centrale.errors import DomainError
 from centrale.events.service import commit
+from centrale.operators import flows as operator_flows
 from centrale.operators.models import OperatorCreate, Role
 from centrale.operators.service import create_operator
+from centrale.organisations.models import MUNICIPI, OrganisationCreate, OrgKind
 from centrale.settings import get_settings
+from centrale.uow import Tx
 from web import migrate
 
 
@@ -134,3 +139,59 @@ def create_user(
         detail = getattr(exc, "detail", None) or str(exc)
         raise click.ClickException(str(detail)) from exc
     click.echo(f"Operatore creato / operator created: id {operator_id}")
+
+
+BOOTSTRAP_PASSWORD_ENV = "CENTRALE_BOOTSTRAP_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
+
+
+def _bootstrap_password(password_file: str | None) -> str:
+    """From a file (first line), else the environment, else a hidden prompt asked twice; never echoed."""
+    if password_file:
+        with open(password_file, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    if os.environ.get(BOOTSTRAP_PASSWORD_ENV):
+        return os.environ[BOOTSTRAP_PASSWORD_ENV]
+    return str(click.prompt("Password dell'amministratore", hide_input=True, confirmation_prompt=True))
+
+
+@main.command()
+@click.option("--organisation", "organisation_name", required=True, help="Nome della prima organizzazione")
+@click.option(
+    "--kind", default=OrgKind.CENTRALE.value, show_default=True, type=click.Choice([k.value for k in OrgKind])
+)
+@click.option("--municipio", default=None, type=click.Choice(MUNICIPI))
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option(
+    "--password-file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help=f"File con la password (altrimenti {BOOTSTRAP_PASSWORD_ENV} o una domanda)",
+)
+def bootstrap(
+    organisation_name: str, kind: str, municipio: str | None, username: str, full_name: str, password_file: str | None
+) -> None:
+    """Create the first organisation and its administrator (refused once an administrator exists)."""
+    password = _bootstrap_password(password_file)
+
+    async def _run() -> tuple[int | None, int]:
+        database = Database(get_settings().database_url)
+        try:
+            async with Tx.open(database) as tx:
+                organisation = OrganisationCreate(name=organisation_name, kind=OrgKind(kind), municipio=municipio)
+                operator = await operator_flows.bootstrap(
+                    tx, organisation=organisation, username=username, full_name=full_name, password=password
+                )
+                await tx.commit()
+                return operator.id, operator.organisation_id
+        finally:
+            await database.dispose()
+
+    try:
+        operator_id, organisation_id = asyncio.run(_run())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    except ValidationError as exc:
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e["loc"])
+        raise click.ClickException(f"Dati non validi / invalid: {fields}") from exc
+    click.echo(f"Organizzazione {organisation_id} e amministratore {operator_id} ({username}) creati / created.")

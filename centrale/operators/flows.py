@@ -6,16 +6,20 @@ one they are using; when an administrator does, all of them (whoever held the ol
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.auth.actor import Actor
 from centrale.auth.passwords import hash_password, verify_password
 from centrale.auth.service import LoginLimits, record_failure, revoke_sessions, throttled
 from centrale.authz.guard import require_role
 from centrale.clock import utcnow
-from centrale.errors import NotFound
+from centrale.errors import Conflict, NotFound
 from centrale.flows import flow
 from centrale.operators import service
 from centrale.operators.models import Operator, OperatorCreate, OperatorUpdate, Role
+from centrale.organisations import service as organisations
+from centrale.organisations.models import OrganisationCreate
 from centrale.uow import Tx
 
 ADMIN = frozenset({Role.AMMINISTRATORE})
@@ -113,4 +117,30 @@ async def set_password(
     tx.session.add(operator)
     await _end_sessions(tx, actor, operator_id)
     _audit(tx, AuditAction.UPDATE, "operator.set_password", operator_id)
+    return operator
+
+
+@flow("registry.bootstrap", guarded=False)  # nobody can sign in yet: the installer runs it from the command line
+async def bootstrap(
+    tx: Tx, *, organisation: OrganisationCreate, username: str, full_name: str, password: str
+) -> Operator:
+    """Create the first organisation and its administrator; refused once any administrator exists."""
+    existing = await tx.session.exec(select(col(Operator.id)).where(col(Operator.role) == Role.AMMINISTRATORE).limit(1))
+    if existing.first() is not None:
+        raise Conflict("Esiste già un amministratore: usare le pagine di amministrazione / an administrator exists")
+    org = await organisations.create_organisation(tx.session, data=organisation)
+    assert org.id is not None
+    data = OperatorCreate(
+        username=username, full_name=full_name, role=Role.AMMINISTRATORE, organisation_id=org.id, password=password
+    )
+    operator = await service.create_operator(tx.session, data=data)
+    tx.audit(
+        AuditAction.CREATE,
+        "registry.bootstrap",
+        entity_type="Organisation",
+        entity_id=org.id,
+        person_id=None,
+        purpose=AuditPurpose.HOPERAT,
+    )
+    _audit(tx, AuditAction.CREATE, "operator.create", operator.id)
     return operator
