@@ -34,16 +34,16 @@ FEEDBACK_STEP = -1  # step index of the reporter's feedback (escalation steps co
 FEEDBACK_ROUND = 0  # the same in every round: once per alert and sentinel
 FEEDBACK_ROLE = "SENTINELLA"
 
-#: how the sentinel hears who took the report (short Italian words, no names)
+#: how the sentinel hears who took the report (short Italian words with their preposition, no names)
 ROLE_WORDS: dict[Role, str] = {
-    Role.COORDINATORE: "la Centrale",
-    Role.CASE_MANAGER: "assistente sociale",
-    Role.OPERATORE_PUA: "operatore PUA",
-    Role.MMG: "medico di famiglia",
-    Role.TUTOR: "tutor",
-    Role.OPERATORE_ETS: "operatore",
-    Role.ANALISTA: "la Centrale",
-    Role.AMMINISTRATORE: "la Centrale",
+    Role.COORDINATORE: "dalla Centrale",
+    Role.CASE_MANAGER: "dall'assistente sociale",
+    Role.OPERATORE_PUA: "dal PUA della ASL",
+    Role.MMG: "dal medico di famiglia",
+    Role.TUTOR: "dal tutor",
+    Role.OPERATORE_ETS: "da un operatore",
+    Role.ANALISTA: "dalla Centrale",
+    Role.AMMINISTRATORE: "dalla Centrale",
 }
 
 
@@ -52,7 +52,7 @@ async def record_ack_feedback(session: AsyncSession, *, alert: Alert, operator_i
     if alert.source != AlertSource.SEGNALAZIONE_SENTINELLA or alert.id is None:
         return 0
     operator = None if operator_id is None else await session.get(Operator, operator_id)
-    role = ROLE_WORDS[operator.role] if operator is not None else "la Centrale"
+    role = ROLE_WORDS[operator.role] if operator is not None else "dalla Centrale"
     rows = await session.exec(
         select(Sentinel, InboundSms.receipt_code)  # type: ignore[call-overload]
         .join(InboundSms, col(InboundSms.sentinel_id) == col(Sentinel.id))

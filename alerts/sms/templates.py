@@ -9,7 +9,7 @@ from alerts.sms.segments import is_single_gsm7
 
 class Template(StrEnum):
     RICEVUTA = "Grazie, messaggio ricevuto. Codice {code}. Per emergenze chiama il 112."
-    PRESA_IN_CARICO = "La segnalazione {code} è stata presa in carico da {role}. Grazie."
+    PRESA_IN_CARICO = "La segnalazione {code} è stata presa in carico {role}. Grazie."  # role: "dalla Centrale"
     CHECKIN = "Buongiorno, è la Centrale del Municipio. Rispondi OK se va tutto bene."
     CHECKIN_GRAZIE = "Grazie, abbiamo ricevuto la tua risposta. A presto."
     OPT_OUT = "Non riceverai più SMS dalla Centrale. Scrivi START per riattivarli."
@@ -21,7 +21,7 @@ class Template(StrEnum):
 
 
 # the longest values the placeholders take, to prove every template stays within one segment
-WORST_CASE = {"code": "XXXXXXXX", "role": "coordinatore di turno", "severity": "urgente"}
+WORST_CASE = {"code": "XXXXXXXX", "role": "dal coordinatore di turno", "severity": "urgente"}
 
 
 def render(template: Template, **values: str) -> str:

@@ -238,7 +238,7 @@ async def test_acknowledging_a_sentinel_report_tells_the_sentinel_once(
     h = f.bearer(await f.token_for(session, d.coordinatore))
     assert (await client.post(f"{A}/{message.alert_id}/acknowledge", headers=h)).status_code == 200
     texts = [m.body for m in sender.sent if m.to == "+393330000777"]
-    assert texts == [f"La segnalazione {message.receipt_code} è stata presa in carico da la Centrale. Grazie."]
+    assert texts == [f"La segnalazione {message.receipt_code} è stata presa in carico dalla Centrale. Grazie."]
     # re-triggered and acknowledged again: the sentinel is not told twice
     alert = (await session.exec(select(Alert).where(col(Alert.id) == message.alert_id))).one()
     await retrigger(session, alert=alert, now=utcnow())

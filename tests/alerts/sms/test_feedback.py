@@ -50,7 +50,7 @@ async def test_ok_by_sms_tells_the_sentinel_even_if_resolved_before_sending(
     assert console.sent == []
     assert await send_feedback_sms(database, sender=console) == {"inviata": 1}
     assert [m.body for m in console.sent] == [
-        f"La segnalazione {report.receipt_code} è stata presa in carico da la Centrale. Grazie."
+        f"La segnalazione {report.receipt_code} è stata presa in carico dalla Centrale. Grazie."
     ]
     assert await send_feedback_sms(database, sender=console) == {}
     assert [n.state for n in await _feedback(session, report.alert_id)] == [DeliveryState.INVIATA]
