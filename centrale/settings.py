@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
+from sqlalchemy.engine import make_url
 
 DEV_SECRET = "dev-only-change-me"  # noqa: S105 - the marker we refuse outside development
 DEFAULT_DB_PATH = Path("var") / "centrale.sqlite3"
@@ -17,11 +21,15 @@ DEFAULT_DB_PATH = Path("var") / "centrale.sqlite3"
 class Settings(BaseSettings):
     """Every setting of an instance; validated at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="CENTRALE_", extra="ignore")
+    # an empty variable counts as unset, so a deployment can pass every name through (`X: ${X:-}`)
+    model_config = SettingsConfigDict(env_prefix="CENTRALE_", extra="ignore", env_ignore_empty=True)
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DB_PATH}"
     redis_url: str | None = None
+    # passwords put into the URLs above when these name none (so a secret file can hold them alone)
+    database_password: str | None = None
+    redis_password: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = DEV_SECRET
     sms_backend: Literal["console", "twilio"] = "console"
@@ -75,6 +83,9 @@ class Settings(BaseSettings):
     # /docs, /redoc and /openapi.json served (unset: yes except in production); who may read /metrics
     # (addresses or networks, comma-separated); request bodies over these sizes answer 413 unread
     tls_terminated_by_proxy: bool = False
+    # the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated, or *):
+    # the client address that sign-in throttling and the audit log record comes from them
+    forwarded_allow_ips: str = "127.0.0.1"
     public_docs: bool | None = None
     metrics_allow: str = "127.0.0.1,::1"
     max_webhook_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -110,13 +121,40 @@ class Settings(BaseSettings):
         if self.public_docs is None:
             self.public_docs = self.environment != "production"
         self.metrics_networks()  # a malformed address refuses to start, not to answer
+        for part in self.forwarded_allow_ips.split(","):
+            if part.strip() not in ("", "*"):
+                ip_network(part.strip(), strict=False)
         if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
         if self.database_url.startswith("postgresql://"):
             self.database_url = "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
         if self.database_url.startswith("sqlite:///"):
             self.database_url = "sqlite+aiosqlite:///" + self.database_url.removeprefix("sqlite:///")
+        self._put_passwords()
         return self
+
+    def _put_passwords(self) -> None:
+        if self.database_password and not self.is_sqlite:
+            url = make_url(self.database_url)
+            if url.password is None:
+                self.database_url = url.set(password=self.database_password).render_as_string(hide_password=False)
+        if self.redis_password and self.redis_url:
+            parts = urlsplit(self.redis_url)
+            if parts.password is None:
+                user = quote(parts.username or "", safe="")
+                netloc = f"{user}:{quote(self.redis_password, safe='')}@{parts.netloc.rpartition('@')[2]}"
+                self.redis_url = urlunsplit(parts._replace(netloc=netloc))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, SecretFiles(settings_cls), dotenv_settings, file_secret_settings
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +167,41 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> list[IPv4Network | IPv6Network]:
         """The addresses and networks that may read ``/metrics``."""
         return [ip_network(part.strip(), strict=False) for part in self.metrics_allow.split(",") if part.strip()]
+
+
+def env_names(name: str, field: FieldInfo) -> list[str]:
+    """The environment variables a setting is read from (``CENTRALE_<NAME>`` or its aliases)."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice) for choice in alias.choices]
+    return [f"CENTRALE_{name.upper()}"]
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """``<VARIABLE>_FILE`` names a file holding the setting (compose and Kubernetes secrets, systemd credentials).
+
+    The variable itself, when also set, wins; a final newline is not part of the value; an empty file
+    counts as unset.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        for env in env_names(field_name, field):
+            path = os.environ.get(f"{env}_FILE")
+            if path:
+                try:
+                    value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+                except OSError as exc:
+                    raise SettingsError(f"{env}_FILE: cannot read {path} ({exc.strerror})") from exc
+                return (value or None), env, False
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, field in self.settings_cls.model_fields.items():
+            value, key, _ = self.get_field_value(field, name)
+            if value is not None:
+                values[key if isinstance(field.validation_alias, AliasChoices) else name] = value
+        return values
 
 
 @lru_cache

@@ -44,6 +44,7 @@ def serve(host: str, port: int) -> None:
         port=port,
         ws_per_message_deflate=False,
         proxy_headers=True,
+        forwarded_allow_ips=get_settings().forwarded_allow_ips,  # only the proxy's X-Forwarded-For is believed
         log_level="info",
     )
 
