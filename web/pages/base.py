@@ -14,6 +14,7 @@ from centrale.auth import flows as auth_flows
 from centrale.auth.actor import actor_for_token
 from centrale.auth.models import LoginIn
 from centrale.auth.service import BadCredentials, SessionLimits, Throttled
+from centrale.operators.models import Role
 from centrale.uow import Tx
 from web import container
 from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
@@ -50,6 +51,8 @@ async def home(request: Request) -> Response:
     actor = await page_actor(request)
     if actor is None:
         return render(request, "login.html", error=None)
+    if actor.role == Role.TUTOR:  # a tutor's day is their tasks, on a phone
+        return RedirectResponse("/attivita", status_code=303)
     t = translator(lang_of(request))
     words = {key: t(key) for key in BOARD_KEYS}
     return render(request, "board.html", actor=actor, words=words, handles=may_handle(actor))

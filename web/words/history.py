@@ -1,0 +1,112 @@
+"""Interface words of the history, search and SMS log pages, and of the live phone page."""
+
+from __future__ import annotations
+
+from web.i18n import register
+
+WORDS: dict[str, dict[str, str]] = {
+    # navigation
+    "nav_history": {"it": "Storico allerte", "en": "Alert history"},
+    "nav_sms_log": {"it": "Registro SMS", "en": "SMS log"},
+    "nav_search": {"it": "Cerca", "en": "Search"},
+    # history
+    "h_title": {"it": "Allerte chiuse", "en": "Closed alerts"},
+    "h_from": {"it": "Dal", "en": "From"},
+    "h_to": {"it": "Al", "en": "To"},
+    "h_municipio": {"it": "Municipio", "en": "Municipio"},
+    "h_condominio": {"it": "Condominio", "en": "Building"},
+    "h_person": {"it": "Persona (cognome)", "en": "Person (surname)"},
+    "h_outcome": {"it": "Esito", "en": "Outcome"},
+    "h_any": {"it": "Tutti", "en": "Any"},
+    "h_filter": {"it": "Filtra", "en": "Filter"},
+    "h_opened": {"it": "Aperta", "en": "Opened"},
+    "h_closed": {"it": "Chiusa", "en": "Closed"},
+    "h_summary": {"it": "Descrizione", "en": "Summary"},
+    "h_severity": {"it": "Priorità", "en": "Priority"},
+    "h_state": {"it": "Stato", "en": "State"},
+    "h_who": {"it": "Persona o condominio", "en": "Person or building"},
+    "h_reports": {"it": "Segnalazioni", "en": "Reports"},
+    "h_none": {"it": "Nessuna allerta chiusa con questi filtri.", "en": "No closed alert matches these filters."},
+    "h_total": {"it": "Allerte trovate", "en": "Alerts found"},
+    "h_prev": {"it": "Pagina precedente", "en": "Previous page"},
+    "h_next": {"it": "Pagina successiva", "en": "Next page"},
+    "h_page": {"it": "Pagina", "en": "Page"},
+    "h_no_outcome": {"it": "Senza esito", "en": "No outcome"},
+    "h_building_alert": {"it": "allerta di condominio", "en": "building alert"},
+    "h_refused": {
+        "it": "Il tuo ruolo non consulta lo storico delle allerte, la ricerca o il registro degli SMS.",
+        "en": "Your role does not read the alert history, the search or the SMS log.",
+    },
+    "h_bad_date": {
+        "it": "Data non valida: scrivila come 31/12/2026 o scegli dal calendario.",
+        "en": "Invalid date: write it as 2026-12-31 or pick it from the calendar.",
+    },
+    # search
+    "s_title": {"it": "Cerca persone e allerte", "en": "Search persons and alerts"},
+    "s_label": {"it": "Cerca persona o allerta", "en": "Search a person or an alert"},
+    "s_hint": {
+        "it": "Cognome, nome, codice fiscale, numero o parole dell'allerta (almeno 2 caratteri).",
+        "en": "Surname, name, tax code, alert number or words (at least 2 characters).",
+    },
+    "s_go": {"it": "Cerca", "en": "Search"},
+    "s_persons": {"it": "Persone", "en": "Persons"},
+    "s_alerts": {"it": "Allerte", "en": "Alerts"},
+    "s_no_persons": {"it": "Nessuna persona trovata.", "en": "No person found."},
+    "s_no_alerts": {"it": "Nessuna allerta trovata.", "en": "No alert found."},
+    "s_too_short": {"it": "Scrivi almeno 2 caratteri.", "en": "Type at least 2 characters."},
+    "s_born": {"it": "nato/a il", "en": "born"},
+    "s_address": {"it": "Indirizzo", "en": "Address"},
+    "s_more": {
+        "it": "Mostrati i primi risultati: restringi la ricerca.",
+        "en": "First results shown: narrow the search.",
+    },
+    # SMS log
+    "l_title": {"it": "Registro SMS", "en": "SMS log"},
+    "l_direction": {"it": "Direzione", "en": "Direction"},
+    "l_in": {"it": "Ricevuto", "en": "Received"},
+    "l_out": {"it": "Inviato", "en": "Sent"},
+    "l_both": {"it": "Ricevuti e inviati", "en": "Received and sent"},
+    "l_when": {"it": "Quando", "en": "When"},
+    "l_number": {"it": "Numero", "en": "Number"},
+    "l_text": {"it": "Testo", "en": "Text"},
+    "l_status": {"it": "Stato", "en": "Status"},
+    "l_alert": {"it": "Allerta", "en": "Alert"},
+    "l_kind": {"it": "Tipo", "en": "Kind"},
+    "l_none": {"it": "Nessun SMS con questi filtri.", "en": "No SMS matches these filters."},
+    "l_console": {
+        "it": "Ambiente dimostrativo: gli SMS inviati non partono davvero, sono registrati qui.",
+        "en": "Demo setting: SMS sent do not leave, they are recorded here.",
+    },
+    "l_kind_in": {"it": "Segnalazione o risposta", "en": "Report or answer"},
+    "l_kind_escalation": {"it": "Avviso di allerta", "en": "Alert notice"},
+    "l_kind_feedback": {"it": "Riscontro alla sentinella", "en": "Feedback to the sentinel"},
+    "l_kind_reminder": {"it": "Promemoria attività", "en": "Task reminder"},
+    "l_kind_reply": {"it": "Risposta automatica", "en": "Automatic reply"},
+    "l_kind_checkin": {"it": "Richiesta di controllo", "en": "Check-in request"},
+    "lsms_RICEVUTO": {"it": "Ricevuto", "en": "Received"},
+    "lsms_SMISTATO": {"it": "Smistato", "en": "Triaged"},
+    "lsms_QUARANTENA": {"it": "In quarantena", "en": "In quarantine"},
+    "lsms_SCARTATO": {"it": "Scartato", "en": "Discarded"},
+    "lsms_OPT": {"it": "Iscrizione o cancellazione", "en": "Opt in or out"},
+    "lsms_COMANDO": {"it": "Comando", "en": "Command"},
+    "lsms_IN_ATTESA": {"it": "In attesa", "en": "Waiting"},
+    "lsms_IN_INVIO": {"it": "In invio", "en": "Sending"},
+    "lsms_INVIATA": {"it": "Inviato", "en": "Sent"},
+    "lsms_CONSEGNATA": {"it": "Consegnato", "en": "Delivered"},
+    "lsms_FALLITA": {"it": "Non inviato", "en": "Failed"},
+    "lsms_ANNULLATA": {"it": "Annullato", "en": "Cancelled"},
+    "lsms_RISPOSTO": {"it": "Risposto", "en": "Answered"},
+    "lsms_MANCATO": {"it": "Senza risposta", "en": "Not answered"},
+    # the phone page, live
+    "t_live_stale": {
+        "it": "Collegamento interrotto: la pagina potrebbe non essere aggiornata. Nuovo tentativo in corso…",
+        "en": "Connection lost: the page may be out of date. Reconnecting…",
+    },
+    "t_reminded": {"it": "Promemoria", "en": "Reminder"},
+    "t_call": {"it": "Chiama", "en": "Call"},
+    "t_map": {"it": "Mappa", "en": "Map"},
+    "t_map_label": {"it": "Apri l'indirizzo su OpenStreetMap", "en": "Open the address on OpenStreetMap"},
+    "t_new_task": {"it": "Nuova attività", "en": "New task"},
+}
+
+register(WORDS)
