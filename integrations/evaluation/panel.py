@@ -15,8 +15,6 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +27,26 @@ from centrale.cases.models import Case, CaseHistory, CaseState
 from centrale.condomini.models import AssistedPerson
 from centrale.persons.models import NetworkLink, Person
 from centrale.plans.models import Intervention, Plan, PlanStatus
+
+try:  # the "evaluation" extra: Parquet needs pyarrow, a heavy install; CSV works without it
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    PARQUET = True
+except ImportError:
+    PARQUET = False
+
+PARQUET_MISSING = (
+    'Esportazione in Parquet non disponibile: installare l\'extra "evaluation" '
+    "(pip install 'centrale-operativa[evaluation]'); il formato CSV è disponibile / "
+    'the Parquet export needs the "evaluation" extra'
+)
+
+
+def parquet_available() -> bool:
+    """Whether pyarrow (the "evaluation" extra) is installed."""
+    return PARQUET
+
 
 COLUMNS = [
     "pseudonimo",

@@ -11,7 +11,7 @@ from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.audit.service import build_event, record_now
 from centrale.auth.actor import Actor
 from centrale.operators.models import Role
-from integrations.evaluation.panel import build_panel, to_csv, to_parquet
+from integrations.evaluation.panel import PARQUET_MISSING, build_panel, parquet_available, to_csv, to_parquet
 from web import container
 from web.api.deps import SessionDep, require_roles
 
@@ -33,6 +33,8 @@ async def panel(
     key = container.settings_of(request).pseudonym_key
     if not key:
         raise HTTPException(status_code=503, detail="CENTRALE_PSEUDONYM_KEY non impostata / pseudonym key not set")
+    if fmt == "parquet" and not parquet_available():
+        raise HTTPException(status_code=501, detail=PARQUET_MISSING)
     if first > last or (last.year - first.year) * 12 + last.month - first.month > 120:
         raise HTTPException(status_code=422, detail="from: periodo non valido (massimo 10 anni) / invalid period")
     rows = await build_panel(session, key=key, first=first, last=last)
