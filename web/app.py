@@ -85,13 +85,17 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
 }
 
 
-def make_scheduler(settings: Settings, db: Database, sender: SmsSender, instance: str) -> AsyncIOScheduler:
+def make_scheduler(
+    settings: Settings, db: Database, sender: SmsSender, instance: str, instruments: metrics.Metrics | None = None
+) -> AsyncIOScheduler:
     """The scheduled work every instance runs (each job is safe to run in several instances at once)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     every = {"max_instances": 1, "coalesce": True}
+    instruments = instruments or metrics.Metrics()
 
     async def _escalation() -> None:
-        await tick(db, sender=sender, instance=instance, lease_seconds=settings.escalation_lease_seconds)
+        done = await tick(db, sender=sender, instance=instance, lease_seconds=settings.escalation_lease_seconds)
+        instruments.escalation(done)
         await send_feedback_sms(db, sender=sender)
 
     async def _monitoring() -> None:
@@ -109,19 +113,20 @@ def make_scheduler(settings: Settings, db: Database, sender: SmsSender, instance
         await check_coverage(db)
 
     tick_seconds = settings.tick_seconds
-    scheduler.add_job(_escalation, "interval", seconds=tick_seconds, id="escalation", **every)
-    scheduler.add_job(_monitoring, "interval", seconds=tick_seconds, id="monitoring", **every)
-    scheduler.add_job(_plans, "interval", minutes=5, id="plans", **every)
-    scheduler.add_job(_checkins, "interval", seconds=tick_seconds, id="checkins", **every)
+    timed = instruments.timed  # each run's duration and failures, per job
+    scheduler.add_job(timed("escalation", _escalation), "interval", seconds=tick_seconds, id="escalation", **every)
+    scheduler.add_job(timed("monitoring", _monitoring), "interval", seconds=tick_seconds, id="monitoring", **every)
+    scheduler.add_job(timed("plans", _plans), "interval", minutes=5, id="plans", **every)
+    scheduler.add_job(timed("checkins", _checkins), "interval", seconds=tick_seconds, id="checkins", **every)
     # every morning before the offices open, in Rome time
-    scheduler.add_job(_coverage, "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
+    scheduler.add_job(timed("coverage", _coverage), "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
     if settings.sms_backend == "twilio":
         client = twilio_client(settings)
 
         async def _reconcile() -> None:
             await reconcile_inbound(db, client=client, settings=settings)
 
-        scheduler.add_job(_reconcile, "interval", minutes=1, id="twilio.reconcile", **every)
+        scheduler.add_job(timed("twilio.reconcile", _reconcile), "interval", minutes=1, id="twilio.reconcile", **every)
     return scheduler
 
 
@@ -147,7 +152,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.sms_sender = sender = make_sms_sender(settings, db)
         app.state.scheduler = scheduler = None
         if settings.scheduler_enabled:
-            app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance)
+            app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance, app.state.metrics)
             scheduler.start()
 
         async def _escalation_probe() -> Any:
@@ -182,6 +187,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.readiness_probes = {}
     errors.install(app)
     security.install(app, settings)
+    metrics.install(app)  # inside the request id, outside the guard: refused requests are timed too
     logs.install(app)  # added last: the outermost layer, so that the others' log lines carry the request id
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route

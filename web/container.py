@@ -19,6 +19,7 @@ from centrale.settings import Settings
 
 if TYPE_CHECKING:
     from web.board.hub import Hub
+    from web.metrics import Metrics
 
 
 def database(conn: HTTPConnection) -> Database:
@@ -40,6 +41,12 @@ def sms_sender(conn: HTTPConnection) -> SmsSender:
 
 def hub(conn: HTTPConnection) -> Hub:
     found: Hub = conn.app.state.hub
+    return found
+
+
+def metrics(conn: HTTPConnection) -> Metrics:
+    """The instance's Prometheus instruments (``web/metrics.py``)."""
+    found: Metrics = conn.app.state.metrics
     return found
 
 

@@ -10,6 +10,7 @@ lock, so a step either committed before the acknowledgement or sees it and does 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +43,9 @@ class TickResult:
     steps_run: int = 0
     retriggered: int = 0
     sms: dict[str, int] = field(default_factory=dict)
+    #: for the instance's metrics: how late each step ran (seconds), notifications made by (channel, state)
+    lateness: list[float] = field(default_factory=list)
+    notified: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _notification(
@@ -199,7 +203,9 @@ async def claim_due_steps(database: Database, *, instance: str, lease: timedelta
 Cache = dict[tuple[str, int | None, int | None], Sequence[Operator]]
 
 
-async def _run_locked(session: AsyncSession, alert: Alert, *, instance: str, now: datetime, cache: Cache) -> bool:
+async def _run_locked(
+    session: AsyncSession, alert: Alert, *, instance: str, now: datetime, cache: Cache, seen: TickResult | None = None
+) -> bool:
     """Run the step of an alert whose row lock this transaction holds; True if it ran (no commit)."""
     if alert.lease_owner != instance:
         return False
@@ -217,9 +223,13 @@ async def _run_locked(session: AsyncSession, alert: Alert, *, instance: str, now
     if who not in cache:
         cache[who] = await RESOLVERS[step.role](session, alert)
     operators = cache[who]
+    if seen is not None and alert.next_step_at is not None:
+        seen.lateness.append((now - alert.next_step_at).total_seconds())
     for channel in step.channels:
         for notification in CHANNELS[channel](session, alert, index, step, operators, now):
             session.add(notification)
+            if seen is not None:
+                seen.notified[(notification.channel.value, notification.state.value)] += 1
     add_entry(
         session,
         alert,
@@ -240,7 +250,9 @@ async def _run_locked(session: AsyncSession, alert: Alert, *, instance: str, now
     return True
 
 
-async def run_steps(database: Database, *, alert_ids: Sequence[int], instance: str) -> int:
+async def run_steps(
+    database: Database, *, alert_ids: Sequence[int], instance: str, seen: TickResult | None = None
+) -> int:
     """Run the due steps of alerts leased to us, in one transaction holding their row locks; how many ran.
 
     Rows are locked in id order (instances never wait on each other in a cycle) and the clock is read
@@ -253,7 +265,7 @@ async def run_steps(database: Database, *, alert_ids: Sequence[int], instance: s
         cache: Cache = {}
         ran = 0
         for alert in alerts:
-            ran += await _run_locked(session, alert, instance=instance, now=now, cache=cache)
+            ran += await _run_locked(session, alert, instance=instance, now=now, cache=cache, seen=seen)
         await commit(session)
         return ran
 
@@ -274,9 +286,11 @@ async def tick(
     claimed = await claim_due_steps(database, instance=instance, lease=lease, batch=batch)
     if claimed:
         try:
-            result.steps_run += await run_steps(database, alert_ids=claimed, instance=instance)
+            result.steps_run += await run_steps(database, alert_ids=claimed, instance=instance, seen=result)
         except Exception:  # one broken alert must not stop the others: run them one by one
             log.exception("escalation batch failed; running its alerts one by one")
+            result.lateness.clear()  # the batch rolled back: what it saw did not happen
+            result.notified.clear()
             for alert_id in claimed:
                 try:
                     result.steps_run += int(await run_step(database, alert_id=alert_id, instance=instance))

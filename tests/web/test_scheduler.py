@@ -106,11 +106,11 @@ async def test_metrics_expose_lag_open_alerts_and_outbox_without_personal_data(
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
     lines = set(answer.text.splitlines())
     assert {
-        'centrale_alerts_open{severity="ALTA"} 2',
-        'centrale_alerts_open{severity="URGENTE"} 1',
-        'centrale_alerts_open{severity="BASSA"} 1',
-        'centrale_alerts_open{severity="MEDIA"} 0',
-        f"centrale_outbox_last_seq {seq}",
-        "centrale_escalation_oldest_due_step_age_seconds 0",
+        'centrale_alerts_open{severity="ALTA"} 2.0',
+        'centrale_alerts_open{severity="URGENTE"} 1.0',
+        'centrale_alerts_open{severity="BASSA"} 1.0',
+        'centrale_alerts_open{severity="MEDIA"} 0.0',
+        f"centrale_outbox_last_seq {float(seq)}",
+        "centrale_escalation_oldest_due_step_age_seconds 0.0",
     } <= lines
     assert "Rossi" not in answer.text
