@@ -3,13 +3,14 @@
 #   make test   create .venv if missing, install; install Chromium, start PostgreSQL and Redis and create the
 #               test database when missing (.ci/setup); lint, type-check, import contract, tests (a test that
 #               needs a service fails rather than skips)
+#   make sbom   the CycloneDX SBOM of requirements.lock in dist/sbom.cdx.json
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup lint typecheck contracts pytest bench clean
+.PHONY: demo test setup lint typecheck contracts pytest bench sbom clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,12 @@ pytest: $(STAMP)
 	CENTRALE_TEST_REQUIRE_SERVICES=$${CENTRALE_TEST_REQUIRE_SERVICES:-1} $(BIN)/pytest $(PYTEST_ARGS)
 
 test: setup lint typecheck contracts pytest
+
+# the software bill of materials of what the image installs (requirements.lock), CycloneDX JSON
+SBOM ?= dist/sbom.cdx.json
+sbom: $(STAMP)
+	mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py requirements requirements.lock --pyproject pyproject.toml --output-reproducible -o $(SBOM)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
