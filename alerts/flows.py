@@ -1,4 +1,4 @@
-"""Alert actions of an operator: acknowledge, assign (or take), comment, resolve, cancel.
+"""Alert actions of an operator: acknowledge, take (acknowledge and hold), assign, comment, resolve, cancel.
 
 Each flow authorises on the alert with ``alerts.access`` (the rule the board and the lists use),
 records a refusal as an audited denial, changes the alert through ``alerts.service`` (which writes the
@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from alerts import service
 from alerts.access import may_acknowledge, may_handle, sees
-from alerts.models import Alert, AlertEntry, AlertOutcome
+from alerts.models import Alert, AlertEntry, AlertOutcome, AlertState
 from alerts.sms.feedback import record_ack_feedback, send_feedback_sms
 from centrale.audit.models import AuditAction
 from centrale.auth.actor import Actor, actor_of
@@ -29,12 +29,15 @@ async def _authorise(tx: Tx, alert_id: int, action: str) -> tuple[Actor, int | N
     if not theirs."""
     actor = tx.require_actor()
     found = (
-        await tx.session.exec(select(col(Alert.id), col(Alert.person_id)).where(col(Alert.id) == alert_id))
+        await tx.session.exec(
+            select(col(Alert.id), col(Alert.person_id), col(Alert.state)).where(col(Alert.id) == alert_id)
+        )
     ).first()
     if found is None:
         raise NotFound("Allerta", alert_id)
     person_id: int | None = found[1]
-    if action == "acknowledge":  # narrower: it stops the escalation (alerts.access)
+    stops_escalation = action == "acknowledge" or (action == "take" and found[2] == AlertState.NUOVA)
+    if stops_escalation:  # narrower: it stops the escalation (alerts.access)
         allowed = await may_acknowledge(tx.session, actor, alert_id)
     else:
         allowed = may_handle(actor) and await sees(tx.session, actor, alert_id)
@@ -82,6 +85,22 @@ async def assign_alert(tx: Tx, *, alert_id: int, assignee_id: int | None = None)
         )
     alert = await service.assign(tx.session, alert_id=alert_id, assignee_id=assignee.operator_id, by=actor.operator_id)
     _audit(tx, alert, "assign")
+    return alert
+
+
+@flow("alert.take")
+async def take_alert(tx: Tx, *, alert_id: int, sender: SmsSender | None = None) -> Alert:
+    """Prendi in carico: the actor acknowledges the alert (if nobody has: the escalation stops, the
+    reporting sentinels are told) and becomes its holder, in one transaction."""
+    actor, _ = await _authorise(tx, alert_id, "take")
+    alert = await service.get_alert(tx.session, alert_id=alert_id, lock=True)  # no step runs meanwhile
+    if alert.state == AlertState.NUOVA:
+        alert = await service.acknowledge(tx.session, alert_id=alert_id, operator_id=actor.operator_id)
+        feedback = await record_ack_feedback(tx.session, alert=alert, operator_id=actor.operator_id)
+        if feedback and sender is not None:  # never inside the transaction
+            tx.after_commit(partial(send_feedback_sms, tx.db, sender=sender))
+    alert = await service.assign(tx.session, alert_id=alert_id, assignee_id=actor.operator_id, by=actor.operator_id)
+    _audit(tx, alert, "take")
     return alert
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from alerts.sms.service import is_opted_out
@@ -23,7 +23,6 @@ class ConsoleSmsSender:
     database: Database | None = None
     sent: list[OutgoingSms] = field(default_factory=list)
     fail_numbers: set[str] = field(default_factory=set)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(self, message: OutgoingSms) -> SmsResult:
         if self.database is not None:
@@ -35,4 +34,5 @@ class ConsoleSmsSender:
         self.sent.append(message)
         # the number is masked in the log: the body is short and carries no health data
         log.info("SMS (console) a %s***: %s", message.to[:6], message.body)
-        return SmsResult(provider_id=f"console-{next(self._ids)}", status="sent")
+        # unique across restarts: a delivery receipt for an id of a previous run must not mark another message
+        return SmsResult(provider_id=f"console-{uuid.uuid4().hex}", status="sent")

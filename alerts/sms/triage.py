@@ -1,13 +1,17 @@
 """Triage of an inbound SMS: who sent it, about whom, how urgent; then an alert opened or joined.
 
-Sender (E.164) -> sentinel -> condominio -> assisted person: the one named by alias, else the only
-one, else the sentinel's thread within the join window, else the building. Operators' phones may
-send "OK <n>" (presa visione of alert n) and "FATTO <code>" (a task done). Unknown senders go to
-quarantine and get the same reply as everyone, so the answer reveals nothing.
+Sender (E.164) -> sentinel -> condominio -> assisted person: the one named by alias (written loosely:
+"interno 7" names "INT. 7") or by surname; else, if the report names a flat no one followed lives in,
+the building (never the thread: it is about someone else); else the only one followed there; else the
+sentinel's thread within the join window; else the building (docs/ARCHITECTURE.md, "Which alert a
+report joins"). Operators' phones may send "OK <n>" (presa visione of alert n) and "FATTO <code>" (a
+task done). Unknown senders go to quarantine and get the same reply as everyone, so the answer reveals
+nothing; their urgent words also raise an alert at once ("da numero non registrato").
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from centrale.errors import Conflict, DomainError
 from centrale.events.service import emit
 from centrale.fastsql import Fixed
 from centrale.operators.models import Operator, Role
+from centrale.persons.models import Person
 from centrale.tasks.models import ClosedVia
 from centrale.uow import Tx
 
@@ -123,19 +128,60 @@ async def _operator_by_phone(session: AsyncSession, phone: str | None) -> Comman
     return None if row is None else Commander(row.id, Role(row.role))
 
 
+_P = Person.__table__  # type: ignore[attr-defined]
+# the surnames of the persons followed in a building, read only when a report names no alias
+_SURNAMES = Fixed(
+    core_select(_A.c.person_id, _P.c.cognome)
+    .select_from(_A.join(_P, _P.c.id == _A.c.person_id))
+    .where(_A.c.condominio_id == bindparam("condominio_id"), _A.c.active.is_(True))
+    .order_by(_A.c.id)
+)
+_INTERNO = re.compile(r"\bINTERNO\b")
+_PUNCT = re.compile(r"[^A-Z0-9 ]+")
+_GLUE = re.compile(r"\b(INT|SCALA) ([A-Z]?\d{1,3}[A-Z]?|[A-Z])\b")
+#: words that name a flat ("int 7", "scala B", "3B", "B3"), in the canonical form below
+_FLAT = re.compile(r"\b(?:INT[A-Z]?\d{1,3}[A-Z]?|SCALA(?:[A-Z]|\d{1,2})|\d{1,3}[A-Z]|[A-Z]\d{1,3})\b")
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical(text: str) -> str:
+    """Folded, without punctuation, "interno"/"int." as "INT" glued to what follows: "int. 7" -> " INT7 "."""
+    words = _PUNCT.sub(" ", _INTERNO.sub("INT", fold(text).replace(".", " ")))
+    glued = _GLUE.sub(r"\1\2", " ".join(words.split()))
+    return f" {glued} "
+
+
 def _named(body: str, assisted: Sequence[Assisted]) -> Assisted | None:
-    folded = f" {fold(body)} "
+    text = canonical(body)
     for row in assisted:
-        if f" {fold(row.alias)} " in folded:
+        if canonical(row.alias) in text:
             return row
     return None
 
 
-async def _target(session: AsyncSession, sentinel: Reporter, message: InboundSms) -> Target:
+def names_a_flat(body: str) -> bool:
+    """Whether the report names a flat ("interno 9", "scala B", "3C"): then it is about whoever lives there."""
+    return _FLAT.search(canonical(body)) is not None
+
+
+async def _by_surname(session: AsyncSession, condominio_id: int, body: str) -> int | None:
+    text = canonical(body)
+    for person_id, cognome in await _SURNAMES.all(session, {"condominio_id": condominio_id}):
+        if canonical(cognome) in text:
+            return int(person_id)
+    return None
+
+
+async def target_of(session: AsyncSession, sentinel: Reporter, message: InboundSms) -> Target:
+    """Whom a sentinel's report is about (the module docstring's rule)."""
     assisted = sentinel.assisted
     named = _named(message.body, assisted)
     if named is not None:
         return Target(named.person_id, sentinel.condominio_id)
+    if len(assisted) > 1 and (person_id := await _by_surname(session, sentinel.condominio_id, message.body)):
+        return Target(person_id, sentinel.condominio_id)
+    if names_a_flat(message.body):  # a flat no one followed lives in: not the thread's person, nor the only one
+        return Target(None, sentinel.condominio_id)
     if len(assisted) == 1:
         return Target(assisted[0].person_id, sentinel.condominio_id)
     since = utcnow() - GroupingRules.from_settings().join_window
@@ -193,13 +239,15 @@ async def triage(session: AsyncSession, message: InboundSms, sender: Sequence[tu
     if sentinel is None:
         message.state = InboundState.QUARANTENA
         emit(session, kind="sms.quarantined", entity_type="InboundSms", entity_id=message.id)
+        if signal is Signal.ALTA:  # nothing urgent waits in a queue: an alert now, the review later
+            await unknown_sender_alert(session, message)
         return receipt
     if signal is Signal.CHECKIN:  # "tutto bene" with nothing pending: noted, no alert
         message.state = InboundState.SMISTATO
         message.severity = signal.value
         reply = render(Template.CHECKIN_GRAZIE)
     else:
-        target = await _target(session, sentinel, message)
+        target = await target_of(session, sentinel, message)
         await report_alert(session, message, target=target, signal=signal, who=f"sentinella {sentinel.name}")
         reply = receipt
     # set last, so that the message is written once, at the commit, not by each query's autoflush
@@ -227,3 +275,22 @@ async def report_alert(session: AsyncSession, message: InboundSms, *, target: Ta
     message.alert_id = raised.alert.id
     message.severity = severity.value
     message.state = InboundState.SMISTATO
+
+
+UNKNOWN_SENDER = "Segnalazione urgente da numero non registrato"
+UNKNOWN_KEY = "sms:sconosciuto:"
+
+
+async def unknown_sender_alert(session: AsyncSession, message: InboundSms) -> None:
+    """An urgent message from a number no one registered: an alert about no one (the district sees it),
+    joined by the same number's further messages while open; the message stays in quarantine."""
+    raised = await raise_alert(
+        session,
+        source=AlertSource.SEGNALAZIONE_SENTINELLA,
+        severity=Severity.ALTA,
+        summary=UNKNOWN_SENDER,
+        dedupe_key=f"{UNKNOWN_KEY}{message.sender_phone or message.from_number}"[:120],
+        report={"sms_id": message.id, "ricevuta": message.receipt_code},
+    )
+    message.alert_id = raised.alert.id
+    message.severity = Severity.ALTA.value

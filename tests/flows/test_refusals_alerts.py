@@ -33,12 +33,20 @@ from tests import factories as f
 from tests.alerts.sms.test_triage import sms
 from tests.flows.common import Who, denials
 
-COVERED: set[str] = {"alert.acknowledge", "alert.assign", "alert.comment", "alert.resolve", "alert.cancel"}
+COVERED: set[str] = {
+    "alert.acknowledge",
+    "alert.take",
+    "alert.assign",
+    "alert.comment",
+    "alert.resolve",
+    "alert.cancel",
+}
 
 A = "/api/v1/alerts"
 #: flow -> (the path after the alert's, the body); the assignee is filled in per world
 ACTIONS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "alert.acknowledge": ("acknowledge", None),
+    "alert.take": ("take", None),
     "alert.assign": ("assign", {}),
     "alert.comment": ("comments", {"text": "Passo io alle 18"}),
     "alert.resolve": ("resolve", {"outcome": "RISOLTA_SUL_POSTO", "note": "tutto a posto"}),

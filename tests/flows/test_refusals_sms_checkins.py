@@ -26,6 +26,7 @@ from alerts.models import Alert, Channel
 from alerts.sms import review
 from alerts.sms.models import InboundSms, InboundState, SmsOptOut
 from centrale.clock import utcnow
+from centrale.condomini.models import Sentinel
 from centrale.db import Database
 from centrale.events.service import commit
 from centrale.flows import FLOWS
@@ -38,6 +39,7 @@ from tests.flows.common import Who, cast_of, denials
 COVERED: set[str] = {
     "sms.quarantine_assign",
     "sms.quarantine_discard",
+    "sms.quarantine_register",
     "sms.opt_out",
     "checkins.schedule_create",
     "heat.set_level",
@@ -228,6 +230,30 @@ async def test_a_quarantined_message_is_assigned_only_to_a_person_the_actor_may_
     assert r.status_code == 200, r.text
     assert r.json()["state"] == InboundState.SMISTATO and r.json()["person_id"] == w.person.id
     assert await _count(database, Alert, col(Alert.person_id) == w.person.id) == 1
+
+
+async def test_only_the_condomini_managers_register_a_quarantined_sender_from_the_board(
+    database: Database, client: httpx.AsyncClient
+) -> None:
+    w = await _world(database, client)
+    message_id = await _quarantined(database, "SM" + "0" * 26 + "QR0001")
+    url = f"/board/quarantena/{message_id}/registra"
+    async with database.sessionmaker() as session:
+        building = (await session.exec(select(Sentinel.condominio_id).where(col(Sentinel.id) == w.sentinel_id))).one()
+    body = {"condominio_id": building, "name": "Lucia, int. 3", "consent_sms": True}
+
+    async def state() -> tuple[Any, ...]:
+        return await _message(database, message_id), await _count(database, Sentinel), await _count(database, Alert)
+
+    # the PUA reviews the quarantine but does not register sentinels; the others do not review it at all
+    for name in ("PUA estranea", "tutor del condominio", "case manager IX"):
+        await assert_refused(w, w[name], "sms.quarantine_register", "POST", url, state, body)
+    r = await client.post(url, json=body, headers=w["coordinatore IX"].headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == InboundState.SMISTATO and r.json()["alert_id"] is not None
+    async with database.sessionmaker() as session:
+        sentinel = (await session.exec(select(Sentinel).where(col(Sentinel.phone) == UNKNOWN_PHONE))).one()
+    assert (sentinel.name, sentinel.condominio_id) == ("Lucia, int. 3", building)
 
 
 async def test_only_reviewers_discard_a_quarantined_message(database: Database, client: httpx.AsyncClient) -> None:

@@ -1,4 +1,5 @@
-"""HTTP routes for alerts: list, read with the timeline, acknowledge, assign, comment, resolve, cancel.
+"""HTTP routes for alerts: list, read (timeline, reports, escalation story), acknowledge, take, assign, comment,
+resolve, cancel.
 
 Every read is scoped by ``alerts.access`` and audited when the alert names a person. Each action calls
 its flow (``alerts.flows``), which authorises, audits, changes and emits; a refusal is a domain error
@@ -7,7 +8,8 @@ its flow (``alerts.flows``), which authorises, audits, changes and emits; a refu
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
@@ -17,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts import service
 from alerts.access import alert_visibility, sees
-from alerts.flows import acknowledge_alert, assign_alert, cancel_alert, comment_alert, resolve_alert
+from alerts.flows import acknowledge_alert, assign_alert, cancel_alert, comment_alert, resolve_alert, take_alert
 from alerts.models import (
     Alert,
     AlertEntryPublic,
@@ -41,15 +43,29 @@ from centrale.events.service import commit
 from centrale.persons.models import Person
 from web import container
 from web.api.deps import CurrentActor, DatabaseDep, PagingDep, SessionDep, TxDep, flow_route
+from web.board.story import reports_of, stories_of
 
 router = APIRouter(prefix="/alerts", tags=["allerte"])
 
 
+class ReportPublic(BaseModel):
+    """A report on the alert as its sender wrote it."""
+
+    sms_id: int
+    at: datetime
+    text: str
+    sender: str | None = Field(description="La sentinella (assente: numero non registrato)")
+    phone: str | None
+
+
 class AlertDetail(AlertPublic):
-    """One alert with everything that happened to it and the notifications it sent."""
+    """One alert with everything that happened to it, the reports' words (newest first), the
+    notifications it sent and its escalation told as a story (the current round; the next step)."""
 
     timeline: list[AlertEntryPublic]
+    reports: list[ReportPublic]
     notifications: list[NotificationPublic]
+    story: dict[str, Any] | None
 
 
 class AssignIn(BaseModel):
@@ -163,11 +179,17 @@ async def _detail(session: AsyncSession, alert: Alert) -> AlertDetail:
             select(Notification).where(col(Notification.alert_id) == alert.id).order_by(col(Notification.id))
         )
     ).all()
+    reports, _ = (await reports_of(session, [alert.id], limit=None)).get(alert.id, ([], 0))
+    card: dict[str, Any] = {"state": alert.state}
+    escalation = (alert.escalation_round, alert.next_step_index, alert.next_step_at, alert.policy_snapshot or {})
+    await stories_of(session, {alert.id: escalation}, {alert.id: card})
     return AlertDetail.model_validate(
         AlertPublic.model_validate(alert).model_dump()
         | {
             "timeline": [AlertEntryPublic.model_validate(e) for e in entries],
+            "reports": reports,
             "notifications": [NotificationPublic.model_validate(n) for n in notifications],
+            "story": card.get("story"),
         }
     )
 
@@ -207,6 +229,19 @@ async def acknowledge(alert_id: int, request: Request, tx: TxDep) -> AlertPublic
 async def assign(alert_id: int, data: AssignIn, tx: TxDep) -> AlertPublic:
     """Assegna a un operatore che gestisce allerte e può vedere questa (a sé stessi: la prende in carico)."""
     alert = await assign_alert(tx, alert_id=alert_id, assignee_id=data.assignee_id)
+    await tx.commit()
+    return AlertPublic.model_validate(alert)
+
+
+@router.post(
+    "/{alert_id}/take",
+    response_model=AlertPublic,
+    summary="Prendi in carico / take ownership",
+    openapi_extra=flow_route("alert.take"),
+)
+async def take(alert_id: int, request: Request, tx: TxDep) -> AlertPublic:
+    """Presa visione (se nessuno l'ha già data: l'escalation si ferma) e assegnazione a sé, insieme."""
+    alert = await take_alert(tx, alert_id=alert_id, sender=container.sms_sender(request))
     await tx.commit()
     return AlertPublic.model_validate(alert)
 

@@ -17,10 +17,12 @@ from alerts.models import OPEN_STATES, AlertState, Severity
 from centrale.audit.service import record_covering
 from centrale.events.service import commit
 from web.api.deps import CurrentActor, SessionDep
+from web.board import quarantine
 from web.board.shown import Shown, audit_row
 from web.board.snapshot import open_alerts
 
 router = APIRouter(prefix="/board", tags=["bacheca"])
+router.include_router(quarantine.router)  # the quarantine panel's list, targets and decisions
 
 
 @router.get("/alerts", summary="Altre allerte aperte per la bacheca / more open alerts for the board")

@@ -1,5 +1,6 @@
 """The board's side panels: overdue tasks, tasks done today, check-ins per condominio, heat-wave level,
-opted-out sentinels. Each reads the columns it shows (Core statements, no ORM entity)."""
+opted-out sentinels, the operator's personal notifications, the SMS quarantine. Each reads the columns it
+shows (Core statements, no ORM entity)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.checkins.models import CheckinRequest, CheckinSchedule, CheckinState
 from alerts.checkins.service import heat_level
+from alerts.models import Channel, Notification
+from alerts.sms.models import InboundSms, InboundState
+from alerts.sms.review import REVIEWERS
+from centrale.audit.models import AuditAction
+from centrale.audit.service import build_event, record
 from centrale.auth.actor import Actor
 from centrale.authz.policy import visibility_clause
 from centrale.clock import to_rome, utcnow
@@ -26,6 +32,8 @@ from web.board.scope import condominio_clause
 from web.board.shown import Shown
 
 CHECKIN_DAY = timedelta(hours=24)
+PERSONAL_SHOWN = 20
+QUARANTINE_SHOWN = 50
 
 
 def _iso(value: Any) -> str | None:
@@ -166,3 +174,62 @@ async def opted_out_sentinels(session: AsyncSession, actor: Actor, shown: Shown)
         }
         for sentinel_id, name, phone, condominio_id, condominio, municipio, opted_out_at in rows
     ]
+
+
+async def personal_notifications(session: AsyncSession, actor: Actor, shown: Shown) -> list[dict[str, Any]]:
+    """The last notifications the escalation sent to this operator's own channel (so they survive a reload)."""
+    query = (
+        select(col(Notification.id), col(Notification.alert_id), col(Notification.body), col(Notification.created_at))
+        .where(
+            col(Notification.recipient_operator_id) == actor.operator_id,
+            col(Notification.channel) == Channel.PERSONALE,
+        )
+        .order_by(col(Notification.id).desc())
+        .limit(PERSONAL_SHOWN)
+    )
+    rows = (await (await session.connection()).execute(query)).all()
+    return [{"id": n_id, "alert_id": alert_id, "text": body, "at": _iso(at)} for n_id, alert_id, body, at in rows]
+
+
+async def quarantine(session: AsyncSession, actor: Actor, shown: Shown) -> dict[str, Any] | None:
+    """Messages from unknown numbers waiting for an operator's decision (for those who review them):
+    how many, and the newest; every showing is audited like the quarantine's list."""
+    if actor.role not in REVIEWERS:
+        return None
+    waiting = col(InboundSms.state) == InboundState.QUARANTENA
+    connection = await session.connection()
+    count = (await connection.execute(select(func.count()).select_from(InboundSms).where(waiting))).scalar_one()
+    rows = (
+        await connection.execute(
+            select(
+                col(InboundSms.id),
+                col(InboundSms.sender_phone),
+                col(InboundSms.from_number),
+                col(InboundSms.body),
+                col(InboundSms.received_at),
+                col(InboundSms.alert_id),
+            )
+            .where(waiting)
+            .order_by(col(InboundSms.id).desc())
+            .limit(QUARANTINE_SHOWN)
+        )
+    ).all()
+    if rows:
+        record(
+            session,
+            build_event(
+                agent=actor.agent(),
+                action=AuditAction.READ,
+                subtype="sms.quarantine.list",
+                entity_type="InboundSms",
+                entity_id="quarantena",
+                person_id=None,
+            ),
+        )
+    return {
+        "count": int(count),
+        "items": [
+            {"id": i, "phone": phone or raw, "text": body, "at": _iso(at), "alert_id": alert_id}
+            for i, phone, raw, body, at, alert_id in rows
+        ],
+    }

@@ -20,6 +20,7 @@ WHAT = {
     "overdue_tasks": "attività in ritardo",
     "done_today": "attività svolte oggi",
     "events": "eventi",
+    "targets": "persone seguite (quarantena SMS)",
 }
 
 

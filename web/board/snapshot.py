@@ -24,12 +24,15 @@ from alerts.access import alert_visibility
 from alerts.models import OPEN_STATES, Alert, AlertState, Severity
 from centrale.audit.service import record_covering
 from centrale.auth.actor import Actor
+from centrale.authz.policy import CaseAction, case_relations
+from centrale.cases.models import Case
 from centrale.condomini.models import Condominio
 from centrale.events.service import commit, last_seq
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web.board import panels
 from web.board.shown import Shown, audit_row
+from web.board.story import reports_of, stories_of
 
 Panel = Callable[[AsyncSession, Actor, Shown], Awaitable[Any]]
 
@@ -61,6 +64,17 @@ _CARD_COLUMNS: tuple[Any, ...] = (
     col(Alert.assigned_to),
     _holder.full_name,
     col(Alert.resolved_at),
+    col(Person.indirizzo),
+    col(Person.telefoni),
+    col(Condominio.indirizzo),
+    col(Alert.escalation_round),
+    col(Alert.next_step_index),
+    col(Alert.next_step_at),
+    col(Alert.policy_snapshot),
+    func.coalesce(
+        col(Alert.case_id),
+        select(func.max(col(Case.id))).where(col(Case.person_id) == col(Alert.person_id)).scalar_subquery(),
+    ),
 )
 
 #: the most urgent first: severity, then not yet acknowledged, then the most recent (the further pages'
@@ -111,7 +125,13 @@ def _card(row: Sequence[Any]) -> dict[str, Any]:
         assigned_to,
         holder,
         resolved_at,
+        address,
+        phones,
+        building_address,
+        *_escalation,
+        case_id,
     ) = row
+    seen = state == AlertState.PRESA_VISIONE  # a re-triggered alert is new again: nobody has seen this round
     return {
         "id": alert_id,
         "severity": severity,
@@ -128,22 +148,41 @@ def _card(row: Sequence[Any]) -> dict[str, Any]:
         "report_count": report_count,
         "opened_at": _iso(opened_at),
         "last_report_at": _iso(last_report_at),
-        "acknowledged_at": _iso(acknowledged_at),
-        "acknowledged_by": acker,
+        "acknowledged_at": _iso(acknowledged_at) if seen else None,
+        "acknowledged_by": acker if seen else None,
         "assigned_to": assigned_to,
         "assigned_to_name": holder,
         "resolved_at": _iso(resolved_at),
+        # what the operator needs to act: whom to call, where to go, the file to open
+        "person_name": f"{nome} {cognome}" if person_id is not None and cognome is not None else None,
+        "address": address or building_address,
+        "phones": list(phones or []) if person_id is not None else [],
+        "case_id": case_id,
+        "reports": [],
+        "story": None,
     }
 
 
+async def _cards(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The cards of these rows, with their reports' words and their escalation story (two more
+    statements for the whole lot, whatever their number)."""
+    cards = {row[0]: _card(row) for row in rows}
+    for alert_id, (reports, total) in (await reports_of(session, cards)).items():
+        cards[alert_id]["reports"] = reports
+        cards[alert_id]["report_total"] = total
+    escalation = {row[0]: (row[-5], row[-4], row[-3], row[-2] or {}) for row in rows}
+    await stories_of(session, escalation, cards)
+    return list(cards.values())
+
+
 async def alert_cards(session: AsyncSession, alert_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Board cards of these alerts as they are now (one query for a batch of events)."""
+    """Board cards of these alerts as they are now (three queries for a batch of events)."""
     ids = sorted(set(alert_ids))
     if not ids:
         return {}
     connection = await session.connection()
     rows = (await connection.execute(_card_query().where(col(Alert.id).in_(ids)))).all()
-    return {row[0]: _card(row) for row in rows}
+    return {card["id"]: card for card in await _cards(session, rows)}
 
 
 async def open_alerts(
@@ -167,7 +206,7 @@ async def open_alerts(
     page = select(col(Alert.id)).where(*where).order_by(*URGENCY).offset(offset).limit(limit)
     query = _card_query().where(col(Alert.id).in_(page.scalar_subquery())).order_by(*URGENCY)
     rows = (await (await session.connection()).execute(query)).all()
-    return [_card(row) for row in rows]
+    return await _cards(session, rows)
 
 
 async def open_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
@@ -189,6 +228,8 @@ PANELS: dict[str, Panel] = {
     "checkins": panels.checkins,
     "heat": panels.heat,
     "opted_out": panels.opted_out_sentinels,
+    "personal": panels.personal_notifications,
+    "quarantine": panels.quarantine,
 }
 
 
@@ -211,6 +252,8 @@ async def take_snapshot(session: AsyncSession, actor: Actor, *, limit: int = DEF
         "counts": counts,
         "limit": limit,
         "alerts": alerts,
+        # whether this operator's role opens case files at all (each file checks its own access)
+        "files": bool(case_relations(actor, CaseAction.READ)),
     }
     for name, panel in PANELS.items():
         message[name] = await panel(session, actor, shown)
