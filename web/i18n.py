@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
+from web.words import codes
+
 LANGS = ("it", "en")
 
 WORDS: dict[str, dict[str, str]] = {
@@ -215,6 +217,40 @@ WORDS: dict[str, dict[str, str]] = {
     "nav_referrals": {"it": "Invii", "en": "Referrals"},
     "nav_workload": {"it": "Carico tutor", "en": "Tutors' workload"},
     "nav_reports": {"it": "Report", "en": "Reports"},
+    "err_400": {"it": "Richiesta non valida", "en": "Bad request"},
+    "err_400_help": {"it": "La richiesta non si può eseguire così.", "en": "The request cannot be carried out."},
+    "err_401": {"it": "Accesso richiesto", "en": "Sign-in required"},
+    "err_401_help": {"it": "Accedi per aprire questa pagina.", "en": "Sign in to open this page."},
+    "err_403": {"it": "Accesso non consentito", "en": "Access denied"},
+    "err_403_help": {
+        "it": "Il tuo ruolo non permette di aprire questa pagina. Il tentativo è stato registrato.",
+        "en": "Your role may not open this page. The attempt was recorded.",
+    },
+    "err_404": {"it": "Pagina non trovata", "en": "Page not found"},
+    "err_404_help": {
+        "it": "La pagina o l'elemento cercato non esiste, o non è più disponibile.",
+        "en": "The page or item does not exist, or is no longer available.",
+    },
+    "err_409": {"it": "Operazione in conflitto", "en": "Conflict"},
+    "err_409_help": {
+        "it": "Lo stato è cambiato nel frattempo: ricarica la pagina e riprova.",
+        "en": "The state changed meanwhile: reload the page and retry.",
+    },
+    "err_413": {"it": "Dati troppo grandi", "en": "Too large"},
+    "err_413_help": {"it": "Quanto inviato supera il limite.", "en": "What was sent is over the limit."},
+    "err_422": {"it": "Dati non validi", "en": "Invalid input"},
+    "err_422_help": {"it": "Controlla i campi e riprova.", "en": "Check the fields and retry."},
+    "err_429": {"it": "Troppe richieste", "en": "Too many requests"},
+    "err_429_help": {"it": "Riprova tra qualche minuto.", "en": "Retry in a few minutes."},
+    "err_500": {"it": "Errore interno", "en": "Internal error"},
+    "err_500_help": {
+        "it": "Qualcosa non ha funzionato. L'errore è stato registrato: riprova tra poco.",
+        "en": "Something went wrong. The error was logged: retry shortly.",
+    },
+    "err_503": {"it": "Servizio momentaneamente non disponibile", "en": "Service unavailable"},
+    "err_503_help": {"it": "Riprova tra qualche secondo.", "en": "Retry in a few seconds."},
+    "err_home": {"it": "Torna alla pagina iniziale", "en": "Back to the home page"},
+    "skip_to_main": {"it": "Vai al contenuto", "en": "Skip to content"},
 }
 
 
@@ -229,6 +265,57 @@ def register(words: dict[str, dict[str, str]]) -> None:
 
 
 BOARD_KEYS = [key for key in WORDS if key.startswith(("b_", "sev_", "st_", "src_", "out_"))]
+
+
+def label(code: object, lang: str = "it", kind: str | None = None) -> str:
+    """The words for a domain code (``COORDINATORE`` -> "Coordinatore/Coordinatrice"); ``kind`` picks the
+    meaning of a code that names several things (``label("MMG", kind="org")``). An unknown code is
+    shown as words (``FOO_BAR`` -> "Foo bar") rather than as a code."""
+    if code is None or code == "":
+        return ""
+    text = str(getattr(code, "value", code))
+    entry = (kind and codes.BY_KIND.get((kind, text))) or codes.CODES.get(text)
+    if entry:
+        return entry.get(lang, entry["it"])
+    return text.replace("_", " ").capitalize() if text.isupper() else text
+
+
+def code_words(lang: str) -> dict[str, str]:
+    """Every code's words in ``lang``, for a page's script (``kind:CODE`` keys for the words that depend on it)."""
+    words = {code: entry.get(lang, entry["it"]) for code, entry in codes.CODES.items()}
+    words.update({f"{kind}:{code}": entry.get(lang, entry["it"]) for (kind, code), entry in codes.BY_KIND.items()})
+    return words
+
+
+def field_name(field: str, lang: str = "it") -> str:
+    """A field's name in words, for an error message (``codice_fiscale`` -> "codice fiscale")."""
+    last = field.split(".")[-1] if field else ""
+    entry = codes.FIELDS.get(field) or codes.FIELDS.get(last)
+    if entry:
+        return entry.get(lang, entry["it"])
+    if last.isdigit():  # an item of a list: name the list
+        return field_name(".".join(field.split(".")[:-1]), lang) if "." in field else last
+    return last.replace("_", " ") or ("richiesta" if lang == "it" else "request")
+
+
+#: the articulated prepositions: (preposition, article) -> the joined word
+_JOINED = {
+    (prep, article): stem + ending
+    for prep, stem in (("di", "de"), ("a", "a"), ("da", "da"), ("in", "ne"), ("su", "su"))
+    for article, ending in (("il", "l"), ("lo", "llo"), ("la", "lla"), ("l'", "ll'"), ("gli", "gli"), ("le", "lle"))
+} | {("di", "i"): "dei", ("a", "i"): "ai", ("da", "i"): "dai", ("in", "i"): "nei", ("su", "i"): "sui"}
+
+
+def articulated(preposition: str, phrase: str) -> str:
+    """The preposition joined to the article that starts ``phrase``: ("da", "la Centrale") -> "dalla Centrale"."""
+    if phrase[:2].lower() == "l'":
+        article, rest = "l'", phrase[2:]
+    else:
+        article, _, rest = phrase.partition(" ")
+    joined = _JOINED.get((preposition, article.lower()))
+    if joined is None:
+        return f"{preposition} {phrase}"
+    return joined + rest if joined.endswith("'") else f"{joined} {rest}"
 
 
 def lang_of(conn: HTTPConnection) -> str:

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from alerts.access import may_handle
 from centrale.auth import flows as auth_flows
@@ -19,11 +21,48 @@ from centrale.uow import Tx
 from web import container
 from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
 from web.api.deps import COOKIE_NAME, SessionDep, client_address, flow_route
-from web.i18n import BOARD_KEYS, lang_of, translator
+from web.i18n import BOARD_KEYS, label, lang_of, translator
 from web.pages import nav
+from web.words import formats
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 router = APIRouter(include_in_schema=False)
+
+
+def _lang(context: Context) -> str:
+    return str(context.get("lang") or "it")
+
+
+@pass_context
+def _label(context: Context, code: object, kind: str | None = None) -> str:
+    return label(code, _lang(context), kind)
+
+
+@pass_context
+def _number(context: Context, value: object, decimals: int | None = None) -> str:
+    return formats.number(value, decimals, _lang(context))
+
+
+@pass_context
+def _money(context: Context, value: object) -> str:
+    return formats.money(value, _lang(context))
+
+
+@pass_context
+def _duration(context: Context, value: object) -> str:
+    return formats.duration(value, _lang(context))  # type: ignore[arg-type]
+
+
+@pass_context
+def _counted(context: Context, count: int, one: str, many: str) -> str:
+    return formats.counted(count, one, many, _lang(context))
+
+
+# the words of every page: {{ case.state|label }}, {{ cost|euro }}, {{ minutes|duration }},
+# {{ n|counted('caso', 'casi') }}
+templates.env.filters.update(
+    label=_label, number=_number, euro=_money, money=_money, duration=_duration, counted=_counted
+)
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
@@ -36,6 +75,31 @@ def render(request: Request, name: str, status_code: int = 200, **context: objec
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, samesite="lax", httponly=False, max_age=365 * 86400)
     return response
+
+
+#: the title of an error page by status (404: "Pagina non trovata")
+ERROR_TITLES = {
+    400: "err_400",
+    401: "err_401",
+    403: "err_403",
+    404: "err_404",
+    405: "err_404",
+    409: "err_409",
+    413: "err_413",
+    422: "err_422",
+    429: "err_429",
+    503: "err_503",
+}
+
+
+async def error_page(request: Request, status_code: int, reasons: list[str]) -> HTMLResponse:
+    """The page a person sees when something fails: a title in words, the reasons, a way back."""
+    try:
+        actor = await page_actor(request)
+    except Exception:  # the database may be what failed: the page is still shown, without the menu
+        actor = None
+    title = ERROR_TITLES.get(status_code, "err_500" if status_code >= 500 else "err_400")
+    return render(request, "errors/error.html", status_code=status_code, actor=actor, title=title, reasons=reasons)
 
 
 async def page_actor(request: Request):  # type: ignore[no-untyped-def]

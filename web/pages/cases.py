@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -33,8 +31,8 @@ from centrale.plans import service as plans
 from centrale.uow import Tx
 from web import container
 from web.api.deps import SessionDep, flow_route
-from web.errors import status_of
-from web.pages.base import page_actor, render, templates
+from web.errors import say, status_of
+from web.pages.base import page_actor, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,11 +49,8 @@ async def _case(request: Request, session: SessionDep, case_id: int, action: Cas
 
 
 def _error(exc: Exception) -> str:
-    if isinstance(exc, HTTPException):
-        return str(exc.detail)
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-    return str(exc)
+    """The sentence beside the form: Italian words naming the field (web.errors.say)."""
+    return say(exc)
 
 
 @router.get("/casi", response_class=HTMLResponse)
@@ -145,10 +140,3 @@ async def case_file(request: Request, session: SessionDep, case_id: int) -> Resp
     versions = await plans.plans_of(session, case_id=case_id)
     orgs = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
     return render(request, "cases/file.html", actor=access.actor, f=file, versions=versions, orgs=orgs)
-
-
-def euro(value: Decimal | None) -> str:
-    return "—" if value is None else f"€ {value:.2f}".replace(".", ",")
-
-
-templates.env.filters["euro"] = euro
