@@ -50,10 +50,13 @@ from web.board.router import router as board_router
 from web.pages import assessments as pages_assessments
 from web.pages import base as pages
 from web.pages import cases as pages_cases
+from web.pages import history as pages_history
 from web.pages import plans as pages_plans
 from web.pages import referrals as pages_referrals
 from web.pages import reports as reports_pages
+from web.pages import search as pages_search
 from web.pages import simulator
+from web.pages import smslog as pages_smslog
 from web.pages import tasks as tasks_pages
 from web.pages import team as pages_team
 
@@ -216,5 +219,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_team.router)
     app.include_router(pages_referrals.router)
     app.include_router(pages_plans.router)
+    app.include_router(pages_history.router)
+    app.include_router(pages_search.router)
+    app.include_router(pages_smslog.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
