@@ -11,7 +11,8 @@ COPY centrale centrale
 COPY alerts alerts
 COPY integrations integrations
 COPY web web
-RUN pip install --no-cache-dir --no-deps . && useradd --system --no-create-home centrale
-USER centrale
+RUN pip install --no-cache-dir --no-deps . && useradd --system --uid 10001 --no-create-home centrale
+# numeric, so that Kubernetes' runAsNonRoot can check it
+USER 10001
 EXPOSE 8000
 CMD ["centrale", "serve", "--host", "0.0.0.0", "--port", "8000"]
