@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     metrics_allow: str = "127.0.0.1,::1"
     max_webhook_bytes: int = Field(default=64 * 1024, ge=1024)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # logs: one JSON object a line, or text (unset: JSON in production, text otherwise)
+    log_format: Literal["json", "text"] | None = None
+    # retention (the daily job retention.apply): SMS texts are emptied, closed cases' free text is removed,
+    # audit rows are deleted after this many months; the Garante asks audit logs to be kept 24 months at least
+    retention_sms_months: int = Field(default=12, ge=1)
+    retention_closed_case_months: int = Field(default=120, ge=1)
+    retention_audit_months: int = Field(default=24, ge=24)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CENTRALE_TWILIO_ACCOUNT_SID")

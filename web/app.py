@@ -192,7 +192,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.install(app)
     security.install(app, settings)
     metrics.install(app)  # inside the request id, outside the guard: refused requests are timed too
-    logs.install(app)  # added last: the outermost layer, so that the others' log lines carry the request id
+    # added last: the outermost layer, so that the others' log lines carry the request id
+    logs.install(app, logs.format_of(settings))
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
     app.include_router(board_router)

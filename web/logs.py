@@ -5,6 +5,9 @@
   and codici fiscali); the engines also hide their parameters (``centrale.db``).
 - Each request's id (``X-Request-ID`` when the caller sends a sane one, otherwise a fresh one) is kept in
   a context variable, stamped on every log record it causes by a filter, and sent back as ``X-Request-ID``.
+- ``CENTRALE_LOG_FORMAT=json`` (the default in production) writes one JSON object a line (python-json-logger):
+  ``timestamp``, ``level``, ``logger``, ``message``, ``request_id`` and, for an error, ``exc_info``; ``text``
+  writes the formatter's own line followed by `` request_id=...``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from centrale.settings import Settings
 
 HEADER = "x-request-id"
 NO_REQUEST = "-"
@@ -46,6 +53,22 @@ class RequestIdFormatter(logging.Formatter):
         return line if rid == NO_REQUEST else f"{line} request_id={rid}"
 
 
+class JsonLineFormatter(JsonFormatter):
+    """One JSON object a line; keeps the formatter it replaced, to give it back in text mode."""
+
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger"},
+            # uvicorn repeats its message with terminal colours in ``color_message``
+            reserved_attrs=[*RESERVED_ATTRS, "color_message", "taskName"],
+            timestamp=True,
+            json_ensure_ascii=False,
+        )
+        self.inner = inner
+
+
 def without_query(value: object) -> object:
     """A path with its query string cut off (other values unchanged)."""
     if isinstance(value, str) and value.startswith("/") and "?" in value:
@@ -66,9 +89,19 @@ _FILTER = RequestIdFilter()
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
-def install_logging() -> None:
+def _formatter(current: logging.Formatter | None, *, json_lines: bool) -> logging.Formatter:
+    """The formatter a plain stream handler gets: JSON lines, or its own line with the request id."""
+    if isinstance(current, JsonLineFormatter | RequestIdFormatter):
+        if isinstance(current, JsonLineFormatter) == json_lines:
+            return current
+        current = current.inner
+    return JsonLineFormatter(current) if json_lines else RequestIdFormatter(current)
+
+
+def install_logging(*, json_lines: bool = False) -> None:
     """Idempotent: the filters on the server's loggers and handlers, a request-id-aware root handler when
-    nothing configured one (under uvicorn the app's own warnings would otherwise lose level and id)."""
+    nothing configured one (under uvicorn the app's own warnings would otherwise lose level and id), and
+    every plain stream handler's lines as JSON objects or as text with the request id."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, AccessLogFilter) for f in access.filters):
         access.addFilter(AccessLogFilter())
@@ -83,8 +116,8 @@ def install_logging() -> None:
         if _FILTER not in handler.filters:
             handler.addFilter(_FILTER)
         # uvicorn's handlers and ours are plain StreamHandlers; a test's capturing handlers are left as they are
-        if type(handler) is logging.StreamHandler and not isinstance(handler.formatter, RequestIdFormatter):
-            handler.setFormatter(RequestIdFormatter(handler.formatter))
+        if type(handler) is logging.StreamHandler:
+            handler.setFormatter(_formatter(handler.formatter, json_lines=json_lines))
 
 
 class RequestIdMiddleware:
@@ -120,7 +153,12 @@ def _given_id(scope: Scope) -> str | None:
     return None
 
 
-def install(app: Any) -> None:
+def format_of(settings: Settings) -> str:
+    """``json`` or ``text``: as set, else JSON in production."""
+    return settings.log_format or ("json" if settings.environment == "production" else "text")
+
+
+def install(app: Any, log_format: str | None = None) -> None:
     """The request id outside every other layer, so that their lines carry it too (``web/app.py``)."""
-    install_logging()
+    install_logging(json_lines=log_format == "json")
     app.add_middleware(RequestIdMiddleware)

@@ -6,6 +6,7 @@ logger at DEBUG; no captured line may contain any of them. A real server's acces
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -25,7 +26,7 @@ from centrale.settings import Settings
 from tests import factories as f
 from tests.integrations.conftest import ACCOUNT, PUBLIC, TOKEN, post_signed
 from web.api.deps import COOKIE_NAME
-from web.logs import AccessLogFilter, RequestIdFilter, install_logging
+from web.logs import AccessLogFilter, JsonLineFormatter, RequestIdFilter, install_logging
 from web.schema import metadata
 
 NAME, SURNAME = "Ermenegilda", "Quarantotti"
@@ -88,6 +89,14 @@ async def test_no_personal_data_in_any_log_line(
         assert not leaked, (secret, leaked[:3])
     during = [record for record in records if record.name.startswith("web.")]
     assert during and all(getattr(record, "request_id", "-") == refused.headers["x-request-id"] for record in during)
+    # the same records as the JSON lines production writes: one object each, the request id a field of its own
+    as_json = JsonLineFormatter(None)
+    objects = [json.loads(as_json.format(record)) for record in records]
+    assert all({"timestamp", "level", "logger", "message"} <= set(one) for one in objects)
+    for secret in (NAME, SURNAME, cf, PHONE, PHONE.removeprefix("+39"), SENTINEL_PHONE, SMS_BODY, "caduta"):
+        assert not [one for one in objects if secret in json.dumps(one, ensure_ascii=False)], secret
+    web_lines = [one for one in objects if one["logger"].startswith("web.")]
+    assert web_lines and all(one["request_id"] == refused.headers["x-request-id"] for one in web_lines)
 
 
 async def test_request_id_is_taken_when_sane_and_made_otherwise(client: httpx.AsyncClient) -> None:
@@ -120,7 +129,8 @@ async def _schema(url: str) -> None:
     await db.dispose()
 
 
-def test_a_real_servers_access_log_has_the_request_id_and_no_query(tmp_path: Path) -> None:
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_real_servers_access_log_has_the_request_id_and_no_query(tmp_path: Path, log_format: str) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'logs.sqlite3'}"
     asyncio.run(_schema(url))
     port = _free_port()
@@ -129,6 +139,7 @@ def test_a_real_servers_access_log_has_the_request_id_and_no_query(tmp_path: Pat
         "CENTRALE_ENVIRONMENT": "test",
         "CENTRALE_SCHEDULER_ENABLED": "false",
         "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "CENTRALE_LOG_FORMAT": log_format,
     }
     env.pop("CENTRALE_REDIS_URL", None)
     command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--port", str(port)]
@@ -147,5 +158,14 @@ def test_a_real_servers_access_log_has_the_request_id_and_no_query(tmp_path: Pat
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
     assert SURNAME not in output
-    line = next(one for one in output.splitlines() if "request_id=prova-42" in one)
-    assert '"GET /healthz HTTP/1.1" 200' in line
+    if log_format == "text":
+        line = next(one for one in output.splitlines() if "request_id=prova-42" in one)
+        assert '"GET /healthz HTTP/1.1" 200' in line
+        return
+    # every line the app and the server write once the app is built is one JSON object
+    started = output[output.index('{"') :].splitlines()
+    objects = [json.loads(one) for one in started if one.strip()]
+    access = next(one for one in objects if one.get("request_id") == "prova-42")
+    assert access["logger"] == "uvicorn.access" and access["level"] == "INFO"
+    assert '"GET /healthz HTTP/1.1" 200' in access["message"]
+    assert any(one["message"].startswith("Application startup complete") for one in objects)
