@@ -32,7 +32,7 @@ from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
-from web import errors, health, logs, metrics, security, tracing
+from web import docs, errors, health, logs, metrics, security, tracing
 from web.api import v1
 from web.api.alerts import router as alerts_router
 from web.api.checkins import router as checkins_router
@@ -185,6 +185,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version="0.1.0",
         description="API della Centrale Operativa / Operations centre API",
         lifespan=lifespan,
+        docs_url=None,  # web/docs.py serves them, with local assets
+        redoc_url=None,
         telemetry=tracing.telemetry(),  # traces only when OTEL_* asks for them
     )
     app.state.settings = settings
@@ -223,5 +225,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_history.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
+    docs.install(app, public=bool(settings.public_docs))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
