@@ -33,6 +33,7 @@ from centrale.persons.models import Person
 from web.board import panels
 from web.board.shown import Shown, audit_row
 from web.board.story import reports_of, stories_of
+from web.words import board as board_words  # noqa: F401 - registers the words of the cards and panels
 
 Panel = Callable[[AsyncSession, Actor, Shown], Awaitable[Any]]
 

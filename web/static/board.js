@@ -21,7 +21,7 @@
   // unloaded: per severity, the open alerts this board has not loaded yet (counted, not shown);
   // gone: alerts closed before they were ever loaded (so that a second event does not count them twice)
   const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null,
-    unloaded: {}, gone: new Set(), page: 200 };
+    unloaded: {}, gone: new Set(), page: 200, files: false, quarantine: null, quarantineRefresh: null };
   const number = (n) => n.toLocaleString(BOARD.lang === "en" ? "en-GB" : "it-IT");
 
   function el(tag, attrs = {}, ...children) {
@@ -97,7 +97,10 @@
         board.gone = new Set();
         board.page = m.limit || board.page;
         board.seq = m.seq;
+        board.files = Boolean(m.files);
         panels(m);
+        personal(m.personal);
+        quarantine(m.quarantine);
         live();
         break;
       case "replay":
@@ -150,6 +153,12 @@
       render();
     }
     if (m.personal) notify(m);
+    if (m.kind === "sms.quarantined" && board.quarantine) {  // counted at once, listed by the refresh
+      board.quarantine.count += 1;
+      $("#quarantine-count").textContent = number(board.quarantine.count);
+      refreshQuarantine();
+    }
+    if (m.kind === "sms.reviewed" && board.quarantine) refreshQuarantine();
     if (m.kind === "heatwave.level") heat({ level: m.payload.level, set_at: m.at });
     if (m.kind === "task.closed" && m.entity_type === "Task") taskClosed(m.payload);
     if (/^(task|checkin|sms\.opt|heatwave)/.test(m.kind)) refreshPanels();
@@ -252,10 +261,12 @@
 
   const handles = BOARD.handles;  // roles that only read alerts get no action buttons
 
+  // A card says what happened (the reports' words, newest first), whom to call and where to go, the file
+  // to open, and the escalation as a story: who was told at which step, how, with what outcome; what next.
   function card(a, timelineOpen) {
     const where = [a.person, a.condominio, a.municipio && `Mun. ${a.municipio}`].filter(Boolean).join(" · ");
     const holder = a.assigned_to_name ? `${t("b_held_by")}: ${a.assigned_to_name}` :
-      a.acknowledged_by ? `${t("b_seen_by")}: ${a.acknowledged_by}` : "";
+      a.state === "PRESA_VISIONE" && a.acknowledged_by ? `${t("b_seen_by")}: ${a.acknowledged_by}` : "";
     const li = el("li", { class: `alert sev-${a.severity} st-${a.state}`, "data-id": a.id, "data-state": a.state, tabindex: "0",
       "aria-label": `${t("sev_" + a.severity)}, ${t("st_" + a.state)}: ${a.summary}` },
       el("div", { class: "head" },
@@ -266,9 +277,13 @@
       el("p", { class: "summary" }, `#${a.id} ${a.summary}`),
       el("p", { class: "meta" }, where, a.report_count > 1 ? ` · ${a.report_count} ${t("b_reports")}` : "",
         holder ? el("span", { class: "holder" }, ` · ${holder}`) : null),
+      reportList(a, a.reports || []),
+      contact(a),
+      story(a),
       el("div", { class: "actions" },
-        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
-        handles && a.assigned_to !== ME ? el("button", { type: "button", onclick: () => act(a.id, "assign", { assignee_id: ME }) }, t("b_assign_me")) : null,
+        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "take", title: t("b_take_hint"), onclick: () => act(a.id, "take") }, t("b_take")) : null,
+        handles && a.state !== "NUOVA" && a.assigned_to !== ME ? el("button", { type: "button", class: "take", title: t("b_take_hint"), onclick: () => act(a.id, "take") }, t("b_take")) : null,
+        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", title: t("b_ack_hint"), onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
         handles ? el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")) : null,
         handles ? el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")) : null,
         el("button", { type: "button", "aria-expanded": timelineOpen ? "true" : "false", onclick: (e) => toggleTimeline(a.id, e.target) }, t("b_timeline"))),
@@ -276,6 +291,77 @@
     if (timelineOpen) loadTimeline(a.id, li.querySelector(".timeline"));
     return li;
   }
+
+  const tel = (phone, label) => el("a", { href: `tel:${phone}` }, label ? `${label} ${phone}` : phone);
+
+  function reportList(a, reports) {
+    if (!reports.length) return null;
+    const list = el("ol", { class: "reports", "aria-label": t("b_reports_title") },
+      ...reports.map((r) => el("li", {},
+        el("div", { class: "words" }, `«${r.text}»`),
+        el("div", { class: "from" }, r.sender || t("b_unknown_sender"), " · ",
+          el("time", { datetime: r.at }, clock(r.at)), r.phone ? [" · ", tel(r.phone, t("b_call"))] : null))));
+    const total = a.report_total || reports.length;
+    if (total > reports.length) {
+      list.append(el("li", {}, el("button", { type: "button", class: "show-all", onclick: (e) => showAll(a, e.target) },
+        `${t("b_show_all")} (${number(total)})`)));
+    }
+    return list;
+  }
+
+  async function showAll(a, button) {
+    const r = await fetch(`${API}/${a.id}`, { credentials: "same-origin" });
+    if (!r.ok) return;
+    const detail = await r.json();
+    button.closest("ol.reports").replaceWith(reportList({ ...a, report_total: detail.reports.length }, detail.reports));
+  }
+
+  function contact(a) {
+    const parts = [];
+    if (a.person_name) parts.push(el("span", { class: "who" }, `${t("b_person")}: ${a.person_name}`));
+    if (a.address) parts.push(el("span", { class: "address" }, `${t("b_address")}: ${a.address}`));
+    for (const phone of a.phones || []) parts.push(tel(phone, t("b_call")));
+    const sentinel = (a.reports || []).find((r) => r.sender && r.phone);
+    if (sentinel) parts.push(tel(sentinel.phone, `${t("b_sentinel")} ${sentinel.sender}`));
+    if (board.files && a.case_id) parts.push(el("a", { href: `/casi/${a.case_id}`, class: "file" }, t("b_file")));
+    return parts.length ? el("p", { class: "contact" }, ...parts) : null;
+  }
+
+  const roleWords = (role) => W[`b_pr_${role}`] || t("b_operator");
+
+  function story(a) {
+    const s = a.story;
+    if (!s) return null;
+    const steps = s.steps.map((step) => {
+      const people = new Map();
+      for (const to of step.to) {
+        const who = to.name || (to.channel === "BACHECA" ? t("b_ch_BACHECA") : t("b_nobody"));
+        const how = `${t("b_ch_" + to.channel)} ${t("b_dl_" + to.state)}`;
+        people.set(who, [...(people.get(who) || []), how]);
+      }
+      const told = [...people].map(([who, hows]) => `${who} (${hows.join(", ")})`).join("; ");
+      return el("li", {}, `${t("b_step")} ${step.index + 1} · ${roleWords(step.role)} · `,
+        el("time", { datetime: step.at }, clock(step.at)), `: ${told || t("b_nobody")}`);
+    });
+    let next;
+    if (s.next) {
+      next = el("p", { class: "next", "data-next": s.next.at },
+        `${t("b_next_step")}: ${t("b_step")} ${s.next.index + 1} · ${roleWords(s.next.role)} (${s.next.channels.map((c) => t("b_ch_" + c)).join(", ")}) `,
+        el("span", { class: "countdown", "data-at": s.next.at }, countdown(s.next.at)));
+    } else {
+      next = el("p", { class: "next" }, a.state === "NUOVA" ? t("b_escalation_over") : t("b_escalation_stopped"));
+    }
+    return el("div", { class: "story", "aria-label": t("b_story") },
+      steps.length ? el("ol", {}, ...steps) : null, next);
+  }
+
+  function countdown(iso) {
+    const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    if (seconds <= 0) return t("b_now");
+    const m = Math.floor(seconds / 60);
+    return `${t("b_in")} ${m ? `${m} min ` : ""}${String(seconds % 60).padStart(2, "0")} s`;
+  }
+  setInterval(() => document.querySelectorAll(".countdown[data-at]").forEach((n) => { n.textContent = countdown(n.dataset.at); }), 1000);
 
   async function act(id, verb, body) {
     const r = await fetch(`${API}/${id}/${verb}`, { method: "POST", credentials: "same-origin",
@@ -395,6 +481,81 @@
     body.replaceChildren(...(m.checkins || []).map((c) => el("tr", { class: c.missing ? "has-missing" : "" },
       el("th", { scope: "row" }, c.condominio), el("td", {}, String(c.answered)), el("td", {}, String(c.missing)),
       el("td", {}, String(c.waiting)))));
+  }
+
+  // "Notifiche personali": the last ones from the snapshot (they survive a reload), then live ones on top.
+  function personal(items) {
+    const list = $("#personal");
+    list.replaceChildren(...(items || []).map((n) => el("li", { class: "note" },
+      el("time", { datetime: n.at }, clock(n.at)), ` #${n.alert_id} ${n.text}`)));
+    if (!list.children.length) list.append(el("li", { class: "empty" }, t("b_none")));
+  }
+
+  // --- quarantine: messages from unknown numbers, and the operator's decisions ----------------------
+  const QUARANTINE = "/board/quarantena";
+
+  function quarantine(q) {
+    board.quarantine = q || null;
+    $("#quarantine-panel").hidden = !q;
+    if (!q) return;
+    $("#quarantine-count").textContent = number(q.count);
+    fillList("#quarantine", q.items, (m) => [
+      el("strong", {}, m.phone), " · ", el("time", { datetime: m.at }, clock(m.at)),
+      m.alert_id ? ` · ${t("b_has_alert")} #${m.alert_id}` : "",
+      el("div", { class: "words" }, `«${m.text}»`),
+      el("div", { class: "q-actions" },
+        el("button", { type: "button", onclick: () => attachDialog(m) }, t("b_attach")),
+        el("button", { type: "button", onclick: () => registerDialog(m) }, t("b_register")),
+        el("button", { type: "button", onclick: () => decide(m.id, "scarta") }, t("b_discard")))],
+    (m) => ({ "data-sms-id": m.id }));
+  }
+
+  function refreshQuarantine() {
+    clearTimeout(board.quarantineRefresh);
+    board.quarantineRefresh = setTimeout(async () => {
+      const r = await fetch(QUARANTINE, { credentials: "same-origin" });
+      if (r.ok) quarantine(await r.json());
+    }, 100);
+  }
+
+  async function decide(id, verb, body) {
+    const r = await fetch(`${QUARANTINE}/${id}/${verb}`, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
+    if (!r.ok) {
+      const detail = await r.json().catch(() => ({}));
+      alert(`${t("b_failed")}: ${detail.message || detail.detail || r.status}`);
+    }
+    refreshQuarantine();
+  }
+
+  async function targets() {
+    const r = await fetch(`${QUARANTINE}/destinazioni`, { credentials: "same-origin" });
+    return r.ok ? (await r.json()).data : [];
+  }
+
+  async function attachDialog(m) {
+    const buildings = await targets();
+    const select = el("select", { name: "target", required: true },
+      ...buildings.map((b) => el("optgroup", { label: b.name },
+        ...b.persons.map((p) => el("option", { value: `person:${p.id}` }, `${p.name} (${p.alias})`)),
+        el("option", { value: `building:${b.id}` }, `${b.name}: ${t("b_whole_building")}`))));
+    openDialog(`${t("b_attach_title")} · ${m.phone}`, [el("p", {}, `«${m.text}»`), el("label", {}, t("b_attach_to"), select)],
+      (data) => {
+        const [kind, id] = String(data.get("target")).split(":");
+        decide(m.id, "attribuisci", kind === "person" ? { person_id: Number(id) } : { condominio_id: Number(id) });
+      });
+  }
+
+  async function registerDialog(m) {
+    const buildings = await targets();
+    openDialog(`${t("b_register")} · ${m.phone}`, [
+      el("p", {}, `«${m.text}»`),
+      el("label", {}, t("b_condominio"), el("select", { name: "condominio_id", required: true },
+        ...buildings.map((b) => el("option", { value: b.id }, b.name)))),
+      el("label", {}, t("b_name"), el("input", { name: "name", required: true, maxlength: "200" })),
+      el("label", { class: "check" }, el("input", { type: "checkbox", name: "consent_sms" }), ` ${t("b_consent")}`)],
+    (data) => decide(m.id, "registra", { condominio_id: Number(data.get("condominio_id")), name: data.get("name"),
+      consent_sms: data.get("consent_sms") === "on" }));
   }
 
   function notify(m) {
