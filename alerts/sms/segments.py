@@ -1,4 +1,10 @@
-"""How many SMS segments a text costs: GSM-7 (160/153 septets) or UCS-2 (70/67 characters)."""
+"""How many SMS parts a text costs: GSM-7 (160/153 septets) or UCS-2 (70/67 code units).
+
+A multi-part message is cut by the sender's handset or provider so that no character is split: a GSM
+03.38 extension character (ESC + char, two septets: € [ ] { } ~ ^ \\ | and form feed) and a UTF-16
+surrogate pair (an emoji) always travel whole in one part, so a part may carry fewer than 153 septets
+or 67 code units, and the count is the number of parts a greedy cut makes, not ``ceil(units / part)``.
+"""
 
 from __future__ import annotations
 
@@ -29,29 +35,36 @@ class SegmentCount:
 _ONE_SEPTET = frozenset(string.ascii_letters + string.digits + " \n\r!\"#$%&'()*+,-./:;<=>?@_")
 
 
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def _septets_of(char: str) -> int:
+    """Septets of one character: 1 (basic table) or 2 (ESC + extension); UnicodeEncodeError if not GSM 03.38."""
+    return 1 if char in _ONE_SEPTET else len(char.encode("gsm03.38"))
 
 
-def _septets(text: str) -> int:
-    """GSM-7 septets of ``text``; UnicodeEncodeError when a character is not in GSM 03.38."""
-    if _ONE_SEPTET.issuperset(text):
-        return len(text)
-    # the GSM 03.38 codec writes extension characters (€ [ ] { } ~ ^ \ |) as ESC + char: two septets
-    return len(text.encode("gsm03.38"))
+def _code_units_of(char: str) -> int:
+    """UTF-16 code units of one code point: 2 (a surrogate pair) above the Basic Multilingual Plane."""
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _parts(widths: list[int], capacity: int) -> int:
+    """Parts of ``capacity`` units each, filled in order, with no character split between two parts."""
+    parts, used = 1, 0
+    for width in widths:
+        if used + width > capacity:
+            parts, used = parts + 1, 0
+        used += width
+    return parts
 
 
 def count_segments(text: str) -> SegmentCount:
-    """Encoding and number of segments a handset will receive for ``text``."""
+    """Encoding and number of parts a handset will receive for ``text``."""
     try:
-        units = _septets(text)
+        widths = [1] * len(text) if _ONE_SEPTET.issuperset(text) else [_septets_of(c) for c in text]
         encoding, single, part = Encoding.GSM7, GSM7_SINGLE, GSM7_PART
     except UnicodeEncodeError:
-        units = _utf16_units(text)
+        widths = [_code_units_of(c) for c in text]
         encoding, single, part = Encoding.UCS2, UCS2_SINGLE, UCS2_PART
-    if units == 0:
-        return SegmentCount(encoding, 0, 1)
-    segments = 1 if units <= single else -(-units // part)
+    units = sum(widths)
+    segments = 1 if units <= single else _parts(widths, part)
     return SegmentCount(encoding, units, segments)
 
 
