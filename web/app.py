@@ -20,6 +20,7 @@ from alerts.coverage import check_coverage
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
 from alerts.monitoring import monitoring_tick, plan_pass
+from alerts.retention import RetentionPolicy, apply_retention
 from alerts.sms.batch import InboundBatcher
 from alerts.sms.feedback import send_feedback_sms
 from centrale.clock import ROME
@@ -85,6 +86,7 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
     "checkins": ("checkins.tick",),
     "coverage": ("coverage.check",),
     "twilio.reconcile": ("twilio.reconcile",),
+    "retention": ("retention.apply",),
 }
 
 
@@ -115,6 +117,11 @@ def make_scheduler(
     async def _coverage() -> None:
         await check_coverage(db)
 
+    retention = RetentionPolicy.from_settings(settings)
+
+    async def _retention() -> None:
+        await apply_retention(db, policy=retention)
+
     tick_seconds = settings.tick_seconds
     timed = instruments.timed  # each run's duration and failures, per job
     scheduler.add_job(timed("escalation", _escalation), "interval", seconds=tick_seconds, id="escalation", **every)
@@ -123,6 +130,8 @@ def make_scheduler(
     scheduler.add_job(timed("checkins", _checkins), "interval", seconds=tick_seconds, id="checkins", **every)
     # every morning before the offices open, in Rome time
     scheduler.add_job(timed("coverage", _coverage), "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
+    # every night, when nobody is at work
+    scheduler.add_job(timed("retention", _retention), "cron", hour=3, minute=30, timezone=ROME, id="retention", **every)
     if settings.sms_backend == "twilio":
         client = twilio_client(settings)
 
