@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,12 +20,15 @@ from centrale.cases.models import (
     SiussArea,
     TeamRole,
 )
+from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio, Sentinel, SentinelKind
 from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person, Sesso
 from centrale.plans.catalogue import seed_catalogue
+from centrale.tasks.models import Task, TaskCreate, TaskType
+from centrale.tasks.service import create_task
 
 DEMO_PASSWORD = "centrale-demo"  # noqa: S105 - fictional demo accounts, refused outside development
 
@@ -272,6 +275,48 @@ async def _seed_cases(session: AsyncSession, orgs: dict[str, Organisation], oper
                 by_name=manager.full_name,
             )
         )
+        added += 1
+    await session.flush()
+    return added
+
+
+# the tutor's username, the elder's codice fiscale body, the task, hours from now to its window's start
+DEMO_TASKS = [
+    ("tutor1", "VRDNNA40E55H501", TaskType.VISITA_DOMICILIARE, -4),  # late: the window closed two hours ago
+    ("tutor2", "CSTFNC39P18H501", TaskType.CONSEGNA_FARMACI, -26),  # late since yesterday
+    ("tutor1", "BNCMRA38A41H501", TaskType.TELEFONATA, 1),  # due soon: its reminder goes out now
+    ("tutor3", "SNTBRN34B14H501", TaskType.VISITA_DOMICILIARE, 20),
+]
+
+
+async def seed_demo_tasks(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """A few tasks around now, two of them already late, so the board and "Le mie attività" show work.
+
+    Each has a ``demo:<n>`` schedule key: seeding again adds nothing. The caller commits."""
+    now = now or utcnow()
+    added = 0
+    for n, (username, cf_body, kind, hours) in enumerate(DEMO_TASKS, start=1):
+        key = f"demo:{n}"
+        if await _one(session, select(col(Task.id)).where(col(Task.schedule_key) == key)) is not None:
+            continue
+        tutor = await _one(session, select(Operator).where(col(Operator.username) == username))
+        person = await _one(session, select(Person).where(col(Person.codice_fiscale) == demo_codice_fiscale(cf_body)))
+        if tutor is None or person is None:
+            continue
+        start = now + timedelta(hours=hours)
+        task = await create_task(
+            session,
+            data=TaskCreate(
+                person_id=person.id,
+                type=kind,
+                assignee_id=tutor.id,
+                due_start=start,
+                due_end=start + timedelta(hours=2),
+            ),
+            created_by_id=None,
+        )
+        task.schedule_key = key
+        session.add(task)
         added += 1
     await session.flush()
     return added

@@ -10,6 +10,7 @@ import click
 import uvicorn
 from pydantic import ValidationError
 
+from alerts.demo import seed_demo_activity
 from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
@@ -62,12 +63,15 @@ def db_upgrade() -> None:
     click.echo("Database aggiornato / database upgraded.")
 
 
-async def _seed() -> dict[str, int]:
+async def _seed(*, activity: bool = False) -> dict[str, int]:
     database = Database(get_settings().database_url)
     try:
         async with database.sessionmaker() as session:
             added = await seed_demo(session)
             added["politiche di escalation"] = await seed_default_policies(session)
+            await commit(session)
+            if activity:  # a morning's work on the board: reports, a closed alert, late tasks
+                added |= await seed_demo_activity(session)
             return added
     finally:
         await database.dispose()
@@ -93,9 +97,13 @@ def demo(host: str, port: int) -> None:
     """Upgrade, seed the demo district, print the sign-in credentials and serve."""
     _refuse_outside_development()
     migrate.upgrade(get_settings().database_url)
-    asyncio.run(_seed())
+    asyncio.run(_seed(activity=True))
+    base = f"http://{host}:{port}"
     click.echo("\nCentrale Operativa — demo")
-    click.echo(f"  Apri / open: http://{host}:{port}/")
+    click.echo(f"  Apri / open: {base}/")
+    click.echo(f"  Simulatore SMS delle sentinelle / sentinel SMS simulator: {base}/demo/sentinella")
+    click.echo(f"  Registro SMS (inviati e ricevuti) / SMS log: {base}/sms")
+    click.echo(f"  API: {base}/docs")
     click.echo(f"  Password di tutti gli account demo / every demo account's password: {DEMO_PASSWORD}")
     for username, full_name, role, _org, _phone in OPERATORS:
         click.echo(f"    {username:<14} {role.value:<15} {full_name}")
