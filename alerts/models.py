@@ -67,7 +67,10 @@ class AlertCreate(AlertBase):
 
 
 class Alert(AlertBase, table=True):
-    __table_args__ = (Index("ix_alert_due", "state", "next_step_at"),)
+    __table_args__ = (
+        Index("ix_alert_due", "state", "next_step_at"),
+        Index("ix_alert_resolved_at", "resolved_at"),  # the history of closed alerts, latest first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     state: AlertState = Field(default=AlertState.NUOVA, index=True)
@@ -172,6 +175,7 @@ class Notification(SQLModel, table=True):
         UniqueConstraint(
             "alert_id", "escalation_round", "step_index", "recipient", "channel", name="uq_notification_key"
         ),
+        Index("ix_notification_channel_created_at", "channel", "created_at"),  # the SMS log, latest first
     )
 
     id: int | None = Field(default=None, primary_key=True)

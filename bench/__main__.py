@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import board, escalation, report, webhook
+from bench import board, escalation, history, report, webhook
 from bench.common import Context
 
 RESULTS = Path(__file__).parent / "results"
@@ -33,6 +33,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "board-latency-sqlite": lambda ctx: board.latency(ctx, "sqlite"),
     "board-snapshot": board.snapshot,
     "escalation": escalation.scenario,
+    "history": history.scenario,
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.history import table as history_table
+
 
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
@@ -121,6 +123,8 @@ def markdown(out: dict[str, Any]) -> str:
             lines += _snapshot(res)
         elif name == "escalation":
             lines += _escalation(res)
+        elif name == "history":
+            lines += [f"### {name}", "", f"Data: {res['data']}.", "", history_table(res), ""]
         else:
             lines += [f"### {name}", "", "```", str(res), "```", ""]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from centrale.common import created_at_field, utc_field
@@ -26,6 +26,7 @@ class InboundSms(SQLModel, table=True):
     """One SMS received; ``message_sid`` is unique so a retried or doubled webhook stores it once."""
 
     __tablename__ = "inbound_sms"
+    __table_args__ = (Index("ix_inbound_sms_received_at", "received_at"),)  # the SMS log, latest first
 
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=64, unique=True)
