@@ -277,7 +277,7 @@ def label(code: object, lang: str = "it", kind: str | None = None) -> str:
     entry = (kind and codes.BY_KIND.get((kind, text))) or codes.CODES.get(text)
     if entry:
         return entry.get(lang, entry["it"])
-    return text.replace("_", " ").capitalize() if text.isupper() else text
+    return text.replace("_", " ").capitalize() if text.isupper() and "_" in text else text
 
 
 def code_words(lang: str) -> dict[str, str]:

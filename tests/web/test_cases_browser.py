@@ -109,7 +109,7 @@ def test_intake_to_active_plan(server: str) -> None:
         page.select_option("select[name=outcome]", "PROPOSTA_PRESA_IN_CARICO")
         page.select_option("select[name=category]", "ANZIANI")
         page.click("main form button[type=submit]")
-        expect(page.locator("#case-state")).to_have_text("APERTO")
+        expect(page.locator("#case-state")).to_have_attribute("data-state", "APERTO")
         expect(page.locator("h1")).to_contain_text("Rossi Giuseppe")
 
         page.click("#new-plan")

@@ -25,6 +25,7 @@ from centrale.cases.models import (
 )
 from centrale.errors import DomainError
 from centrale.events.service import commit
+from centrale.operators.models import Operator
 from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
 from centrale.plans import service as plans
@@ -139,4 +140,9 @@ async def case_file(request: Request, session: SessionDep, case_id: int) -> Resp
     file = await fascicolo.build(session, case=access.case, actor=access.actor)
     versions = await plans.plans_of(session, case_id=case_id)
     orgs = {o.id: o.name for o in (await session.exec(select(Organisation))).all()}
-    return render(request, "cases/file.html", actor=access.actor, f=file, versions=versions, orgs=orgs)
+    members = [m.operator_id for m in file.team or [] if m.operator_id is not None]
+    names = await session.exec(select(Operator.id, Operator.full_name).where(col(Operator.id).in_(members)))
+    operators = dict(names.all())
+    return render(
+        request, "cases/file.html", actor=access.actor, f=file, versions=versions, orgs=orgs, operators=operators
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from centrale.operators.models import Role
+from integrations.reports.access import REPORT_ROLES
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,11 @@ def entries_for(role: Role | None) -> list[NavEntry]:
     return [entry for entry in ENTRIES if entry.roles is None or role in entry.roles]
 
 
-# The pages that exist before any module adds its own (roles refined where each page's guard says).
+# The pages that exist before any module adds its own, each with the roles its guard lets in
+# (tests/web/test_walk_pages.py opens every entry as every role that sees it).
 add("/", "board", order=10)
 add("/casi", "cases", order=20)
 add("/invii", "nav_referrals", order=30)
 add("/attivita", "my_tasks", order=40)
-add("/carico", "nav_workload", order=50)
-add("/reports", "nav_reports", order=60)
+add("/carico", "nav_workload", roles={Role.COORDINATORE}, order=50)  # web.pages.tasks.workload_page
+add("/reports", "nav_reports", roles=set(REPORT_ROLES), order=60)  # web.pages.reports.reports_page

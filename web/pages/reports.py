@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from integrations.reports.access import REPORT_ROLES
 from web.api.deps import SessionDep
 from web.api.reports import report_for
-from web.pages.base import page_actor, render
+from web.pages.base import error_page, page_actor, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +27,7 @@ async def reports_page(
     if actor is None:
         return RedirectResponse("/login?next=/reports", status_code=303)
     if actor.role not in REPORT_ROLES:
-        return HTMLResponse("Accesso non consentito / access denied", status_code=403)
+        return await error_page(request, 403, [])
     report = await report_for(request, session, actor, start, end)
     last_day = (report.end - timedelta(days=1)).date()
     return render(request, "reports.html", actor=actor, report=report, dal=report.start.date(), al=last_day)
