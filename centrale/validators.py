@@ -43,6 +43,25 @@ def classify_codice_fiscale(value: str) -> tuple[str, CfKind]:
         raise ValueError(f"codice fiscale non valido: {exc}") from exc
 
 
+# omocodia: when two people would share a code, the tax office replaces digits, from the right, with
+# letters (0-9 -> L M N P Q R S T U V); the digits sit in positions 7-8, 10-11 and 13-15 (1-based)
+_OMOCODIA = str.maketrans("LMNPQRSTUV", "0123456789")
+_DIGIT_POSITIONS = (6, 7, 9, 10, 12, 13, 14)
+
+
+def decode_omocodia(code: str) -> str:
+    """An ordinary codice fiscale with its omocodia letters turned back into digits (the check letter is kept)."""
+    chars = list(code.upper())
+    for i in _DIGIT_POSITIONS:
+        chars[i] = chars[i].translate(_OMOCODIA)
+    return "".join(chars)
+
+
+def birthplace_of(code: str) -> str:
+    """The birthplace's codice catastale (Belfiore, e.g. H501 Roma, Z… abroad) of an ordinary codice fiscale."""
+    return decode_omocodia(code)[11:15]
+
+
 def check_codice_fiscale(value: str) -> str:
     return classify_codice_fiscale(value)[0]
 

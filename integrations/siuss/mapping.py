@@ -15,7 +15,7 @@ from centrale.plans.catalogue import rule_of
 from centrale.plans.models import Frequency, Intervention, Plan, ServiceType
 from centrale.plans.service import active_plan
 from centrale.settings import Settings
-from centrale.validators import CfKind
+from centrale.validators import CfKind, birthplace_of
 from integrations.siuss.flow import Beneficiario, Ente, FlowInput, Prestazione, Residenza
 from integrations.siuss.models import SiussData
 from integrations.siuss.sina import ScaleResult, build_sina
@@ -51,9 +51,10 @@ def beneficiario_of(person: Person, data: SiussData | None) -> Beneficiario:
         cognome=person.cognome,
         nome=person.nome,
         anno_nascita=person.data_nascita.year,
-        # an ordinary codice fiscale carries the birthplace's codice catastale in positions 12–15
+        # an ordinary codice fiscale carries the birthplace's codice catastale in positions 12–15, its
+        # digits possibly replaced by omocodia letters (HRLM is H501)
         luogo_nascita=(data.luogo_nascita if data and data.luogo_nascita else None)
-        or (person.codice_fiscale[11:15] if ordinary else None),
+        or (birthplace_of(person.codice_fiscale) if ordinary else None),
         genere="1" if person.sesso == Sesso.M else "2",
         codice_cittadinanza=data.codice_cittadinanza if data else None,
         codice_seconda_cittadinanza=data.codice_seconda_cittadinanza if data else None,

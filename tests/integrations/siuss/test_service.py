@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from lxml import etree
 from sqlmodel import col, func, select
@@ -9,8 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.clock import to_rome, utcnow
+from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
+from centrale.persons.models import Sesso
 from integrations.siuss.models import SiussFlow
 from integrations.siuss.spec import NAMESPACE, ps_psa_sina_schema
 from tests import factories as f
@@ -134,3 +138,27 @@ async def test_an_outsider_cannot_emit_and_the_refusal_is_audited(client: httpx.
         )
     ).all()
     assert {d.subtype for d in denials} == {"case.siuss.manage", "case.siuss.read"} and len(denials) == 3
+
+
+async def test_an_omocodic_codice_fiscale_gives_the_birthplace_decoded_and_the_flow_validates(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    s = await build(client, session)
+    # a man born in Roma (H501) on 8 June 1933 whose code had its digits replaced (omocodia): 0 -> L, 1 -> M, 5 -> R
+    s.person.codice_fiscale, s.person.sesso, s.person.data_nascita = "GLLLNZ33H08HRLMU", Sesso.M, date(1933, 6, 8)
+    session.add(s.person)
+    await commit(session)
+    r = await client.put(f"/api/v1/cases/{s.case['id']}/siuss/dati", headers=s.headers, json=SIUSS_DATA)
+    assert r.status_code == 200 and r.json()["blocked"] == []
+    r = await client.post(f"/api/v1/cases/{s.case['id']}/siuss/flussi", headers=s.headers)
+    assert len(r.json()["emitted"]) == 2
+    for flow in (await session.exec(select(SiussFlow))).all():
+        ps_psa_sina_schema().validate(flow.xml)
+        beneficiario = etree.fromstring(flow.xml.encode()).find("c:Beneficiario", NS)
+        anagrafica = beneficiario.find("c:Anagrafica", NS)
+        assert beneficiario.get("CodiceFiscale") == "GLLLNZ33H08HRLMU"  # the person's code as issued
+        assert (anagrafica.get("LuogoNascita"), anagrafica.get("AnnoNascita"), anagrafica.get("Genere")) == (
+            "H501",
+            "1933",
+            "1",
+        )
