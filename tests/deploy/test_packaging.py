@@ -38,12 +38,13 @@ def _locked() -> dict[str, str]:
 def test_the_lock_pins_every_dependency_of_the_image_within_its_range() -> None:
     project = _pyproject()["project"]
     locked = _locked()
-    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["evaluation"]]
+    extras = project["optional-dependencies"]
+    wanted = [Requirement(r) for r in project["dependencies"] + extras["evaluation"] + extras["otel"]]
     for req in wanted:
         name = canonicalize_name(req.name)
         assert name in locked, f"{req.name} is not in requirements.lock: regenerate it (command at its top)"
         assert req.specifier.contains(locked[name], prereleases=True), f"{req} but the lock has {locked[name]}"
-    assert "uv pip compile pyproject.toml --extra evaluation" in LOCK.read_text().splitlines()[1]
+    assert "uv pip compile pyproject.toml --extra evaluation --extra otel" in LOCK.read_text().splitlines()[1]
 
 
 def test_the_image_installs_the_locked_dependencies_by_hash_before_the_code() -> None:
