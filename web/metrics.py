@@ -46,6 +46,7 @@ REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 #: how late an escalation step ran after it was due (the tick runs every few seconds)
 LATENESS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 JOB_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+_NOTHING: dict[str, Any] = {}
 UNMATCHED = "<unmatched>"  # a path no route matched: never the raw path (unbounded, may hold data)
 #: Twilio's webhooks, and what their answers mean (a status the table lacks is counted as ``http_<status>``)
 WEBHOOKS = {"/integrations/twilio/sms": "sms", "/integrations/twilio/status": "status"}
@@ -223,7 +224,7 @@ def route_template(scope: Scope) -> str:
 
     FastAPI keeps an included router's routes unprefixed and records the route context it selected, with
     the full template, on the scope it shares with us (tests/web/test_metrics.py checks the prefix)."""
-    context = scope.get("fastapi", {}).get("effective_route_context")
+    context = (scope.get("fastapi") or _NOTHING).get("effective_route_context")
     template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
     return template or UNMATCHED
 
