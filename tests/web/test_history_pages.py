@@ -125,9 +125,11 @@ async def test_the_history_shows_each_operator_only_the_closed_alerts_they_may_s
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     d = await district(session)
+    await _messages(session, d)
     await _sign_in(client, session, d.tutor)
     r = await client.get("/storico")
     assert r.status_code == 200 and "Allerte chiuse" in r.text
+    assert "La signora del 3B non apre la porta" in r.text  # the words of the report that opened it
     assert _alert_ids(r.text) == {d.followed_alert}  # not the other building's, nor an open one
     assert "Falso allarme" in r.text and "FALSO_ALLARME" not in r.text.split("<table", 1)[1].split("</table>")[0]
     [row] = await _rows(session, "history.page", d.tutor)

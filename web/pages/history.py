@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.access import HANDLERS, alert_visibility
 from alerts.models import Alert, AlertOutcome, AlertState
+from alerts.sms.models import InboundSms
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.audit.service import build_event, record_covering, record_now, refusal
 from centrale.auth.actor import Actor
@@ -193,6 +194,19 @@ class ClosedRow:
     alert: Alert
     person: str | None
     building: str | None
+    words: str | None = None  # what the first report said, when an SMS opened it
+
+
+async def first_words(session: AsyncSession, alert_ids: list[int]) -> dict[int, str]:
+    """The text of the first SMS of each alert (one query for the page)."""
+    if not alert_ids:
+        return {}
+    rows = await session.exec(
+        select(col(InboundSms.alert_id), col(InboundSms.body))  # type: ignore[call-overload]
+        .where(col(InboundSms.alert_id).in_(alert_ids))
+        .order_by(col(InboundSms.received_at).desc(), col(InboundSms.id).desc())
+    )
+    return {int(alert_id): body for alert_id, body in rows.all()}  # the earliest wins: read last
 
 
 async def closed_alerts(
@@ -209,8 +223,10 @@ async def closed_alerts(
         .limit(size + 1)
     )
     rows = (await session.exec(query)).all()
+    words = await first_words(session, [alert.id for alert, *_ in rows[:size] if alert.id is not None])
     found = [
-        ClosedRow(alert, f"{cognome} {nome}" if cognome else None, building) for alert, cognome, nome, building in rows
+        ClosedRow(alert, f"{cognome} {nome}" if cognome else None, building, words.get(alert.id or 0))
+        for alert, cognome, nome, building in rows
     ]
     return found[:size], len(found) > size
 
