@@ -54,6 +54,10 @@ from web.pages import cases as pages_cases
 from web.pages import history as pages_history
 from web.pages import plans as pages_plans
 from web.pages import referrals as pages_referrals
+from web.pages import registry_access as pages_registry_access
+from web.pages import registry_condomini as pages_registry_condomini
+from web.pages import registry_orgs as pages_registry_orgs
+from web.pages import registry_persons as pages_registry_persons
 from web.pages import reports as reports_pages
 from web.pages import search as pages_search
 from web.pages import simulator
@@ -231,6 +235,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_team.router)
     app.include_router(pages_referrals.router)
     app.include_router(pages_plans.router)
+    app.include_router(pages_registry_persons.router)
+    app.include_router(pages_registry_access.router)
+    app.include_router(pages_registry_condomini.router)
+    app.include_router(pages_registry_orgs.router)
     app.include_router(pages_history.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
