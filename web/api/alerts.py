@@ -43,7 +43,7 @@ from centrale.events.service import commit
 from centrale.persons.models import Person
 from web import container
 from web.api.deps import CurrentActor, DatabaseDep, PagingDep, SessionDep, TxDep, flow_route
-from web.board.story import reports_of, stories_of
+from web.board.story import building_reports_of, reports_of, stories_of
 
 router = APIRouter(prefix="/alerts", tags=["allerte"])
 
@@ -179,7 +179,11 @@ async def _detail(session: AsyncSession, alert: Alert) -> AlertDetail:
             select(Notification).where(col(Notification.alert_id) == alert.id).order_by(col(Notification.id))
         )
     ).all()
-    reports, _ = (await reports_of(session, [alert.id], limit=None)).get(alert.id, ([], 0))
+    if alert.building_level and alert.condominio_id is not None:
+        found = await building_reports_of(session, {alert.id: (alert.condominio_id, alert.opened_at)}, limit=None)
+    else:
+        found = await reports_of(session, [alert.id], limit=None)
+    reports, _ = found.get(alert.id, ([], 0))
     card: dict[str, Any] = {"state": alert.state}
     escalation = (alert.escalation_round, alert.next_step_index, alert.next_step_at, alert.policy_snapshot or {})
     await stories_of(session, {alert.id: escalation}, {alert.id: card})

@@ -32,7 +32,7 @@ from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web.board import panels
 from web.board.shown import Shown, audit_row
-from web.board.story import reports_of, stories_of
+from web.board.story import building_reports_of, reports_of, stories_of
 from web.words import board as board_words  # noqa: F401 - registers the words of the cards and panels
 
 Panel = Callable[[AsyncSession, Actor, Shown], Awaitable[Any]]
@@ -168,7 +168,11 @@ async def _cards(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, A
     """The cards of these rows, with their reports' words and their escalation story (two more
     statements for the whole lot, whatever their number)."""
     cards = {row[0]: _card(row) for row in rows}
-    for alert_id, (reports, total) in (await reports_of(session, cards)).items():
+    # a building's alert gathers the reports of its building (each also on its person's alert)
+    buildings = {row[0]: (row[9], row[14]) for row in rows if row[12] and row[9] is not None}
+    found = await reports_of(session, [i for i in cards if i not in buildings])
+    found |= await building_reports_of(session, buildings)
+    for alert_id, (reports, total) in found.items():
         cards[alert_id]["reports"] = reports
         cards[alert_id]["report_total"] = total
     escalation = {row[0]: (row[-5], row[-4], row[-3], row[-2] or {}) for row in rows}

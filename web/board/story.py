@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.service import step_at
 from alerts.models import AlertState, Notification
+from alerts.raising import GroupingRules
 from alerts.sms.models import InboundSms, InboundState
 from centrale.condomini.models import Sentinel
 from centrale.operators.models import Operator
@@ -77,6 +78,44 @@ async def reports_of(
         reports, _ = found.get(row[0], ([], 0))
         reports.append(_report(row))
         found[row[0]] = (reports, int(row[-1]))
+    return found
+
+
+async def building_reports_of(
+    session: AsyncSession, buildings: dict[int, tuple[int, datetime]], *, limit: int | None = CARD_REPORTS
+) -> dict[int, tuple[list[dict[str, Any]], int]]:
+    """For building-level alerts (alert id -> (condominio, opened at)): the reports from their building
+    since the window that opened them began, newest first (at most ``limit``) and how many (one statement
+    for them all)."""
+    if not buildings:
+        return {}
+    window = GroupingRules.from_settings().building_window
+    since = min(opened_at for _, opened_at in buildings.values()) - window
+    query = (
+        select(
+            col(InboundSms.condominio_id),
+            col(InboundSms.id),
+            col(InboundSms.received_at),
+            col(InboundSms.body),
+            col(InboundSms.sender_phone),
+            col(Sentinel.name),
+            col(Sentinel.phone),
+        )
+        .outerjoin(Sentinel, col(Sentinel.id) == col(InboundSms.sentinel_id))
+        .where(
+            col(InboundSms.condominio_id).in_({condominio for condominio, _ in buildings.values()}),
+            col(InboundSms.alert_id).is_not(None),  # reports (a check-in answer raises nothing)
+            col(InboundSms.state).in_(REPORT_STATES),
+            col(InboundSms.received_at) >= since,
+        )
+        .order_by(col(InboundSms.id).desc())
+    )
+    rows = (await (await session.connection()).execute(query)).all()
+    found: dict[int, tuple[list[dict[str, Any]], int]] = {}
+    for alert_id, (condominio_id, opened_at) in buildings.items():
+        mine = [row for row in rows if row[0] == condominio_id and row[2] >= opened_at - window]
+        shown = mine if limit is None else mine[:limit]
+        found[alert_id] = ([_report(row) for row in shown], len(mine))
     return found
 
 

@@ -74,6 +74,20 @@ async def test_a_card_tells_the_reports_newest_first_whom_to_call_and_the_next_s
     assert card["story"]["next"]["index"] == 0 and card["story"]["next"]["role"] == "TUTOR"
 
 
+async def test_a_buildings_alert_gathers_the_words_of_the_reports_from_its_building(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    _who, _coordinator, token, _tutor = await _world(session)
+    for n in range(3):  # three reports from one building within the window: the building's alert opens
+        await _report(session, f"int. 7 rumori, messaggio {n}")
+    building = (await session.exec(select(Alert).where(col(Alert.building_level).is_(True)))).one()
+    assert building.id is not None
+    card = (await alert_cards(session, [building.id]))[building.id]
+    assert [r["text"] for r in card["reports"]] == [f"int. 7 rumori, messaggio {n}" for n in (2, 1, 0)]
+    detail = (await client.get(f"/api/v1/alerts/{building.id}", headers=f.bearer(token))).json()
+    assert len(detail["reports"]) == 3
+
+
 async def test_take_acknowledges_and_assigns_in_one_act_and_the_api_tells_the_story(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
