@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -60,17 +61,31 @@ BARTHEL_WHEELCHAIR = ("uso_carrozzina", (0, 1, 3, 4, 5))  # for who does not wal
 
 KATZ_ITEMS = ("bagno", "vestirsi", "toilette", "spostarsi", "continenza", "alimentazione")
 
-#: Lawton IADL: item -> the score of each option, in order (answers are option indexes from 0)
+#: Lawton IADL: item -> the score of each option by its code (answers are these codes, from 0). A code
+#: never changes meaning once stored: housekeeping's fifth option (light daily tasks without an acceptable
+#: level of cleanliness, 1) came later and has code 4; LAWTON_ORDER shows it in Lawton & Brody's place.
 LAWTON_ITEMS: dict[str, tuple[int, ...]] = {
     "telefono": (1, 1, 1, 0),
     "acquisti": (1, 0, 0, 0),
     "preparazione_cibo": (1, 0, 0, 0),
-    "governo_casa": (1, 1, 1, 0),
+    "governo_casa": (1, 1, 1, 0, 1),
     "biancheria": (1, 1, 0),
     "mezzi_trasporto": (1, 1, 1, 0, 0),
     "farmaci": (1, 0, 0),
     "denaro": (1, 1, 0),
 }
+#: the order in which Lawton & Brody list the options, as codes; items not named here list them 0, 1, 2...
+LAWTON_ORDER: dict[str, tuple[int, ...]] = {
+    # keeps house alone or with occasional help; light daily tasks; light tasks without an acceptable
+    # level of cleanliness; needs help with every maintenance task; takes no part (1, 1, 1, 1, 0)
+    "governo_casa": (0, 1, 4, 2, 3),
+}
+
+
+def lawton_order(item: str) -> tuple[int, ...]:
+    """The option codes of a Lawton item in the published order."""
+    return LAWTON_ORDER.get(item, tuple(range(len(LAWTON_ITEMS[item]))))
+
 
 Band = tuple[int, int, str]  # lowest total, highest total, label
 
@@ -178,16 +193,92 @@ def score_lawton(answers: Mapping[str, object]) -> Score:
     return Score(total=total, band=None)
 
 
+#: MMSE answers: the raw score with the person's age and years of schooling; ``punteggio_corretto`` alone is
+#: a score already corrected elsewhere (the only answer records had before the correction was applied here)
+MMSE_RAW, MMSE_AGE, MMSE_SCHOOLING, MMSE_CORRECTED = "punteggio_grezzo", "eta", "anni_scolarita", "punteggio_corretto"
+MMSE_AGE_BANDS: tuple[tuple[int, int], ...] = ((65, 69), (70, 74), (75, 79), (80, 84), (85, 89))
+MMSE_SCHOOLING_BANDS: tuple[tuple[int, int], ...] = ((0, 4), (5, 7), (8, 12), (13, 17))
+#: Magni et al., Eur J Neurol 1996: the adjustment added to the raw score, by age band (rows) and years
+#: of schooling (columns), as DOMAIN.md gives it
+MMSE_CORRECTION: tuple[tuple[Decimal, ...], ...] = tuple(
+    tuple(Decimal(v) for v in row)
+    for row in (
+        ("0.4", "-1.1", "-2.0", "-2.8"),
+        ("0.7", "-0.7", "-1.6", "-2.3"),
+        ("1.0", "-0.3", "-1.0", "-1.7"),
+        ("1.5", "0.4", "-0.3", "-0.9"),
+        ("2.2", "1.4", "0.8", "0.3"),
+    )
+)
+MMSE_MAX = 30
+
+
+def _band_index(value: int, bands: tuple[tuple[int, int], ...]) -> tuple[int, bool]:
+    """The band holding ``value``, or the nearest one and True when ``value`` lies outside the grid."""
+    for i, (low, high) in enumerate(bands):
+        if low <= value <= high:
+            return i, False
+    return (0 if value < bands[0][0] else len(bands) - 1), True
+
+
+@dataclass(frozen=True)
+class MmseCorrection:
+    """The cell of Magni's grid used for an age and a schooling, and whether they lay outside it."""
+
+    age_band: tuple[int, int]
+    schooling_band: tuple[int, int]
+    value: Decimal
+    outside_grid: bool
+
+
+def mmse_correction(age: int, schooling_years: int) -> MmseCorrection:
+    """The correction for ``age`` and ``schooling_years``; outside the grid the nearest row or column is used."""
+    row, age_out = _band_index(age, MMSE_AGE_BANDS)
+    column, schooling_out = _band_index(schooling_years, MMSE_SCHOOLING_BANDS)
+    return MmseCorrection(
+        MMSE_AGE_BANDS[row], MMSE_SCHOOLING_BANDS[column], MMSE_CORRECTION[row][column], age_out or schooling_out
+    )
+
+
+def _bounded_int(item: str, value: object, low: int, high: int) -> int:
+    number = _int_answer(item, value)
+    if not low <= number <= high:
+        raise ScaleError(item, f"valore {number} fuori scala ({low}–{high}) / out of range")
+    return number
+
+
 def score_mmse(answers: Mapping[str, object]) -> Score:
-    """MMSE: the corrected total (age and schooling) 0–30."""
-    _check_items(answers, {"punteggio_corretto"})
-    value = answers["punteggio_corretto"]
+    """MMSE: the raw score corrected for age and schooling (Magni 1996), capped to 0–30; the total is the
+    corrected score truncated, so that bands read it as the cut-offs mean (23.6 is below 24: "lieve")."""
+    if set(answers) == {MMSE_CORRECTED}:
+        return _score_mmse_corrected(answers[MMSE_CORRECTED])
+    _check_items(answers, {MMSE_RAW, MMSE_AGE, MMSE_SCHOOLING})
+    raw = _bounded_int(MMSE_RAW, answers[MMSE_RAW], 0, MMSE_MAX)
+    age = _bounded_int(MMSE_AGE, answers[MMSE_AGE], 18, 120)
+    schooling = _bounded_int(MMSE_SCHOOLING, answers[MMSE_SCHOOLING], 0, 30)
+    correction = mmse_correction(age, schooling)
+    corrected = min(max(raw + correction.value, Decimal(0)), Decimal(MMSE_MAX))
+    return Score(
+        total=int(corrected),
+        band=None,
+        detail={
+            MMSE_RAW: raw,
+            "correzione": float(correction.value),
+            MMSE_CORRECTED: float(corrected),
+            "fascia_eta": list(correction.age_band),
+            "fascia_scolarita": list(correction.schooling_band),
+            "fuori_griglia": correction.outside_grid,
+        },
+    )
+
+
+def _score_mmse_corrected(value: object) -> Score:
+    """A score corrected elsewhere (records from before the raw score was asked keep this shape)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScaleError("punteggio_corretto", f"deve essere un numero / must be a number, got {value!r}")
-    if not 0 <= value <= 30:
-        raise ScaleError("punteggio_corretto", f"valore {value} fuori scala (0–30) / out of range")
-    # Bands are read on the corrected score; a fractional correction is truncated (e.g. 23.6 is "lieve").
-    return Score(total=int(value), band=None, detail={"punteggio_corretto": value})
+        raise ScaleError(MMSE_CORRECTED, f"deve essere un numero / must be a number, got {value!r}")
+    if not 0 <= value <= MMSE_MAX:
+        raise ScaleError(MMSE_CORRECTED, f"valore {value} fuori scala (0–30) / out of range")
+    return Score(total=int(value), band=None, detail={MMSE_CORRECTED: value})
 
 
 SCORERS: dict[ScaleKind, Callable[[Mapping[str, object]], Score]] = {

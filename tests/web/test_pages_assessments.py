@@ -10,6 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments.models import Assessment
+from centrale.assessments.scales import LAWTON_ITEMS
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -70,12 +71,63 @@ async def test_lawton_form_scores_by_option(client: httpx.AsyncClient, session: 
     assert "Usa i mezzi pubblici se accompagnato (1)" in r.text
 
 
-async def test_mmse_corrected_score_and_band(client: httpx.AsyncClient, session: AsyncSession):
+async def test_lawton_housekeeping_shows_five_options_in_lawton_and_brody_order(
+    client: httpx.AsyncClient, session: AsyncSession
+):
     case_id = await _signed_in_case(client, session)
+    form = await client.get(f"/casi/{case_id}/valutazione?kind=LAWTON_IADL")
+    fieldset = form.text[form.text.index('id="item-governo_casa"') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    shown = re.findall(r'name="a_governo_casa" value="(\d)"[^>]*>\s*([^<]+?)\s*<span class="score">\((\d)\)', fieldset)
+    assert [(text, int(points)) for _, text, points in shown] == [
+        ("Mantiene la casa da solo o con aiuto occasionale", 1),
+        ("Esegue solo compiti quotidiani leggeri", 1),
+        ("Esegue compiti quotidiani leggeri ma non mantiene un livello accettabile di pulizia", 1),
+        ("Ha bisogno di aiuto in ogni operazione", 1),
+        ("Non partecipa al governo della casa", 0),
+    ]
+    cleanliness = shown[2][0]
+    body = {"kind": "LAWTON_IADL"} | {f"a_{k}": "0" for k in LAWTON_ITEMS} | {"a_governo_casa": cleanliness}
+    r = await client.post(f"/casi/{case_id}/valutazione", data=body, follow_redirects=True)
+    assert _text(r.text, "total") == "8"
+    assert "non mantiene un livello accettabile di pulizia (1)" in r.text
+
+
+async def test_mmse_raw_score_age_and_schooling_give_the_corrected_score_and_band(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    case_id = await _signed_in_case(client, session)
+    form = await client.get(f"/casi/{case_id}/valutazione?kind=MMSE")
+    for item in ("punteggio_grezzo", "eta", "anni_scolarita"):
+        assert f'name="a_{item}"' in form.text
+    assert 'id="mmse-grid"' in form.text and "Magni" in form.text and "\u22122,8" in form.text  # the grid is shown
+    # 72 years, 10 years of schooling: Magni's cell 70–74 × 8–12 is −1.6, so 22 raw is 20.4 corrected
+    body = {"kind": "MMSE", "a_punteggio_grezzo": "22", "a_eta": "72", "a_anni_scolarita": "10"}
+    r = await client.post(f"/casi/{case_id}/valutazione", data=body, follow_redirects=True)
+    assert r.status_code == 200
+    assert (_text(r.text, "total"), _text(r.text, "band")) == ("20", "lieve")
+    assert (_text(r.text, "mmse-raw"), _text(r.text, "mmse-corrected")) == ("22", "20,4")
+    assert _text(r.text, "mmse-correction").startswith("\u22121,6")
+    assert re.search(r'id="mmse-cell-used"[^>]*><strong>\u22121,6</strong>', r.text)
+    row = (await session.exec(select(Assessment))).one()
+    assert row.answers == {"punteggio_grezzo": 22, "eta": 72, "anni_scolarita": 10}
+    assert (row.detail["punteggio_grezzo"], row.detail["punteggio_corretto"], row.total) == (22, 20.4, 20)
+
+
+async def test_an_mmse_recorded_before_the_correction_keeps_its_score(client: httpx.AsyncClient, session: AsyncSession):
+    case_id = await _signed_in_case(client, session)
+    client_token = client.cookies.get(COOKIE_NAME)
+    assert client_token
+    # the shape earlier records have: only a score already corrected, no raw score
     r = await client.post(
-        f"/casi/{case_id}/valutazione", data={"kind": "MMSE", "a_punteggio_corretto": "23,6"}, follow_redirects=True
+        f"/api/v1/cases/{case_id}/assessments",
+        headers=f.bearer(client_token),
+        json={"kind": "MMSE", "answers": {"punteggio_corretto": 23.6}},
     )
-    assert (_text(r.text, "total"), _text(r.text, "band")) == ("23", "lieve")
+    assert r.status_code == 201 and (r.json()["total"], r.json()["band"]) == (23, "lieve")
+    page = await client.get(f"/casi/{case_id}/valutazioni/{r.json()['id']}")
+    assert _text(page.text, "mmse-corrected") == "23,6" and 'id="mmse-elsewhere"' in page.text
+    assert 'id="mmse-raw"' not in page.text
 
 
 async def test_errors_are_shown_beside_the_named_item_and_nothing_is_saved(
@@ -89,9 +141,9 @@ async def test_errors_are_shown_beside_the_named_item_and_nothing_is_saved(
     assert 'aria-describedby="err-spostarsi"' in r.text
     assert re.search(r'name="a_vestirsi" value="1"\s+checked', r.text)  # the other answers are kept
 
-    out_of_range = {"kind": "MMSE", "a_punteggio_corretto": "31"}
+    out_of_range = {"kind": "MMSE", "a_punteggio_grezzo": "31", "a_eta": "80", "a_anni_scolarita": "5"}
     r = await client.post(f"/casi/{case_id}/valutazione", data=out_of_range)
-    assert r.status_code == 422 and "fuori scala" in _text(r.text, "err-punteggio_corretto")
+    assert r.status_code == 422 and "fuori scala" in _text(r.text, "err-punteggio_grezzo")
     assert 'value="31"' in r.text
     assert (await session.exec(select(Assessment))).all() == []
 

@@ -17,7 +17,7 @@ from web.api.deps import SessionDep, flow_route
 from web.pages.base import render
 from web.pages.cases import _case
 from web.pages.refused import page_tx, refused_page
-from web.pages.scale_forms import FORMS, parse_answer
+from web.pages.scale_forms import FORMS, band_text, decimal, mmse_grid, parse_answer, signed
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,6 +56,10 @@ def _render_form(
         error_text=str(error).split(": ", 1)[-1] if error else None,
         answers=answers or {},
         notes=notes or {},
+        mmse_grid=mmse_grid,
+        band_text=band_text,
+        signed=signed,
+        decimal=decimal,
     )
 
 
@@ -101,4 +105,8 @@ async def assessment_result(request: Request, session: SessionDep, case_id: int,
         case=access.case,
         a=row,
         scale=FORMS[row.kind],
+        mmse_grid=mmse_grid,
+        band_text=band_text,
+        signed=signed,
+        decimal=decimal,
     )

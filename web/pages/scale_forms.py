@@ -15,8 +15,16 @@ from centrale.assessments.scales import (
     INSPIRE_LABELS,
     KATZ_ITEMS,
     LAWTON_ITEMS,
+    MMSE_AGE,
+    MMSE_AGE_BANDS,
+    MMSE_CORRECTION,
+    MMSE_RAW,
+    MMSE_SCHOOLING,
+    MMSE_SCHOOLING_BANDS,
     ScaleKind,
+    lawton_order,
 )
+from web.words import scales as _words  # noqa: F401 - registers the words of the assessment pages
 
 Text = tuple[str, str]  # Italian, English
 
@@ -92,7 +100,7 @@ KATZ = ScaleForm(
     tuple(Item(k, _KATZ_LABELS[k], _KATZ_OPTIONS) for k in KATZ_ITEMS),
 )
 
-#: Lawton IADL: item -> label and the option texts, in the order of LAWTON_ITEMS' scores
+#: Lawton IADL: item -> label and the option texts, by option code (the order of LAWTON_ITEMS' scores)
 _LAWTON: dict[str, tuple[Text, tuple[Text, ...]]] = {
     "telefono": (
         ("Usare il telefono", "Using the telephone"),
@@ -128,6 +136,10 @@ _LAWTON: dict[str, tuple[Text, tuple[Text, ...]]] = {
             ("Esegue solo compiti quotidiani leggeri", "Does light daily tasks only"),
             ("Ha bisogno di aiuto in ogni operazione", "Needs help with every task"),
             ("Non partecipa al governo della casa", "Takes no part in housekeeping"),
+            (
+                "Esegue compiti quotidiani leggeri ma non mantiene un livello accettabile di pulizia",
+                "Does light daily tasks but cannot keep an acceptable level of cleanliness",
+            ),
         ),
     ),
     "biancheria": (
@@ -173,25 +185,62 @@ LAWTON = ScaleForm(
         Item(
             key,
             _LAWTON[key][0],
-            tuple(Option(i, text, score) for i, (text, score) in enumerate(zip(_LAWTON[key][1], scores, strict=True))),
+            tuple(Option(code, _LAWTON[key][1][code], scores[code]) for code in lawton_order(key)),
         )
         for key, scores in LAWTON_ITEMS.items()
     ),
 )
+assert all(len(_LAWTON[k][1]) == len(v) for k, v in LAWTON_ITEMS.items()), "a Lawton option without its text"
 
 MMSE = ScaleForm(
     ScaleKind.MMSE,
     ("Mini-Mental State Examination (MMSE)", "Mini-Mental State Examination (MMSE)"),
     (
+        Item(MMSE_RAW, ("Punteggio grezzo (0–30)", "Raw score (0–30)"), widget="number", maximum=30),
+        Item(MMSE_AGE, ("Età (anni compiuti)", "Age (years)"), widget="number", minimum=18, maximum=120),
         Item(
-            "punteggio_corretto",
-            ("Punteggio corretto per età e scolarità (0–30)", "Score corrected for age and schooling (0–30)"),
+            MMSE_SCHOOLING,
+            ("Anni di scolarità (anni di scuola frequentati)", "Years of schooling"),
             widget="number",
             maximum=30,
-            step=0.1,
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One age band of the MMSE correction grid, its corrections formatted for the page."""
+
+    ages: str
+    corrections: tuple[str, ...]
+
+
+def signed(value: float, lang: str = "it") -> str:
+    """A correction as the grid prints it: +0,4 / −1,1 (a comma in Italian)."""
+    text = f"{abs(value):.1f}"
+    return ("+" if value >= 0 else "\u2212") + (text.replace(".", ",") if lang == "it" else text)
+
+
+def decimal(value: float, lang: str = "it") -> str:
+    """A score with one decimal where it has one: 20,4 (a comma in Italian), 23."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if lang == "it" else text
+
+
+def band_text(band: tuple[int, int] | list[int]) -> str:
+    return f"{band[0]}\u2013{band[1]}"
+
+
+def mmse_grid(lang: str = "it") -> tuple[tuple[str, ...], tuple[GridRow, ...]]:
+    """Magni's grid as the page shows it: the schooling bands (columns) and one row per age band."""
+    columns = tuple(band_text(b) for b in MMSE_SCHOOLING_BANDS)
+    rows = tuple(
+        GridRow(band_text(ages), tuple(signed(float(v), lang) for v in values))
+        for ages, values in zip(MMSE_AGE_BANDS, MMSE_CORRECTION, strict=True)
+    )
+    return columns, rows
+
 
 INSPIRE = ScaleForm(
     ScaleKind.INSPIRE,
@@ -207,8 +256,8 @@ FORMS: dict[ScaleKind, ScaleForm] = {s.kind: s for s in (INSPIRE, BARTHEL, KATZ,
 
 
 def parse_answer(item: Item, raw: str) -> int | float | str:
-    """Numbers as numbers (MMSE may carry a decimal correction); anything else is passed on for the
-    scale to refuse with the item's name."""
+    """Numbers as numbers (a decimal is passed on for the scale to refuse where it wants an integer);
+    anything else is passed on for the scale to refuse with the item's name."""
     text = raw.strip().replace(",", ".")
     try:
         return int(text)
