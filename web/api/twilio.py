@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +39,7 @@ def _agent(request: Request) -> Agent:
 
 async def _signed_form(request: Request, subtype: str) -> FormData:
     """The posted form if Twilio signed it; otherwise an audited 403 and nothing else happens."""
-    form = await request.form()
+    form = await _form(request)
     if not is_signed(
         container.settings_of(request),
         path=request.url.path,
@@ -62,6 +63,22 @@ async def _signed_form(request: Request, subtype: str) -> FormData:
         )
         raise HTTPException(status_code=403, detail="Firma non valida / invalid signature")
     return form
+
+
+MAX_FIELDS = 1000  # as Starlette's own form parser
+
+
+async def _form(request: Request) -> FormData:
+    """Twilio posts URL-encoded forms: parsed with the standard library, a quarter of the generic parser's cost
+    on the hot path; anything else goes through Starlette's parser."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return await request.form()
+    body = await request.body()
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise HTTPException(status_code=400, detail="Modulo non leggibile / unreadable form") from error
+    return FormData(pairs)
 
 
 def _params(form: FormData) -> dict[str, str]:
