@@ -5,11 +5,40 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import crossplane
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 PUBLIC = (DEPLOY / "nginx" / "public.conf").read_text()
 INTERNAL = (DEPLOY / "nginx" / "internal.conf").read_text()
+
+
+def _parse(tmp: Path, site: str, public: str = PUBLIC) -> dict[str, Any]:
+    """nginx's own reading of a site as the proxy container loads it (inside http {}, the includes followed)."""
+    (tmp / "centrale").mkdir(exist_ok=True)
+    (tmp / "centrale" / "public.conf").write_text(public)
+    (tmp / "centrale" / "internal.conf").write_text(INTERNAL)
+    (tmp / site).write_text((DEPLOY / site).read_text().replace("/etc/nginx/centrale/", f"{tmp}/centrale/"))
+    (tmp / "nginx.main.conf").write_text(f"events {{}}\nhttp {{\n    include {tmp}/{site};\n}}\n")
+    result: dict[str, Any] = crossplane.parse(str(tmp / "nginx.main.conf"), check_ctx=True, check_args=True)
+    return result
+
+
+@pytest.mark.parametrize("site", ["nginx.conf", "nginx-tls.conf"])
+def test_each_site_is_a_configuration_nginx_accepts(tmp_path: Path, site: str) -> None:
+    parsed = _parse(tmp_path, site)
+    assert parsed["status"] == "ok", parsed["errors"]
+    files = {Path(c["file"]).name for c in parsed["config"]}
+    assert {"public.conf", "internal.conf"} <= files
+    # and the check is real: a directive in the wrong place, or with a missing argument, is refused
+    for broken in (
+        PUBLIC + "\nserver { }\n",  # a server inside a server
+        PUBLIC.replace("proxy_set_header Host $host;", "proxy_set_header Host;"),
+    ):
+        assert _parse(tmp_path, site, broken)["status"] == "failed"
 
 
 def _locations(conf: str) -> list[tuple[str, str, str]]:
