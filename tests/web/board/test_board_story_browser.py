@@ -116,14 +116,22 @@ def test_a_sentinels_report_shows_its_words_whom_to_call_and_the_escalation(serv
         expect(story).to_contain_text("notifica personale inviata")
         expect(story).to_contain_text("SMS")
         expect(card.locator(".story .next")).to_contain_text("Passo 2 · Coordinatore di turno")
+        alert_id = card.get_attribute("data-id")
 
+        _in_thread(_escalate(server.url))  # type: ignore[attr-defined]  # step 2: the coordinator on duty
+        expect(page.locator("#personal")).to_contain_text(f"Allerta n. {alert_id}", timeout=5000)
+        expect(card.locator(".story")).to_contain_text("Passo 2 · Coordinatore di turno")
+        expect(card.locator(".story")).to_contain_text("Giulia Marchetti")
+        page.reload()  # "Notifiche personali" survive a reload
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(page.locator("#personal")).to_contain_text(f"Allerta n. {alert_id}")
+
+        card = page.locator(f'#alerts li[data-id="{alert_id}"]')
         card.locator("button.take").click()  # take ownership: acknowledged and held by me, one click
         expect(card).to_have_attribute("data-state", "PRESA_VISIONE", timeout=3000)
         expect(card.locator(".holder")).to_contain_text("In carico a: Giulia Marchetti")
         expect(card.locator(".story .next")).to_contain_text("Escalation ferma")
-        page.reload()  # the personal notifications survive a reload (the coordinator was not told yet: empty)
-        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
-        expect(page.locator("#alerts li.alert").first.locator(".reports")).to_contain_text("AIUTO A2")
+        expect(card.locator(".reports")).to_contain_text("AIUTO A2")
         browser.close()
 
 
