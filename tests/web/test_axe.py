@@ -1,0 +1,127 @@
+"""axe-core inside Chromium: no serious or critical accessibility violation on any page, as any role; and
+the text the pages' scripts write (the board's cards) says words, not codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from centrale.db import Database
+from centrale.operators.models import Role
+from centrale.settings import Settings
+from tests import factories as f
+from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.walk_common import domain_codes, fill, operator_of, page_routes, problems_in, seed_district
+from web.api.deps import COOKIE_NAME
+from web.app import create_app
+from web.schema import metadata
+
+pytestmark = pytest.mark.browser
+Pages = dict[Role, list[str]]
+
+
+async def _prepare(url: str) -> tuple[dict[Role, str], Pages]:
+    """The demo district in a file; a session for each role, and the pages each role may open."""
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    app = create_app(Settings(environment="test", database_url=url, scheduler_enabled=False), database=db)
+    tokens: dict[Role, str] = {}
+    pages: Pages = {}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Origin": "http://testserver"}
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as client,
+            db.sessionmaker() as session,
+        ):
+            district = await seed_district(session, client)
+            paths = [p for p in [await fill(session, t) for t in page_routes(app)] if p is not None]
+            for role in Role:
+                tokens[role] = await f.token_for(session, await operator_of(session, district, role))
+                client.cookies.set(COOKIE_NAME, tokens[role])
+                opened = [(p, await client.get(p, follow_redirects=True)) for p in paths]
+                whole = [(p, r) for p, r in opened if "<html" in r.text]  # not a script's fragment or JSON
+                pages[role] = sorted({str(r.url.path) for _p, r in whole if r.status_code == 200})
+                pages[role] += [p for p, r in whole if r.status_code == 403][:1]  # the refusal page, once
+    await db.dispose()
+    return tokens, pages
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[Role, str], Pages]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'axe.sqlite3'}"
+    tokens, pages = asyncio.run(_prepare(url))
+    port = _free_port()
+    env = os.environ | {
+        "CENTRALE_DATABASE_URL": url,
+        "CENTRALE_ENVIRONMENT": "test",
+        "CENTRALE_SCHEDULER_ENABLED": "false",
+        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    env.pop("CENTRALE_REDIS_URL", None)
+    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--port", str(port)]
+    proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, tokens, pages
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _serious(results: dict) -> list[str]:  # type: ignore[type-arg]
+    found = []
+    for violation in results.get("violations", []):
+        if violation.get("impact") in ("serious", "critical"):
+            targets = [str(node.get("target")) for node in violation.get("nodes", [])][:3]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {', '.join(targets)}")
+    return found
+
+
+def test_no_serious_or_critical_violation_on_any_page_as_any_role(
+    server: tuple[str, dict[Role, str], Pages],
+) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    base, tokens, pages = server
+    assert all("/" in pages[role] or "/attivita" in pages[role] for role in Role)
+    axe = Axe()
+    codes = domain_codes()
+    failures: list[str] = []
+    checked = 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for role in Role:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": COOKIE_NAME, "value": tokens[role], "url": base}])
+            page = context.new_page()
+            for path in [*pages[role], "/nessuna-pagina"]:
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("load")
+                page.wait_for_timeout(150)  # the scripts' first drawing (the board's cards)
+                failures += [f"{role} {path}: {line}" for line in _serious(axe.run(page).response)]
+                text = page.inner_text("body")
+                failures += [f"{role} {path}: {problem}" for problem in problems_in(text, codes)]
+                checked += 1
+            context.close()
+        browser.close()
+    assert checked > 5 * len(Role)
+    assert failures == [], "\n".join(failures)
