@@ -46,13 +46,16 @@ async def _jobs(settings: Settings, database: Database) -> tuple[dict[str, objec
 
 async def test_the_scheduler_runs_every_job_at_its_pace(settings: Settings, database: Database) -> None:
     jobs, sender = await _jobs(settings, database)
-    assert set(jobs) == {"escalation", "monitoring", "plans", "checkins", "coverage"}
+    assert set(jobs) == {"escalation", "monitoring", "plans", "checkins", "coverage", "retention"}
     for name in ("escalation", "monitoring", "checkins"):
         assert _interval(jobs[name]) == timedelta(seconds=3)
     assert _interval(jobs["plans"]) == timedelta(minutes=5)
     coverage = jobs["coverage"].trigger  # type: ignore[attr-defined]
     assert isinstance(coverage, CronTrigger) and str(coverage.timezone) == "Europe/Rome"
     assert {f.name: str(f) for f in coverage.fields}["hour"] == "7"
+    retention = jobs["retention"].trigger  # type: ignore[attr-defined]
+    assert isinstance(retention, CronTrigger) and str(retention.timezone) == "Europe/Rome"
+    assert {f.name: str(f) for f in retention.fields}["hour"] == "3"  # at night, once a day
     assert isinstance(sender, ConsoleSmsSender)
 
 
