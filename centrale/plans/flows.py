@@ -11,6 +11,7 @@ from centrale.flows import flow
 from centrale.operators.models import Role
 from centrale.plans import catalogue, service
 from centrale.plans.models import Plan, PlanIn, ServiceType, ServiceTypeUpdate
+from centrale.tasks.plans import generate_for_plan
 from centrale.uow import Tx
 
 
@@ -53,21 +54,25 @@ async def edit_plan(tx: Tx, *, plan_id: int, data: PlanIn) -> Plan:
 
 @flow("plan.approve")
 async def approve_plan(tx: Tx, *, plan_id: int) -> Plan:
-    """The actor approves the draft for their organisation; the last approval may activate it."""
+    """The actor approves the draft for their organisation; the last approval may activate it, and an
+    active plan gives the tutors their tasks in the same transaction."""
     plan, access = await load_plan(tx, plan_id, CaseAction.APPROVE, "plan.approve")
     await service.approve(tx.session, plan=plan, case=access.case, actor=access.actor)
+    await generate_for_plan(tx.session, plan=plan, case=access.case)
     _audit(tx, "plan.approve", plan, access)
     return plan
 
 
 @flow("plan.sign")
 async def sign_plan(tx: Tx, *, plan_id: int, signed_by: str) -> Plan:
-    """Record the beneficiary's (or guardian's) signature of the draft; it may activate it."""
+    """Record the beneficiary's (or guardian's) signature of the draft; it may activate it (and give the
+    tutors their tasks at once)."""
     plan, access = await load_plan(tx, plan_id, CaseAction.MANAGE, "plan.sign")
     signed_by = signed_by.strip()
     if not 2 <= len(signed_by) <= 200:
         raise Invalid("signed_by: indicare chi firma / say who signs", field="signed_by")
     await service.sign(tx.session, plan=plan, case=access.case, signed_by=signed_by, actor=access.actor)
+    await generate_for_plan(tx.session, plan=plan, case=access.case)
     _audit(tx, "plan.sign", plan, access)
     return plan
 

@@ -25,6 +25,8 @@ TASK_OF_SERVICE: dict[str, TaskType] = {
     "A2.01": TaskType.CONSEGNA_FARMACI,
 }
 
+SCHEDULED = frozenset({Frequency.REGOLARE, Frequency.UNA_TANTUM})
+
 REVIEW_STEP = {
     ReviewUnit.GIORNI: lambda n: relativedelta(days=n),
     ReviewUnit.SETTIMANE: lambda n: relativedelta(weeks=n),
@@ -37,7 +39,8 @@ def task_type_of(intervention: Intervention) -> TaskType:
 
 
 def scheduled(plan: Plan, case: Case, interventions: list[Intervention]) -> list[ScheduledIntervention]:
-    """The plan's regular interventions with an operator, as the generator wants them."""
+    """The plan's scheduled interventions (regular, or once on a day) with an operator, as the generator
+    wants them; an intervention "when needed" or without a named operator gives no task."""
     return [
         ScheduledIntervention(
             id=iv.id or 0,
@@ -50,7 +53,7 @@ def scheduled(plan: Plan, case: Case, interventions: list[Intervention]) -> list
             case_id=case.id,
         )
         for iv in interventions
-        if iv.frequency == Frequency.REGOLARE and iv.rrule and iv.operator_id is not None
+        if iv.frequency in SCHEDULED and iv.rrule and iv.operator_id is not None
     ]
 
 
@@ -78,19 +81,33 @@ async def generate_for_active_plans(
         )
     ).all()
     for plan, case in active:
-        replaced = (
-            await session.exec(
-                select(col(Plan.id)).where(col(Plan.case_id) == case.id, col(Plan.status) == PlanStatus.SOSTITUITO)
-            )
-        ).all()
-        previous = [iv.id or 0 for iv in await _interventions(session, [int(i or 0) for i in replaced])]
-        current = scheduled(plan, case, await _interventions(session, [plan.id or 0]))
-        done = await replace_future_tasks(
-            session, previous_intervention_ids=previous, interventions=current, now=now, horizon=horizon
-        )
+        done = await generate_for_plan(session, plan=plan, case=case, now=now, horizon=horizon)
         total.created += done.created
         total.cancelled += done.cancelled
     return total
+
+
+async def generate_for_plan(
+    session: AsyncSession, *, plan: Plan, case: Case, now: datetime | None = None, horizon: timedelta = DEFAULT_HORIZON
+) -> Generated:
+    """The tasks of one active plan within the horizon, the future ones of its replaced versions cancelled.
+
+    Called when a plan becomes active (approval or signature), so the tutor sees the visits at once;
+    the scheduler's plan pass calls it again for every active plan (idempotent). The caller commits.
+    """
+    if plan.status != PlanStatus.ATTIVO:
+        return Generated()
+    now = now or utcnow()
+    replaced = (
+        await session.exec(
+            select(col(Plan.id)).where(col(Plan.case_id) == case.id, col(Plan.status) == PlanStatus.SOSTITUITO)
+        )
+    ).all()
+    previous = [iv.id or 0 for iv in await _interventions(session, [int(i or 0) for i in replaced])]
+    current = scheduled(plan, case, await _interventions(session, [plan.id or 0]))
+    return await replace_future_tasks(
+        session, previous_intervention_ids=previous, interventions=current, now=now, horizon=horizon
+    )
 
 
 @dataclass(frozen=True)

@@ -118,19 +118,22 @@ def test_intake_to_active_plan(server: str) -> None:
         page.fill("input[name=goal_0]", "Spesa settimanale garantita")
         page.select_option("select[name=service_0]", "A2.07")
         page.select_option("select[name=provider_0]", label="Cooperativa sociale Il Ponte")
-        page.select_option("select[name=frequency_0]", "REGOLARE")
-        page.fill("input[name=rrule_0]", "FREQ=WEEKLY;BYDAY=MO,TH")
+        page.select_option("select[name=repeat_0]", "SETTIMANALE")
+        page.check("input[name=day_0][value=MO]")
+        page.check("input[name=day_0][value=TH]")
+        page.fill("input[name=at_0]", "10:00")
+        expect(page.locator("fieldset.intervention[data-i='0'] .when-words")).to_have_text("lunedì e giovedì alle 10")
         page.fill("input[name=hours_0]", "20")
         # live totals before saving: 20 h at €13.80, the person pays €4.00/h at ISEE 18,750
         expect(page.locator("#total-cost")).to_have_text("€ 276,00")
         expect(page.locator("#total-user")).to_have_text("€ 80,00")
         expect(page.locator("#total-ente")).to_have_text("€ 196,00")
         page.click("#plan-form button[type=submit]")
-        expect(page.locator("#plan-status")).to_have_text("BOZZA")
+        expect(page.locator("#plan-status")).to_have_text("In bozza")
 
         page.click("#approve")
-        expect(page.locator("#plan-status")).to_have_text("BOZZA")  # approved, not yet signed
+        expect(page.locator("#plan-status")).to_have_text("In bozza")  # approved, not yet signed
         page.fill("input[name=signed_by]", "Giuseppe Rossi")
         page.click("#sign")
-        expect(page.locator("#plan-status")).to_have_text("ATTIVO")
+        expect(page.locator("#plan-status")).to_have_text("Attivo")
         browser.close()
