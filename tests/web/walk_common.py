@@ -18,6 +18,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.demo import seed_demo_activity
+from alerts.escalation.service import seed_default_policies
 from centrale.cases.models import CareTeamMember, Case
 from centrale.clock import utcnow
 from centrale.demo import seed_demo
@@ -130,7 +132,9 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
     sector, and through the API a consent, a referral, a plan, an assessment and a task on a demo case."""
     await seed_demo(session)
     await seed_catalogue(session)
+    await seed_default_policies(session)
     await commit(session)
+    await seed_demo_activity(session)  # open alerts, a closed one, an unknown number's message, late tasks
     district = District(usernames=dict(DEMO_USERS))
     for role in Role:
         if role in district.usernames:
