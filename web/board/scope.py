@@ -4,6 +4,7 @@
 - An event about an alert goes to the operators who see that alert (``alerts.access``: the one rule
   for alerts, shared with the alerts API).
 - An event about a person goes to the operators the policy lets read that person.
+- An event about the SMS quarantine goes to the operators who review it (and to the district).
 - Any other event about no person (a building, the system about itself) goes to the district
   (operators whose role reads through the DISTRICT relation, within their municipio) and to the
   operator who follows the condominio it names.
@@ -21,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.access import alert_visibility
 from alerts.models import Alert
+from alerts.sms.review import REVIEWERS
 from centrale.auth.actor import Actor
 from centrale.authz.policy import PersonAction, allowed_relations, visibility_clause
 from centrale.authz.relations import Relation
@@ -28,6 +30,9 @@ from centrale.condomini.models import Condominio
 from centrale.events.models import Event
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
+
+#: events about the SMS quarantine (no person, no building): for the operators who review it
+QUARANTINE_EVENTS = frozenset({"sms.quarantined", "sms.reviewed"})
 
 
 def sees_district(actor: Actor) -> bool:
@@ -100,6 +105,8 @@ def may_see(actor: Actor, event: Event, persons: set[int], alerts: set[int], fac
         return alert_id in alerts
     if event.person_id is not None:
         return event.person_id in persons
+    if event.kind in QUARANTINE_EVENTS:  # the quarantine's counter and list, live for those who review it
+        return actor.role in REVIEWERS or sees_district(actor)
     condominio_id = event.payload.get("condominio_id")
     if condominio_id is None:
         return sees_district(actor)

@@ -19,11 +19,13 @@ from alerts.sms.flows import receive_sms
 from centrale.auth.actor import actor_of
 from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.events.models import Event
 from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 from tests import factories as f
+from web.board.scope import BatchFacts, may_see
 from web.board.snapshot import alert_cards, take_snapshot
 
 SENTINEL = "+393330000101"
@@ -203,3 +205,15 @@ async def test_a_page_of_cards_costs_the_same_statements_for_one_alert_or_twenty
     assert await cost(ids[:1]) == await cost(ids) <= 3
     entries = (await session.exec(select(AlertEntry).where(col(AlertEntry.alert_id).in_(ids)))).all()
     assert entries  # the alerts are real ones, opened by the reports
+
+
+async def test_the_quarantine_events_reach_those_who_review_it(session: AsyncSession) -> None:
+    asl, municipio = await f.org(session, OrgKind.ASL_PUA), await f.org(session, OrgKind.MUNICIPIO)
+    pua, tutor = await f.operator(session, Role.OPERATORE_PUA, asl), await f.operator(session, Role.TUTOR, municipio)
+    await commit(session)
+    quarantined = Event(kind="sms.quarantined", entity_type="InboundSms", entity_id="1", payload={}, seq=1, at=utcnow())
+    facts = BatchFacts()
+    for operator, sees in ((pua, True), (tutor, False)):
+        actor = await actor_of(session, operator.id)
+        assert actor is not None
+        assert may_see(actor, quarantined, set(), set(), facts) is sees, operator.role
