@@ -125,9 +125,9 @@ def test_intake_to_active_plan(server: str) -> None:
         expect(page.locator("fieldset.intervention[data-i='0'] .when-words")).to_have_text("lunedì e giovedì alle 10")
         page.fill("input[name=hours_0]", "20")
         # live totals before saving: 20 h at €13.80, the person pays €4.00/h at ISEE 18,750
-        expect(page.locator("#total-cost")).to_have_text("€ 276,00")
-        expect(page.locator("#total-user")).to_have_text("€ 80,00")
-        expect(page.locator("#total-ente")).to_have_text("€ 196,00")
+        expect(page.locator("#total-cost")).to_have_text("276,00 €")
+        expect(page.locator("#total-user")).to_have_text("80,00 €")
+        expect(page.locator("#total-ente")).to_have_text("196,00 €")
         page.click("#plan-form button[type=submit]")
         expect(page.locator("#plan-status")).to_have_text("In bozza")
 

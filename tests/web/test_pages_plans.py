@@ -151,7 +151,7 @@ async def test_a_weekly_visit_by_a_named_tutor_becomes_tasks_when_the_plan_is_si
         plan_url = r.headers["location"]
         page = html.unescape((await client.get(plan_url)).text)
         assert "ogni martedì alle 10" in page and "martedì 4 maggio 2027 alle 10:00" in page
-        assert "€ 110,40" in page and "€ 32,00" in page and "€ 78,40" in page  # 8 h × €13,80; €4,00/h from ISEE
+        assert "110,40 €" in page and "32,00 €" in page and "78,40 €" in page  # 8 h × €13,80; €4,00/h from ISEE
         assert "l'approvazione di" in page and coop.name in page and "la firma del beneficiario" in page
         assert 'id="approve"' in page  # the municipio is on the team: its approval is missing too
 
@@ -185,9 +185,9 @@ async def test_a_weekly_visit_by_a_named_tutor_becomes_tasks_when_the_plan_is_si
             "Assistenza domiciliare socio-assistenziale",
             f"{coop.name} — {tutor.full_name}",
             "ogni martedì alle 10",
-            "€ 110,40",
-            "€ 78,40",
-            "€ 32,00",
+            "110,40 €",
+            "78,40 €",
+            "32,00 €",
             "Una visita ogni settimana",
             "Firmato da Maria Bianchi",
             "versione 1",

@@ -9,7 +9,6 @@ import pytest
 from centrale.errors import Invalid
 from centrale.plans.models import Frequency
 from centrale.plans.recurrence import Repeat, When, next_dates, parse, to_rule
-from web.words.numbers import duration, euro, number, percent
 from web.words.recurrence import describe
 
 CHOICES = [
@@ -67,8 +66,3 @@ def test_next_dates_follow_the_rule_from_the_start():
     ]
     _, once = to_rule(When(Repeat.UNA_VOLTA, on=date(2027, 6, 2), at=time(11)))
     assert next_dates(once, start=date(2027, 5, 1)) == [datetime(2027, 6, 2, 11)]
-
-
-def test_numbers_and_durations_as_an_italian_reader_writes_them():
-    assert (number(1234.5, 2), euro(276), percent(0.125)) == ("1.234,50", "€ 276,00", "12,5 %")
-    assert [duration(s) for s in (30, 720, 3900, 200000)] == ["30 s", "12 min", "1 h 05", "2 g 7 h"]

@@ -33,15 +33,12 @@ from web.i18n import lang_of
 from web.pages.base import render, templates
 from web.pages.cases import _actor
 from web.pages.refused import page_tx, refused_page
-from web.words import numbers
 from web.words import plans as _words  # noqa: F401  (registers the words)
 from web.words.recurrence import DAYS, describe, when_of
 
 router = APIRouter(include_in_schema=False)
 ROWS = 3
 
-templates.env.filters["money"] = numbers.euro
-templates.env.filters["num"] = numbers.number
 templates.env.globals["describe_rule"] = describe
 
 #: form field -> the words a person reads beside an error

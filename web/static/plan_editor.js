@@ -11,7 +11,7 @@
   };
   const plain = (v) => { const n = parseFloat(String(v || "")); return isNaN(n) ? null : n; };
   const cents = (x) => Math.round((x + Number.EPSILON) * 100) / 100;
-  const euro = (x) => "€ " + x.toFixed(2).replace(".", ",").replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  const euro = (x) => x.toFixed(2).replace(".", ",").replace(/\B(?=(\d{3})+(?!\d))/g, ".") + " €";
   function userHourly(isee, o) {
     const min = plain(o.dataset.min), max = plain(o.dataset.max), sub = plain(o.dataset.sub), full = plain(o.dataset.full);
     if (min === null || max === null || sub === null || full === null) return 0;
