@@ -24,6 +24,7 @@ GROUP_SIZE_COLUMN = {
     "casi_intensita": 1,
     "casi_municipio": 1,
     "allerte_municipio": 1,
+    "allerte_priorita": 1,
 }
 
 

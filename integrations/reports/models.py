@@ -26,6 +26,8 @@ class Table(BaseModel):
     columns: list[str]
     rows: list[list[str | int | float | None]]
     chart_column: int | None = None  # the numeric column the page draws as bars
+    units: list[str | None] = []  # per column: "min" (a duration in minutes), "%" (a percentage), None
+    total: int | None = None  # the count of what the rows add up to, when they are a breakdown
 
 
 class Report(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,7 +12,7 @@ from alerts.checkins.models import CheckinRequest, CheckinState
 from alerts.models import Alert, AlertState
 from centrale.assessments.service import profile
 from centrale.cases.models import Case, CaseState
-from centrale.clock import utcnow
+from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.operators.models import Operator
 from centrale.persons.models import Person
@@ -63,6 +63,7 @@ async def alert_timings(session: AsyncSession, *, start: datetime, end: datetime
         ],
         rows=rows,
         chart_column=3,
+        units=[None, None, None, "min", "min", "min", "min"],
     )
 
 
@@ -110,7 +111,12 @@ async def overdue_tasks(session: AsyncSession, *, start: datetime, end: datetime
             for (name, _), flags in sorted(groups.items())
         ]
         return Table(
-            key=key, title=title, columns=[label, "Attività", "In ritardo", "% in ritardo"], rows=rows, chart_column=3
+            key=key,
+            title=title,
+            columns=[label, "Attività", "In ritardo", "% in ritardo"],
+            rows=rows,
+            chart_column=3,
+            units=[None, None, None, "%"],
         )
 
     return (
@@ -135,24 +141,105 @@ async def checkin_response(session: AsyncSession, *, start: datetime, end: datet
         title="Risposta ai check-in",
         columns=["Richieste concluse", "Risposte", "Mancate", "% risposta"],
         rows=[[closed, answered, missed, rate]],
+        units=[None, None, None, "%"],
     )
 
 
-async def alerts_per_condominio(session: AsyncSession, *, start: datetime, end: datetime) -> Table:
+NO_CONDOMINIO = "(fuori dai condomini)"
+NO_MUNICIPIO = "(municipio non indicato)"
+
+
+async def alert_breakdowns(session: AsyncSession, *, start: datetime, end: datetime) -> list[Table]:
+    """Alerts opened in the period per municipio, per condominio and by severity: one query, so the three
+    totals are the same count. An alert without a person takes its condominio's municipio; one outside
+    the condomini solidali (or of nobody known) has a row of its own instead of being left out."""
     rows = (
         await session.exec(
-            select(Condominio.name, Alert.id)
-            .join(Alert, col(Alert.condominio_id) == col(Condominio.id))
+            select(Alert.severity, Person.municipio, Condominio.name, Condominio.municipio)
+            .outerjoin(Person, col(Person.id) == col(Alert.person_id))
+            .outerjoin(Condominio, col(Condominio.id) == col(Alert.condominio_id))
             .where(col(Alert.opened_at) >= start, col(Alert.opened_at) < end)
         )
     ).all()
-    counts = Counter(name for name, _ in rows)
+    by_municipio = Counter(person_m or cond_m or NO_MUNICIPIO for _, person_m, _, cond_m in rows)
+    by_condominio = Counter(name or NO_CONDOMINIO for _, _, name, _ in rows)
+    by_severity = Counter(str(severity) for severity, _, _, _ in rows)
+    order = {"URGENTE": 0, "ALTA": 1, "MEDIA": 2, "BASSA": 3}
+
+    def table(key: str, title: str, label: str, counts: Counter[str], keys: list[str]) -> Table:
+        return Table(
+            key=key,
+            title=title,
+            columns=[label, "Allerte"],
+            rows=[[k, counts[k]] for k in keys],
+            chart_column=1,
+            total=len(rows),
+        )
+
+    return [
+        table("allerte_municipio", "Allerte per municipio", "Municipio", by_municipio, sorted(by_municipio)),
+        table("allerte_condominio", "Allerte per condominio", "Condominio", by_condominio, sorted(by_condominio)),
+        table(
+            "allerte_priorita",
+            "Allerte per priorità",
+            "Priorità",
+            by_severity,
+            sorted(by_severity, key=lambda k: order.get(k, 9)),
+        ),
+    ]
+
+
+def _monday(moment: datetime) -> date:
+    day = to_rome(moment).date()
+    return day - timedelta(days=day.weekday())
+
+
+async def weekly_trend(session: AsyncSession, *, start: datetime, end: datetime) -> Table:
+    """Week by week (Rome weeks from Monday): median minutes to acknowledge, % of tasks late, % of check-ins
+    answered — the three figures the page draws as lines."""
+    now = utcnow()
+    alerts = (await session.exec(select(Alert).where(col(Alert.opened_at) >= start, col(Alert.opened_at) < end))).all()
+    tasks = (
+        await session.exec(
+            select(Task).where(
+                col(Task.due_end) >= start, col(Task.due_end) < end, col(Task.state) != TaskState.ANNULLATA
+            )
+        )
+    ).all()
+    checkins = (
+        await session.exec(
+            select(CheckinRequest).where(col(CheckinRequest.due_at) >= start, col(CheckinRequest.due_at) < end)
+        )
+    ).all()
+    acks: dict[date, list[float]] = defaultdict(list)
+    for a in alerts:
+        if (m := _minutes(a.opened_at, a.acknowledged_at)) is not None:
+            acks[_monday(a.opened_at)].append(m)
+    late: dict[date, list[bool]] = defaultdict(list)
+    for t in tasks:
+        late[_monday(t.due_end)].append(_is_overdue(t, now))
+    answered: dict[date, list[bool]] = defaultdict(list)
+    for c in checkins:
+        if c.state in (CheckinState.RISPOSTO, CheckinState.MANCATO):
+            answered[_monday(c.due_at)].append(c.state == CheckinState.RISPOSTO)
+    rows: list[list[str | int | float | None]] = []
+    week = _monday(start)
+    while week <= _monday(end - timedelta(seconds=1)):
+        rows.append(
+            [
+                week.strftime("%d/%m/%Y"),
+                percentile(acks[week], 50),
+                round(100 * sum(late[week]) / len(late[week]), 1) if late[week] else None,
+                round(100 * sum(answered[week]) / len(answered[week]), 1) if answered[week] else None,
+            ]
+        )
+        week += timedelta(days=7)
     return Table(
-        key="allerte_condominio",
-        title="Allerte per condominio",
-        columns=["Condominio", "Allerte"],
-        rows=[[name, n] for name, n in sorted(counts.items())],
-        chart_column=1,
+        key="andamento_settimanale",
+        title="Andamento settimanale",
+        columns=["Settimana dal", "Presa visione (mediana)", "% attività in ritardo", "% risposta ai check-in"],
+        rows=rows,
+        units=[None, "min", "%", "%"],
     )
 
 
@@ -173,14 +260,6 @@ async def cases_breakdown(session: AsyncSession, *, start: datetime, end: dateti
     for c, _ in live:
         found = (await profile(session, person_id=c.person_id)).intensity_now
         intensity[str(found) if found else "NON VALUTATA"] += 1
-    alerts = (
-        await session.exec(
-            select(Person.municipio)
-            .join(Alert, col(Alert.person_id) == col(Person.id))
-            .where(col(Alert.opened_at) >= start, col(Alert.opened_at) < end)
-        )
-    ).all()
-    alerts_m = Counter(m or "?" for m in alerts)
 
     def table(key: str, title: str, label: str, counts: Counter[str]) -> Table:
         return Table(
@@ -196,13 +275,6 @@ async def cases_breakdown(session: AsyncSession, *, start: datetime, end: dateti
         table("casi_area", "Casi per area utenza SIUSS", "Area", area),
         table("casi_intensita", "Casi per intensità assistenziale", "Intensità", intensity),
         table("casi_municipio", "Casi per municipio", "Municipio", municipio),
-        Table(
-            key="allerte_municipio",
-            title="Allerte per municipio",
-            columns=["Municipio", "Allerte"],
-            rows=[[k, v] for k, v in sorted(alerts_m.items())],
-            chart_column=1,
-        ),
     ]
 
 
@@ -217,11 +289,14 @@ async def district_report(session: AsyncSession, *, start: datetime, end: dateti
             tutor,
             condominio,
             await checkin_response(session, start=start, end=end),
-            await alerts_per_condominio(session, start=start, end=end),
+            await weekly_trend(session, start=start, end=end),
+            *await alert_breakdowns(session, start=start, end=end),
             *await cases_breakdown(session, start=start, end=end),
         ],
         notes=[
             "Percentili per interpolazione lineare tra i ranghi (p50 mediana, p90).",
             "Attività in ritardo: mancate, svolte dopo la scadenza, o ancora aperte oltre la scadenza.",
+            "Le allerte per municipio, per condominio e per priorità contano le stesse allerte: quelle fuori dai "
+            "condomini solidali e quelle senza municipio hanno una riga propria.",
         ],
     )

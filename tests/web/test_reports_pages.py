@@ -19,7 +19,9 @@ async def test_coordinator_sees_the_charts_and_the_csv_link(client: httpx.AsyncC
     r = await client.get("/reports", params=PERIOD)
     assert r.status_code == 200
     assert "Tempi di presa visione e risoluzione" in r.text and "<svg" in r.text
-    assert "7,6" in r.text and "/api/v1/reports/csv?from=2024-05-01&amp;to=2024-05-31" in r.text
+    assert "8 min" in r.text and "46 min" in r.text and "50,0 %" in r.text  # durations and rates in Italian
+    assert 'id="andamento_settimanale"' in r.text and "<polyline" in r.text
+    assert "/api/v1/reports/csv?from=2024-05-01&amp;to=2024-05-31" in r.text
     assert "<script src=" not in r.text and "http://" not in r.text.split("<svg", 1)[1].replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     )

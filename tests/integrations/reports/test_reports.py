@@ -132,8 +132,18 @@ async def test_known_timings_give_the_expected_percentiles_and_rates(client: htt
     )
     assert [seeded["condominio"].name, 4, 2, 50.0] in table(report, "attivita_condominio")
     assert table(report, "checkin") == [[4, 3, 1, 75.0]]
-    assert table(report, "allerte_condominio") == [[seeded["condominio"].name, 5]]
+    # the urgent check-in alert belongs to no condominio: it has a row, so every breakdown counts 6 alerts
+    assert table(report, "allerte_condominio") == [["(fuori dai condomini)", 1], [seeded["condominio"].name, 5]]
     assert table(report, "allerte_municipio") == [["IX", 6]]
+    assert table(report, "allerte_priorita") == [["URGENTE", 1], ["ALTA", 5]]
+    weeks = table(report, "andamento_settimanale")
+    assert weeks == [  # Rome weeks from Monday: ack median, % tasks late, % check-ins answered
+        ["29/04/2024", None, None, None],
+        ["06/05/2024", 3.0, 50.0, 100.0],
+        ["13/05/2024", None, None, 0.0],
+        ["20/05/2024", None, None, None],
+        ["27/05/2024", None, None, None],
+    ]
 
 
 async def test_analysts_see_aggregates_with_small_cells_hidden_and_csv(
