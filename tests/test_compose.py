@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import yaml
 from centrale.settings import Settings, env_names
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "tests" / "deploy" / "compose-spec" / "compose-spec.json"
+# the Compose Specification's JSON schema as the check-jsonschema package (dev extra) ships it
+SCHEMA = files("check_jsonschema.builtin_schemas.vendor") / "compose-spec.json"
 APPS = ("app1", "app2", "migrate")
 # the settings that are secrets: never a plain variable, always a file
 SECRET_SETTINGS = {
@@ -90,14 +92,23 @@ def test_interpolation_as_compose_does_it() -> None:
 
 
 def test_compose_is_valid_against_the_compose_specification() -> None:
-    schema = json.loads(SCHEMA.read_text())
-    validator = jsonschema.Draft7Validator(schema)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert schema["title"] == "Compose Specification"
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
     for document in (_compose(), _interpolate(_compose(), REQUIRED)):
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
         assert not errors, "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
     # and the schema is really checking: a misspelt key is refused
     broken = _compose()
     broken["services"]["app1"]["healtcheck"] = {}
+    assert not validator.is_valid(broken)
+    broken = _compose()
+    broken["secrets"]["secret_key"]["fille"] = "./secrets/secret_key"
+    assert not validator.is_valid(broken)
+    broken = _compose()
+    broken["services"]["proxy"]["depends_on"]["app1"]["condition"] = "service_ready"
     assert not validator.is_valid(broken)
 
 
