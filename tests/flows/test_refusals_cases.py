@@ -242,10 +242,14 @@ async def test_a_transition_by_someone_without_need_to_know_is_refused(
 ) -> None:
     w = await _world(database, client)
     on_api = api("POST", "/api/v1/cases/{w.case_id}/transitions", lambda w: {"phase": "VALUTAZIONE"})
+    on_page = page("/casi/{w.case_id}/stato", lambda w: {"state": "PRESO_IN_CARICO", "note": "colloquio"})
     for name in (*STRANGERS, "tutor in équipe"):  # the tutor on the team contributes, it does not manage
         await assert_refused(w, w[name], "case.transition", on_api)
+        await assert_refused(w, w[name], "case.transition", on_page)
     r = await on_api(w, w["case manager IX"])
     assert r.status_code == 200 and r.json()["phase"] == "VALUTAZIONE"
+    assert (await on_page(w, w["case manager IX"])).status_code == 303
+    assert (await _snapshot(w))[0] == CaseState.PRESO_IN_CARICO
 
 
 async def test_the_care_team_is_changed_only_by_who_manages_the_case(
