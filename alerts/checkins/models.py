@@ -9,7 +9,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from centrale.common import created_at_field, utc_field
-from centrale.validators import PhoneE164
+from centrale.validators import CheckinSmsPhone
 
 
 class CheckinScheduleBase(SQLModel):
@@ -22,7 +22,7 @@ class CheckinScheduleBase(SQLModel):
 
 
 class CheckinScheduleCreate(CheckinScheduleBase):
-    phone: PhoneE164
+    phone: CheckinSmsPhone  # the check-in request is an SMS: a mobile
 
 
 class CheckinSchedule(CheckinScheduleBase, table=True):

@@ -9,7 +9,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from centrale.common import created_at_field, utc_field
-from centrale.validators import PhoneE164
+from centrale.validators import SentinelSmsPhone
 
 
 class CondominioBase(SQLModel):
@@ -79,7 +79,7 @@ class SentinelBase(SQLModel):
 
 
 class SentinelCreate(SentinelBase):
-    phone: PhoneE164
+    phone: SentinelSmsPhone  # a sentinel is reached by SMS only: a mobile
 
 
 class SentinelUpdate(SQLModel):
@@ -87,7 +87,7 @@ class SentinelUpdate(SQLModel):
     kind: SentinelKind | None = None
     condominio_id: int | None = None
     consent_sms: bool | None = None
-    phone: PhoneE164 | None = None
+    phone: SentinelSmsPhone | None = None
 
 
 class Sentinel(SentinelBase, table=True):

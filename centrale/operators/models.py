@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from centrale.common import created_at_field, utc_field
+from centrale.validators import OperatorSmsPhone
 
 
 class Role(StrEnum):
@@ -32,20 +35,30 @@ class OperatorBase(SQLModel):
     on_duty: bool = Field(default=False, description="Di turno (coordinatore/PUA)")
 
 
+def _blank_is_none(value: Any) -> Any:
+    """An empty phone field of a form means no phone."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class OperatorCreate(OperatorBase):
+    phone: OperatorSmsPhone | None = Field(default=None, description="E.164, un cellulare (riceve gli SMS)")
     password: str = Field(min_length=10, max_length=200)
+
+    _phone = field_validator("phone", mode="before")(_blank_is_none)
 
 
 class OperatorUpdate(SQLModel):
     full_name: str | None = None
     role: Role | None = None
     organisation_id: int | None = None
-    phone: str | None = None
+    phone: OperatorSmsPhone | None = None
     email: str | None = None
     prefers_sms: bool | None = None
     on_duty: bool | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
+
+    _phone = field_validator("phone", mode="before")(_blank_is_none)
 
 
 class Operator(OperatorBase, table=True):

@@ -99,7 +99,18 @@ WORDS: dict[str, dict[str, str]] = {
     "reg_none": _both("Nessuno", "None"),
     "reg_phones": _both("Telefoni", "Phones"),
     "reg_phones_hint": _both(
-        "Uno per riga; i cellulari italiani anche senza +39", "One per line; Italian mobiles without +39 too"
+        "Uno per riga; i cellulari italiani anche senza +39. Un numero fisso vale solo per le chiamate: "
+        "gli SMS vanno ai cellulari",
+        "One per line; Italian mobiles without +39 too. A landline is for voice calls only: SMS go to mobiles",
+    ),
+    "reg_sms_phone": _both("Cellulare (per gli SMS)", "Mobile (for SMS)"),
+    "reg_sentinel_phone_hint": _both(
+        "Alla sentinella si scrive via SMS: serve un cellulare (un numero fisso vale solo per le chiamate)",
+        "The sentinel is reached by SMS: a mobile is needed (a landline is for voice calls only)",
+    ),
+    "reg_operator_phone_hint": _both(
+        "Riceve gli SMS delle allerte e delle attività: serve un cellulare (un numero fisso vale solo per le chiamate)",
+        "Receives the SMS of alerts and tasks: a mobile is needed (a landline is for voice calls only)",
     ),
     "reg_save": _both("Salva", "Save"),
     "reg_saved": _both("Dati salvati", "Saved"),
