@@ -251,6 +251,7 @@ WORDS: dict[str, dict[str, str]] = {
     "err_503_help": {"it": "Riprova tra qualche secondo.", "en": "Retry in a few seconds."},
     "err_home": {"it": "Torna alla pagina iniziale", "en": "Back to the home page"},
     "skip_to_main": {"it": "Vai al contenuto", "en": "Skip to content"},
+    "nav_account": {"it": "Ricerca, utente e lingua", "en": "Search, user and language"},
 }
 
 

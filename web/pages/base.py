@@ -21,7 +21,7 @@ from centrale.uow import Tx
 from web import container
 from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
 from web.api.deps import COOKIE_NAME, SessionDep, client_address, flow_route
-from web.i18n import BOARD_KEYS, label, lang_of, translator
+from web.i18n import BOARD_KEYS, code_words, label, lang_of, translator
 from web.pages import nav
 from web.words import formats
 
@@ -117,8 +117,10 @@ async def home(request: Request) -> Response:
         return render(request, "login.html", error=None)
     if actor.role == Role.TUTOR:  # a tutor's day is their tasks, on a phone
         return RedirectResponse("/attivita", status_code=303)
-    t = translator(lang_of(request))
+    lang = lang_of(request)
+    t = translator(lang)
     words = {key: t(key) for key in BOARD_KEYS}
+    words |= {f"code_{code}": text for code, text in code_words(lang).items()}  # the script's label(): W["code_" + c]
     return render(request, "board.html", actor=actor, words=words, handles=may_handle(actor))
 
 

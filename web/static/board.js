@@ -401,7 +401,7 @@
     if (!r.ok) return;
     const entries = await r.json();
     const a = board.alerts.get(id);
-    list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)), ` ${e.kind}`,
+    list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)), ` ${t("code_" + e.kind)}`,
       e.operator_id !== null ? ` · ${who(a, e.operator_id)}` : "", e.text ? ` — ${e.text}` : "")));
   }
 
@@ -470,10 +470,10 @@
 
   function panels(m) {
     heat(m.heat);
-    fillList("#tasks", m.overdue_tasks, (k) => [el("strong", {}, k.person), ` · ${k.title || k.type} · ${k.assignee} · `,
+    fillList("#tasks", m.overdue_tasks, (k) => [el("strong", {}, k.person), ` · ${k.title || t("code_" + k.type)} · ${k.assignee} · `,
       el("span", { class: "late" }, age(k.due_end))], (k) => ({ "data-task-id": k.id }));
     fillList("#done", m.done_today, (k) => [el("span", { class: "task-done" }, t("b_done")), " ", el("strong", {}, k.person),
-      ` · ${k.title || k.type} · ${k.assignee} · `, el("time", { datetime: k.closed_at }, clock(k.closed_at)),
+      ` · ${k.title || t("code_" + k.type)} · ${k.assignee} · `, el("time", { datetime: k.closed_at }, clock(k.closed_at)),
       k.due_end && Date.parse(k.closed_at) > Date.parse(k.due_end) ? ` (${t("b_done_late")})` : ""],
     (k) => ({ "data-task-id": k.id }));
     fillList("#optout", m.opted_out, (s) => [`${s.name} (…${s.phone_end}) · ${s.condominio}`]);
