@@ -171,6 +171,16 @@ CODES: W = {
     "SCARTATO": _w("Scartato", "Discarded"),
     "OPT": _w("Iscrizione o disiscrizione", "Opt-in or opt-out"),
     "COMANDO": _w("Comando", "Command"),
+    "ALLERTA": _w("Da un'allerta", "From an alert"),
+    "FAMILIARE": _w("Familiare", "Relative"),
+    # purposes of a read (audit, FHIR AuditEvent purposeOfUse)
+    "TREAT": _w("Cura", "Treatment"),
+    "CAREMGT": _w("Gestione del caso", "Care management"),
+    "ETREAT": _w("Cura in emergenza", "Emergency treatment"),
+    "HOPERAT": _w("Funzionamento del servizio", "Operations"),
+    "PATRQT": _w("Richiesta della persona", "Patient request"),
+    "HRESCH": _w("Ricerca", "Research"),
+    "PUBHLTH": _w("Sanità pubblica", "Public health"),
     # SIUSS flows
     "EMESSO": _w("Emesso", "Issued"),
     "ACQUISITO": _w("Acquisito", "Acquired"),
