@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments.models import Assessment
 from centrale.assessments.scales import LAWTON_ITEMS
+from centrale.clock import to_rome, utcnow
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
@@ -100,6 +101,9 @@ async def test_mmse_raw_score_age_and_schooling_give_the_corrected_score_and_ban
     form = await client.get(f"/casi/{case_id}/valutazione?kind=MMSE")
     for item in ("punteggio_grezzo", "eta", "anni_scolarita"):
         assert f'name="a_{item}"' in form.text
+    # the age is offered from the person's birth date (1 January 1940), the assessor may change it
+    assert 'name="a_eta" min="18" max="120"' in form.text
+    assert re.search(rf'name="a_eta"[^>]*value="{to_rome(utcnow()).year - 1940}"', form.text)
     assert 'id="mmse-grid"' in form.text and "Magni" in form.text and "\u22122,8" in form.text  # the grid is shown
     # 72 years, 10 years of schooling: Magni's cell 70–74 × 8–12 is −1.6, so 22 raw is 20.4 corrected
     body = {"kind": "MMSE", "a_punteggio_grezzo": "22", "a_eta": "72", "a_anni_scolarita": "10"}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from centrale.assessments import flows
 from centrale.assessments.models import Assessment, AssessmentCreate
-from centrale.assessments.scales import ScaleError, ScaleKind
+from centrale.assessments.scales import MMSE_AGE, ScaleError, ScaleKind
 from centrale.assessments.service import bands_from
 from centrale.authz.case_guard import CaseAccess
 from centrale.authz.policy import CaseAction, Section
+from centrale.clock import to_rome, utcnow
 from centrale.errors import DomainError
+from centrale.persons.models import Person
 from web import container
 from web.api.deps import SessionDep, flow_route
 from web.pages.base import render
@@ -33,7 +36,17 @@ def _kind(kind: str) -> ScaleKind:
 async def assessment_form(request: Request, session: SessionDep, case_id: int, kind: str = "BARTHEL") -> Response:
     access = await _case(request, session, case_id, CaseAction.CONTRIBUTE, "assessment.form")
     await access.require_section(Section.ASSESSMENTS, "assessment.form")
-    return _render_form(request, access, _kind(kind))
+    scale = _kind(kind)
+    answers = {MMSE_AGE: str(await _age_today(session, access.person_id))} if scale == ScaleKind.MMSE else None
+    return _render_form(request, access, scale, answers=answers)
+
+
+async def _age_today(session: AsyncSession, person_id: int) -> int:
+    """The person's age in whole years today (Rome), what the MMSE correction asks (the form lets it change)."""
+    person = await session.get(Person, person_id)
+    assert person is not None
+    born, today = person.data_nascita, to_rome(utcnow()).date()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _render_form(
