@@ -15,19 +15,20 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.access import HANDLERS, alert_visibility
+from alerts.access import HANDLERS, alert_visibility, is_district
 from alerts.models import Alert, AlertOutcome, AlertState
 from alerts.sms.models import InboundSms
 from centrale.audit.models import AuditAction, AuditPurpose
 from centrale.audit.service import build_event, record_covering, record_now, refusal
 from centrale.auth.actor import Actor
+from centrale.authz.policy import visibility_clause
 from centrale.clock import ROME, to_rome
-from centrale.condomini.models import Condominio
+from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.events.service import commit
 from centrale.operators.models import Role
 from centrale.persons.models import Person
@@ -206,7 +207,7 @@ async def first_words(session: AsyncSession, alert_ids: list[int]) -> dict[int, 
         .where(col(InboundSms.alert_id).in_(alert_ids))
         .order_by(col(InboundSms.received_at).desc(), col(InboundSms.id).desc())
     )
-    return {int(alert_id): body for alert_id, body in rows.all()}  # the earliest wins: read last
+    return {int(alert_id or 0): body for alert_id, body in rows.all()}  # the earliest wins: read last
 
 
 async def closed_alerts(
@@ -232,15 +233,15 @@ async def closed_alerts(
 
 
 async def buildings(session: AsyncSession, actor: Actor) -> Sequence[Any]:
-    """The buildings to choose from: those with an alert this operator may see (closed or not)."""
-    seen = select(col(Alert.condominio_id)).where(col(Alert.condominio_id).is_not(None), alert_visibility(actor))
-    return (
-        await session.exec(
-            select(col(Condominio.id), col(Condominio.name))  # type: ignore[call-overload]
-            .where(col(Condominio.id).in_(seen))
-            .order_by(col(Condominio.name))
-        )
-    ).all()
+    """The buildings to choose from: followed, home of a person the operator may read, or in their district."""
+    readable = select(col(AssistedPerson.condominio_id)).where(
+        col(AssistedPerson.person_id).in_(select(col(Person.id)).where(visibility_clause(actor)))
+    )
+    mine = or_(col(Condominio.operator_id) == actor.operator_id, col(Condominio.id).in_(readable))
+    if is_district(actor):
+        mine = or_(mine, true() if actor.municipio is None else col(Condominio.municipio) == actor.municipio)
+    query = select(col(Condominio.id), col(Condominio.name)).where(mine).order_by(col(Condominio.name))
+    return (await session.exec(query)).all()  # type: ignore[call-overload]
 
 
 @router.get("/storico", response_class=HTMLResponse)

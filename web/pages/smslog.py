@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, case, false, func, literal, null, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -116,14 +116,30 @@ def filters_of(request: Request) -> tuple[LogFilters, str | None]:
     )
 
 
-def _common(f: LogFilters, at: Any, phone: Any, alert: Any | None) -> list[ColumnElement[bool]]:
+def full_number(typed: str) -> str | None:
+    """A number typed whole, in E.164 (+39 added to an Italian one); None for a part of a number."""
+    digits = typed.lstrip("+")
+    if typed.startswith("+") and len(digits) >= 10:
+        return typed
+    if digits.startswith("00") and len(digits) >= 12:
+        return "+" + digits[2:]
+    if digits.startswith("39") and len(digits) == 12:
+        return "+" + digits
+    if digits.startswith(("3", "0")) and 9 <= len(digits) <= 11:
+        return "+39" + digits
+    return None
+
+
+def _common(f: LogFilters, at: Any, exact: Any, raw: Any, alert: Any | None) -> list[ColumnElement[bool]]:
+    """The filters: period, number (a whole one by equality, on the stored E.164; a part anywhere in it)."""
     where: list[ColumnElement[bool]] = []
     if f.start is not None:
         where.append(at >= f.start)
     if f.end is not None:
         where.append(at < f.end)
     if f.number is not None:
-        where.append(phone.contains(f.number, autoescape=True))
+        whole = full_number(f.number)
+        where.append(exact == whole if whole else raw.contains(f.number, autoescape=True))
     if f.alert_id is not None:
         where.append(alert == f.alert_id if alert is not None else false())
     return where
@@ -160,96 +176,112 @@ def _about(actor: Actor, alert: Any, person: Any, building: Any | None = None) -
     )
 
 
-async def _inbound(session: AsyncSession, actor: Actor, f: LogFilters, n: int) -> list[SmsRow]:
-    at = col(InboundSms.received_at)
-    query = (
-        select(InboundSms)
-        .where(_about(actor, col(InboundSms.alert_id), col(InboundSms.person_id), col(InboundSms.condominio_id)))
-        .where(*_common(f, at, col(InboundSms.from_number), col(InboundSms.alert_id)))
-        .order_by(at.desc(), col(InboundSms.id).desc())
-        .limit(n)
-    )
+def _rows(kind: Any, at: Any, number: Any, text: Any, state: Any, alert: Any, person: Any, extra: Any) -> Any:
+    """The columns every source gives, in this order (columns only: no ORM objects for a log page)."""
+    return select(kind, at, number, text, state, alert, person, extra)  # type: ignore[call-overload]
+
+
+async def _read(session: AsyncSession, query: Any, *, reply: bool = False) -> list[SmsRow]:
     return [
         SmsRow(
-            "in",
-            m.received_at,
-            m.sender_phone or m.from_number,
-            m.body,
-            f"lsms_{m.state.value}",
-            m.alert_id,
-            m.person_id,
-            reply=m.reply,
+            kind,
+            at,
+            number,
+            text,
+            f"lsms_{state}",
+            alert_id,
+            person_id,
+            reply=extra if reply else None,
+            console=not reply and str(extra or "").startswith("console-"),
         )
-        for m in (await session.exec(query)).all()
+        for kind, at, number, text, state, alert_id, person_id, extra in (await session.exec(query)).all()
     ]
+
+
+async def _inbound(session: AsyncSession, actor: Actor, f: LogFilters, n: int) -> list[SmsRow]:
+    m = InboundSms
+    at = col(m.received_at)
+    number = func.coalesce(col(m.sender_phone), col(m.from_number))
+    query = (
+        _rows(literal("in"), at, number, col(m.body), col(m.state), col(m.alert_id), col(m.person_id), col(m.reply))
+        .where(_about(actor, col(m.alert_id), col(m.person_id), col(m.condominio_id)))
+        .where(*_common(f, at, col(m.sender_phone), col(m.from_number), col(m.alert_id)))
+        .order_by(at.desc(), col(m.id).desc())
+        .limit(n)
+    )
+    return await _read(session, query, reply=True)
 
 
 async def _notifications(session: AsyncSession, actor: Actor, f: LogFilters, n: int) -> list[SmsRow]:
-    at = col(Notification.created_at)
+    m = Notification
+    at = col(m.created_at)
     visible = select(col(Alert.id)).where(alert_visibility(actor))
+    kind = case((col(m.step_index) < 0, literal("feedback")), else_=literal("escalation"))
     query = (
-        select(Notification, Alert.person_id)  # type: ignore[call-overload]
-        .join(Alert, col(Alert.id) == col(Notification.alert_id))
-        .where(col(Notification.channel) == Channel.SMS, col(Notification.alert_id).in_(visible))
-        .where(*_common(f, at, col(Notification.to_phone), col(Notification.alert_id)))
-        .order_by(at.desc(), col(Notification.id).desc())
+        _rows(
+            kind,
+            at,
+            col(m.to_phone),
+            col(m.body),
+            col(m.state),
+            col(m.alert_id),
+            col(Alert.person_id),
+            col(m.provider_id),
+        )
+        .join(Alert, col(Alert.id) == col(m.alert_id))
+        .where(col(m.channel) == Channel.SMS, col(m.alert_id).in_(visible))
+        .where(*_common(f, at, col(m.to_phone), col(m.to_phone), col(m.alert_id)))
+        .order_by(at.desc(), col(m.id).desc())
         .limit(n)
     )
-    return [
-        SmsRow(
-            "feedback" if m.step_index < 0 else "escalation",
-            m.created_at,
-            m.to_phone,
-            m.body,
-            f"lsms_{m.state.value}",
-            m.alert_id,
-            person_id,
-            console=(m.provider_id or "").startswith("console-"),
-        )
-        for m, person_id in (await session.exec(query)).all()
-    ]
+    return await _read(session, query)
 
 
 async def _reminders(session: AsyncSession, actor: Actor, f: LogFilters, n: int) -> list[SmsRow]:
-    at = col(TaskReminder.created_at)
+    m = TaskReminder
+    at = col(m.created_at)
     persons = select(col(Person.id)).where(visibility_clause(actor))
     query = (
-        select(TaskReminder, Task.person_id)  # type: ignore[call-overload]
-        .join(Task, col(Task.id) == col(TaskReminder.task_id))
-        .where(col(TaskReminder.channel) == ReminderChannel.SMS, col(Task.person_id).in_(persons))
-        .where(*_common(f, at, col(TaskReminder.to_phone), None))
-        .order_by(at.desc(), col(TaskReminder.id).desc())
+        _rows(
+            literal("reminder"),
+            at,
+            col(m.to_phone),
+            col(m.body),
+            col(m.state),
+            null(),
+            col(Task.person_id),
+            col(m.provider_id),
+        )
+        .join(Task, col(Task.id) == col(m.task_id))
+        .where(col(m.channel) == ReminderChannel.SMS, col(Task.person_id).in_(persons))
+        .where(*_common(f, at, col(m.to_phone), col(m.to_phone), None))
+        .order_by(at.desc(), col(m.id).desc())
         .limit(n)
     )
-    return [
-        SmsRow(
-            "reminder",
-            m.created_at,
-            m.to_phone,
-            m.body,
-            f"lsms_{m.state.value}",
-            None,
-            person_id,
-            console=(m.provider_id or "").startswith("console-"),
-        )
-        for m, person_id in (await session.exec(query)).all()
-    ]
+    return await _read(session, query)
 
 
 async def _checkins(session: AsyncSession, actor: Actor, f: LogFilters, n: int) -> list[SmsRow]:
-    at = col(CheckinRequest.due_at)
+    m = CheckinRequest
+    at = col(m.due_at)
     query = (
-        select(CheckinRequest, CheckinSchedule.person_id)  # type: ignore[call-overload]
-        .join(CheckinSchedule, col(CheckinSchedule.id) == col(CheckinRequest.schedule_id))
-        .where(_about(actor, col(CheckinRequest.alert_id), col(CheckinSchedule.person_id)))
-        .where(*_common(f, at, col(CheckinRequest.phone), col(CheckinRequest.alert_id)))
-        .order_by(at.desc(), col(CheckinRequest.id).desc())
+        _rows(
+            literal("checkin"),
+            at,
+            col(m.phone),
+            literal(Template.CHECKIN.value),
+            col(m.state),
+            col(m.alert_id),
+            col(CheckinSchedule.person_id),
+            null(),
+        )
+        .join(CheckinSchedule, col(CheckinSchedule.id) == col(m.schedule_id))
+        .where(_about(actor, col(m.alert_id), col(CheckinSchedule.person_id)))
+        .where(*_common(f, at, col(m.phone), col(m.phone), col(m.alert_id)))
+        .order_by(at.desc(), col(m.id).desc())
         .limit(n)
     )
-    return [
-        SmsRow("checkin", m.due_at, m.phone, Template.CHECKIN.value, f"lsms_{m.state.value}", m.alert_id, person_id)
-        for m, person_id in (await session.exec(query)).all()
-    ]
+    return await _read(session, query)
 
 
 async def sms_log(
