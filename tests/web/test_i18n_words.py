@@ -64,3 +64,9 @@ def test_the_filters_speak_the_page_language() -> None:
     values = {"r": "CASE_MANAGER", "c": Decimal("1234.5"), "m": 125, "n": 1}
     assert page.render(lang="it", **values) == "Responsabile del caso · 1.234,50 € · 2 h 05 · 1 caso"
     assert page.render(lang="en", **values) == "Case manager · €1,234.50 · 2 h 05 · 1 caso"
+
+
+def test_a_schedule_rule_is_said_in_words() -> None:
+    page = templates.env.from_string("{{ rule|rule('REGOLARE') }}")
+    assert page.render(lang="it", rule="FREQ=DAILY;BYHOUR=16") == "tutti i giorni alle 16"
+    assert "FREQ" not in page.render(lang="en", rule="FREQ=WEEKLY;BYDAY=TU;BYHOUR=10")

@@ -23,7 +23,7 @@ from web.api.auth import anonymous_tx, login_arguments, set_session_cookie
 from web.api.deps import COOKIE_NAME, SessionDep, client_address, flow_route
 from web.i18n import BOARD_KEYS, code_words, label, lang_of, translator
 from web.pages import nav
-from web.words import formats
+from web.words import formats, recurrence
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -58,10 +58,15 @@ def _counted(context: Context, count: int, one: str, many: str) -> str:
     return formats.counted(count, one, many, _lang(context))
 
 
+@pass_context
+def _rule(context: Context, rule: str | None, frequency: str | None = None) -> str:
+    return recurrence.describe(rule, _lang(context), frequency)
+
+
 # the words of every page: {{ case.state|label }}, {{ cost|euro }}, {{ minutes|duration }},
-# {{ n|counted('caso', 'casi') }}
+# {{ n|counted('caso', 'casi') }}, {{ rrule|rule }} ("ogni martedì alle 10")
 templates.env.filters.update(
-    label=_label, number=_number, euro=_money, money=_money, duration=_duration, counted=_counted
+    label=_label, number=_number, euro=_money, money=_money, duration=_duration, counted=_counted, rule=_rule
 )
 
 
