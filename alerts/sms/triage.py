@@ -151,17 +151,24 @@ def canonical(text: str) -> str:
     return f" {glued} "
 
 
+def _flats(text: str) -> set[str]:
+    """The flats a canonical text names, "INT" left out: "int. 3B" and "3B" are the same flat."""
+    return {flat.removeprefix("INT") for flat in _FLAT.findall(text)}
+
+
 def _named(body: str, assisted: Sequence[Assisted]) -> Assisted | None:
     text = canonical(body)
+    flats = _flats(text)
     for row in assisted:
-        if canonical(row.alias) in text:
+        alias = canonical(row.alias)
+        if alias in text or _flats(alias) & flats:
             return row
     return None
 
 
 def names_a_flat(body: str) -> bool:
     """Whether the report names a flat ("interno 9", "scala B", "3C"): then it is about whoever lives there."""
-    return _FLAT.search(canonical(body)) is not None
+    return bool(_flats(canonical(body)))
 
 
 async def _by_surname(session: AsyncSession, condominio_id: int, body: str) -> int | None:

@@ -36,7 +36,7 @@ async def test_missed_inbound_messages_are_ingested_once(
     http = FakeTwilioHttp(
         inbound=[
             inbound(seen["MessageSid"], seen["Body"]),
-            inbound(missed, "Aiuto, B3 sta male"),
+            inbound(missed, "Aiuto, A1 sta male"),
             message_json("SM" + "e" * 32, {"To": "+393330000101"}, "delivered"),
         ]
     )
