@@ -19,6 +19,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "mmse_age": {"it": "Età (anni)", "en": "Age (years)"},
     "mmse_schooling": {"it": "Anni di scolarità", "en": "Years of schooling"},
+    "mmse_cell": {"it": "età {ages} anni, scolarità {years} anni", "en": "age {ages} years, schooling {years} years"},
     "mmse_raw": {"it": "Punteggio grezzo", "en": "Raw score"},
     "mmse_correction": {"it": "Correzione", "en": "Correction"},
     "mmse_corrected": {"it": "Punteggio corretto", "en": "Corrected score"},
