@@ -71,6 +71,35 @@ OPEN_STATES = (
 )
 
 
+#: the words of a state and a phase in the diary's sentence (the diary is read as it was written)
+STATE_WORDS = {
+    CaseState.SEGNALATO: "segnalato",
+    CaseState.APERTO: "aperto",
+    CaseState.PRESO_IN_CARICO: "preso in carico",
+    CaseState.SOSPESO: "sospeso",
+    CaseState.CHIUSO: "chiuso",
+    CaseState.RIAPERTO: "riaperto",
+}
+PHASE_WORDS = {
+    CasePhase.INVIO: "invio",
+    CasePhase.VALUTAZIONE: "valutazione",
+    CasePhase.PROGETTAZIONE: "progettazione",
+    CasePhase.ATTUAZIONE: "attuazione",
+    CasePhase.MONITORAGGIO: "monitoraggio",
+}
+
+
+def _change_in_words(from_state: CaseState, to_state: CaseState, from_phase: CasePhase, to_phase: CasePhase) -> str:
+    """ "Il caso passa da aperto a preso in carico" (and the phase, when it changes too)."""
+    parts = []
+    if from_state != to_state:
+        parts.append(f"Il caso passa da {STATE_WORDS[from_state]} a {STATE_WORDS[to_state]}")
+    if from_phase != to_phase:
+        parts.append(f"fase da {PHASE_WORDS[from_phase]} a {PHASE_WORDS[to_phase]}")
+    text = "; ".join(parts) or "stato e fase confermati"
+    return text[0].upper() + text[1:]
+
+
 def case_public(case: Case) -> CasePublic:
     return CasePublic.model_validate(
         case.model_dump()
@@ -180,7 +209,7 @@ async def transition(session: AsyncSession, *, case: Case, data: CaseTransition,
             by_name=actor.full_name,
         )
     )
-    text = f"Stato {case.state} → {new_state}; fase {case.phase} → {new_phase}"
+    text = _change_in_words(case.state, new_state, case.phase, new_phase)
     session.add(
         DiaryEntry(
             case_id=case_id,
