@@ -1,28 +1,17 @@
-"""A case as a FHIR R4 Bundle, built with fhir.resources so that every resource validates.
+"""A case as a FHIR R4 (4.0.1) Bundle following HL7 Italia's base profiles (integrations/fhir/profiles.py).
 
-fhir.resources 8 defaults to R5; the ``R4B`` package (FHIR 4.3) is used throughout, whose Patient,
-RelatedPerson, Organization, Practitioner, CareTeam, CarePlan (with ``activity.detail``), Task,
-Flag and Consent are those of R4. Only the parts of the case file the reader's role may see
-(``FASCICOLO_SECTIONS``) are put in the Bundle.
+The resources are written as FHIR's JSON directly: the Python models on the package index speak R4B and
+R5, not R4, so conformance is checked instead by the tests, against the R4 JSON schema and the
+profiles' rules (tests/integrations/fhir/). Only the parts of the case file the reader's role may see
+(``FASCICOLO_SECTIONS``) are put in the Bundle. docs/FHIR.md maps every field.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.careplan import CarePlan
-from fhir.resources.R4B.careteam import CareTeam
-from fhir.resources.R4B.consent import Consent as FhirConsent
-from fhir.resources.R4B.flag import Flag
-from fhir.resources.R4B.organization import Organization
-from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.practitioner import Practitioner
-from fhir.resources.R4B.relatedperson import RelatedPerson
-from fhir.resources.R4B.resource import Resource
-from fhir.resources.R4B.task import Task
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,9 +30,11 @@ from centrale.plans.models import Intervention, Plan, ReviewUnit
 from centrale.plans.service import active_plan
 from centrale.tasks.models import Task as MonitoringTask
 from centrale.tasks.models import TaskState
+from centrale.validators import classify_codice_fiscale
+from integrations.fhir import profiles as p
+from integrations.fhir.timing import timing_of
 
-CF_SYSTEM = "http://hl7.it/sid/codiceFiscale"
-SIUSS_SYSTEM = "https://www.inps.it/siuss/prestazioni"
+Resource = dict[str, Any]
 FLAG_SEVERITY = {"BASSA": "bassa", "MEDIA": "media", "ALTA": "alta", "URGENTE": "urgente"}
 REVIEW_STEP = {
     ReviewUnit.GIORNI: relativedelta(days=1),
@@ -52,19 +43,54 @@ REVIEW_STEP = {
 }
 
 
+def _instant(moment: datetime) -> str:
+    """A FHIR dateTime with its time zone (the database may give back naive UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
 def _ref(kind: str, ident: object) -> dict[str, str]:
     return {"reference": f"{kind}/{ident}"}
 
 
-def patient(person: Person) -> Patient:
-    return Patient.model_validate(
+TEAM_ROLES = {
+    "RESPONSABILE": "Responsabile del caso",
+    "ASSISTENTE_SOCIALE": "Assistente sociale",
+    "OPERATORE_PUA": "Operatore PUA",
+    "MMG": "Medico di medicina generale",
+    "INFERMIERE": "Infermiere",
+    "TUTOR": "Tutor",
+    "OPERATORE_ETS": "Operatore del Terzo Settore",
+    "FARMACIA": "Farmacia",
+    "ALTRO": "Altro",
+}
+TASK_TYPES = {
+    "VISITA_DOMICILIARE": "Visita domiciliare",
+    "TELEFONATA": "Telefonata",
+    "ACCOMPAGNAMENTO": "Accompagnamento",
+    "CONSEGNA_FARMACI": "Consegna farmaci",
+    "CONTROLLO_CONDOMINIO": "Controllo del condominio",
+    "VERIFICA_SEGNALAZIONE": "Verifica di una segnalazione",
+    "ALTRO": "Attività",
+}
+
+
+def _drop_empty(resource: Resource) -> Resource:
+    """FHIR's JSON has no nulls and no empty arrays."""
+    return {key: value for key, value in resource.items() if value is not None and value != []}
+
+
+def patient(person: Person) -> Resource:
+    code, kind = classify_codice_fiscale(person.codice_fiscale)
+    return _drop_empty(
         {
+            "resourceType": "Patient",
             "id": f"persona-{person.id}",
-            "identifier": [{"system": CF_SYSTEM, "value": person.codice_fiscale}],
+            "meta": {"profile": [p.PATIENT_IT]},
+            "identifier": [{"system": p.identifier_system(code, kind), "value": code}],
             "name": [{"family": person.cognome, "given": [person.nome]}],
             "gender": "male" if person.sesso == Sesso.M else "female",
             "birthDate": person.data_nascita.isoformat(),
-            "telecom": [{"system": "phone", "value": phone} for phone in person.telefoni] or None,
+            "telecom": [{"system": "phone", "value": phone} for phone in person.telefoni],
             "address": [{"text": person.indirizzo, "district": f"Municipio {person.municipio}"}]
             if person.indirizzo
             else None,
@@ -72,16 +98,36 @@ def patient(person: Person) -> Patient:
     )
 
 
-def organization(org: Organisation) -> Organization:
-    return Organization.model_validate(
-        {"id": f"org-{org.id}", "name": org.name, "type": [{"text": str(org.kind)}], "active": org.deleted_at is None}
-    )
+def organization(org: Organisation) -> Resource:
+    tipo, org_type, text = p.ORG_TYPES[str(org.kind)]
+    coding = [{"system": p.ORGANIZATION_TYPE, "code": org_type}]
+    if tipo is not None:
+        coding.insert(0, {"system": p.TIPO_ENTITA, "code": tipo})
+    return {
+        "resourceType": "Organization",
+        "id": f"org-{org.id}",
+        "meta": {"profile": [p.ORGANIZATION_IT]},
+        "active": org.deleted_at is None,
+        "type": [{"coding": coding, "text": text}],
+        "name": org.name,
+    }
 
 
-def practitioner(op: Operator) -> Practitioner:
-    return Practitioner.model_validate(
-        {"id": f"operatore-{op.id}", "name": [{"text": op.full_name}], "active": op.active}
-    )
+def practitioner(op: Operator) -> Resource:
+    return {
+        "resourceType": "Practitioner",
+        "id": f"operatore-{op.id}",
+        "meta": {"profile": [p.PRACTITIONER_IT]},
+        "active": op.active,
+        "name": [{"text": op.full_name}],
+    }
+
+
+def _team_role(role: str, base_url: str) -> dict[str, Any]:
+    coding = [{"system": f"{base_url}/fhir/CodeSystem/ruolo-equipe", "code": role, "display": TEAM_ROLES[role]}]
+    if role == "MMG":
+        coding.insert(0, {"system": p.ROLE_CODE_IT, "code": "MMG", "display": "medico di medicina generale"})
+    return {"coding": coding, "text": TEAM_ROLES[role]}
 
 
 def _next_review(plan: Plan, today: date) -> date:
@@ -94,11 +140,12 @@ def _next_review(plan: Plan, today: date) -> date:
     return due
 
 
-async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_url: str) -> Bundle:
+async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_url: str) -> Resource:
     """The Bundle (type collection) of one case, limited to what the actor's role may see."""
     sections = visible_sections(actor)
     case_id = case.id or 0
     patient_ref = _ref("Patient", f"persona-{case.person_id}")
+    base_url = base_url.rstrip("/")
     resources: list[Resource] = []
     orgs: dict[int, Organisation] = {}
     ops: dict[int, Operator] = {}
@@ -118,8 +165,9 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
         resources.append(patient(person))
         for consent in (await session.exec(select(Consent).where(col(Consent.person_id) == case.person_id))).all():
             resources.append(
-                FhirConsent.model_validate(
+                _drop_empty(
                     {
+                        "resourceType": "Consent",
                         "id": f"consenso-{consent.id}",
                         "status": "inactive" if consent.revoked_at else ("active" if consent.given else "rejected"),
                         "scope": {
@@ -137,7 +185,7 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
                             }
                         ],
                         "patient": patient_ref,
-                        "dateTime": consent.recorded_at.isoformat(),
+                        "dateTime": _instant(consent.recorded_at),
                         "performer": [{"display": consent.signed_by}],
                         "policyRule": {
                             "coding": [
@@ -155,8 +203,9 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
             if link.role != NetworkRole.CAREGIVER:
                 continue
             resources.append(
-                RelatedPerson.model_validate(
+                _drop_empty(
                     {
+                        "resourceType": "RelatedPerson",
                         "id": f"caregiver-{link.id}",
                         "patient": patient_ref,
                         "relationship": [{"text": f"{link.relation} / CAREGIVER"}],
@@ -176,19 +225,20 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
                 who = _ref("Practitioner", f"operatore-{member.operator_id}")
             participants.append(
                 {
-                    "role": [{"text": str(member.role)}],
+                    "role": [_team_role(str(member.role), base_url)],
                     "member": who,
                     "onBehalfOf": _ref("Organization", f"org-{member.organisation_id}"),
                 }
             )
         resources.append(
-            CareTeam.model_validate(
+            _drop_empty(
                 {
+                    "resourceType": "CareTeam",
                     "id": f"equipe-{case_id}",
                     "status": "active",
                     "name": f"Équipe del caso {case_id}",
                     "subject": patient_ref,
-                    "participant": participants or None,
+                    "participant": participants,
                     "managingOrganization": [_ref("Organization", f"org-{case.organisation_id}")],
                 }
             )
@@ -201,45 +251,54 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
             await keep_org(item.provider_org_id)
             detail: dict[str, Any] = {
                 "kind": "ServiceRequest",
-                "code": {"coding": [{"system": SIUSS_SYSTEM, "code": item.service_code}]},
+                "code": {"coding": [{"system": p.SIUSS_SYSTEM, "code": item.service_code}]},
                 "status": "in-progress",
                 "performer": [_ref("Organization", f"org-{item.provider_org_id}")],
                 "description": f"{item.frequency}, {item.hours_per_month} ore/mese",
             }
-            if item.rrule:
-                detail["scheduledString"] = item.rrule
+            if item.rrule and (timing := timing_of(item.rrule)) is not None:
+                detail["scheduledTiming"] = timing
             activities.append({"detail": detail})
+        period = {"start": plan.start_date.isoformat()}
+        if plan.planned_end:
+            period["end"] = plan.planned_end.isoformat()
         resources.append(
-            CarePlan.model_validate(
+            _drop_empty(
                 {
+                    "resourceType": "CarePlan",
                     "id": f"piano-{plan.id}",
                     "status": "active",
                     "intent": "plan",
                     "title": f"Progetto personalizzato v{plan.version}",
                     "subject": patient_ref,
-                    "period": {
-                        "start": plan.start_date.isoformat(),
-                        "end": plan.planned_end.isoformat() if plan.planned_end else None,
-                    },
+                    "period": period,
                     "careTeam": [_ref("CareTeam", f"equipe-{case_id}")] if Section.TEAM in sections else None,
-                    "activity": activities or None,
+                    "activity": activities,
                 }
             )
         )
         due = _next_review(plan, utcnow().date())
         resources.append(
-            Task.model_validate(
-                {
-                    "id": f"revisione-{plan.id}-{due.isoformat()}",
-                    "status": "requested",
-                    "intent": "plan",
-                    "code": {"text": "Monitoraggio degli obiettivi del progetto"},
-                    "focus": _ref("CarePlan", f"piano-{plan.id}"),
-                    "for": patient_ref,
-                    "owner": _ref("Practitioner", f"operatore-{case.case_manager_id}"),
-                    "restriction": {"period": {"end": due.isoformat()}},
-                }
-            )
+            {
+                "resourceType": "Task",
+                "id": f"revisione-{plan.id}-{due.isoformat()}",
+                "status": "requested",
+                "intent": "plan",
+                "code": {
+                    "coding": [
+                        {
+                            "system": f"{base_url}/fhir/CodeSystem/tipo-attivita",
+                            "code": "REVISIONE_PIANO",
+                            "display": "Revisione del progetto",
+                        }
+                    ],
+                    "text": "Monitoraggio degli obiettivi del progetto",
+                },
+                "focus": _ref("CarePlan", f"piano-{plan.id}"),
+                "for": patient_ref,
+                "owner": _ref("Practitioner", f"operatore-{case.case_manager_id}"),
+                "restriction": {"period": {"end": due.isoformat()}},
+            }
         )
         await keep_op(case.case_manager_id)
     if Section.PLAN in sections:  # the tutors' open monitoring tasks (visits, calls) for this person
@@ -253,19 +312,26 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
         for task in open_tasks:
             await keep_op(task.assignee_id)
             resources.append(
-                Task.model_validate(
-                    {
-                        "id": f"attivita-{task.id}",
-                        "status": "requested",
-                        "intent": "order",
-                        "code": {"text": str(task.type)},
-                        "for": patient_ref,
-                        "owner": _ref("Practitioner", f"operatore-{task.assignee_id}"),
-                        "restriction": {
-                            "period": {"start": task.due_start.isoformat(), "end": task.due_end.isoformat()}
-                        },
-                    }
-                )
+                {
+                    "resourceType": "Task",
+                    "id": f"attivita-{task.id}",
+                    "status": "requested",
+                    "intent": "order",
+                    "code": {
+                        "coding": [
+                            {"system": p.TASK_CODE, "code": "fulfill"},
+                            {
+                                "system": f"{base_url}/fhir/CodeSystem/tipo-attivita",
+                                "code": str(task.type),
+                                "display": TASK_TYPES[str(task.type)],
+                            },
+                        ],
+                        "text": TASK_TYPES[str(task.type)],
+                    },
+                    "for": patient_ref,
+                    "owner": _ref("Practitioner", f"operatore-{task.assignee_id}"),
+                    "restriction": {"period": {"start": _instant(task.due_start), "end": _instant(task.due_end)}},
+                }
             )
     open_alerts = (
         await session.exec(
@@ -273,24 +339,23 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
         )
     ).all()
     for alert in open_alerts:
+        category, words = p.FLAG_CATEGORIES[str(alert.source)]
         resources.append(
-            Flag.model_validate(
-                {
-                    "id": f"allerta-{alert.id}",
-                    "status": "active",
-                    "category": [{"text": str(alert.source)}],
-                    "code": {"text": f"Allerta {FLAG_SEVERITY[alert.severity]}"},
-                    "subject": patient_ref,
-                    "period": {"start": alert.opened_at.isoformat()},
-                }
-            )
+            {
+                "resourceType": "Flag",
+                "id": f"allerta-{alert.id}",
+                "status": "active",
+                "category": [{"coding": [{"system": p.FLAG_CATEGORY, "code": category}], "text": words}],
+                "code": {"text": f"Allerta {FLAG_SEVERITY[alert.severity]}"},
+                "subject": patient_ref,
+                "period": {"start": _instant(alert.opened_at)},
+            }
         )
     resources.extend(organization(o) for o in orgs.values())
     resources.extend(practitioner(o) for o in ops.values())
-    return Bundle.model_validate(
-        {
-            "type": "collection",
-            "timestamp": utcnow().isoformat(),
-            "entry": [{"fullUrl": f"{base_url}/fhir/{r.get_resource_type()}/{r.id}", "resource": r} for r in resources],
-        }
-    )
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": _instant(utcnow()),
+        "entry": [{"fullUrl": f"{base_url}/fhir/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
+    }

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.exc import IntegrityError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from twilio.twiml.messaging_response import MessagingResponse
 
 from alerts.sms.flows import missing_params
@@ -75,7 +75,9 @@ async def _form(request: Request) -> FormData:
         return await request.form()
     body = await request.body()
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        pairs: list[tuple[str, str | UploadFile]] = list(
+            parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        )
     except (UnicodeDecodeError, ValueError) as error:
         raise HTTPException(status_code=400, detail="Modulo non leggibile / unreadable form") from error
     return FormData(pairs)
@@ -107,6 +109,7 @@ async def inbound_sms(request: Request) -> Response:
     except IntegrityError as error:  # a clash with a concurrent change: Twilio retries a 5xx, not a 409
         log.warning("inbound SMS clashed with a concurrent change (%s); asking Twilio to retry", type(error).__name__)
         raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
+    container.metrics(request).received(message.state)
     return Response(content=_twiml(message.reply or ""), media_type=TWIML)
 
 
