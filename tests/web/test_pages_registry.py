@@ -38,6 +38,10 @@ async def test_an_administrator_registers_an_organisation_and_its_operator(
     )
     assert r.status_code == 303
     coop = (await session.exec(select(Organisation).where(col(Organisation.name) == "Cooperativa Il Faro"))).one()
+    emptied = await client.post(f"/amministrazione/organizzazioni/{coop.id}", data={"name": ""})
+    assert emptied.status_code == 422 and 'id="e-name">troppo corto<' in emptied.text
+    await session.refresh(coop)
+    assert coop.name == "Cooperativa Il Faro"
     listed = await client.get("/amministrazione/organizzazioni")
     assert "<td>Terzo settore (cooperativa, associazione)</td>" in listed.text and "<td>ETS</td>" not in listed.text
 
@@ -197,6 +201,8 @@ async def test_a_coordinator_opens_a_condominio_with_a_sentinel_and_records_its_
     )
     assert r.status_code == 303
     cond = (await session.exec(select(Condominio))).one()
+    emptied = await client.post(f"/condomini/{cond.id}", data={})
+    assert emptied.status_code == 422 and 'id="e-name">troppo corto<' in emptied.text
     bad = await client.post(f"/condomini/{cond.id}/sentinelle", data={"name": "Sig.ra Pina", "phone": "12"})
     assert bad.status_code == 422 and "numero di telefono non valido" in bad.text
     r = await client.post(

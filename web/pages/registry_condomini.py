@@ -218,7 +218,13 @@ async def condominio_update(request: Request, session: SessionDep, condominio_id
     tx = await page_tx(request, session)
     actor = tx.require_actor()
     form = await read_form(request)
-    data = {k: form.get(k) for k in ("name", "indirizzo", "municipio", "operator_id")}
+    # a required field left empty is named by the check (not stored empty); an empty operator means none
+    data = {
+        "name": form.get("name", ""),
+        "indirizzo": form.get("indirizzo", ""),
+        "operator_id": form.get("operator_id"),
+    }
+    data |= {"municipio": form["municipio"]} if "municipio" in form else {}
     try:
         await flows.update_condominio(tx, condominio_id=condominio_id, data=CondominioUpdate.model_validate(data))
     except (ValidationError, DomainError) as exc:

@@ -154,7 +154,7 @@ async def organisation_update(request: Request, session: SessionDep, organisatio
     tx = await page_tx(request, session)
     actor = tx.require_actor()
     form = await read_form(request)
-    data = {"name": form.get("name"), "municipio": form.get("municipio"), "phone": form.get("phone")}
+    data = {"name": form.get("name", ""), "municipio": form.get("municipio"), "phone": form.get("phone")}
     try:
         await org_flows.update_organisation(
             tx, organisation_id=organisation_id, data=OrganisationUpdate.model_validate(data)

@@ -311,11 +311,11 @@ async def network_add(request: Request, session: SessionDep, person_id: int) -> 
     return RedirectResponse(f"/persone/{person_id}#network", status_code=303)
 
 
-@router.post("/persone/{person_id}/rete/{link_id}/rimuovi", openapi_extra=flow_route("person.network_remove"))
-async def network_remove(request: Request, session: SessionDep, person_id: int, link_id: int) -> Response:
+@router.post("/persone/{person_id}/rete/{network_link_id}/rimuovi", openapi_extra=flow_route("person.network_remove"))
+async def network_remove(request: Request, session: SessionDep, person_id: int, network_link_id: int) -> Response:
     tx = await page_tx(request, session)
     try:
-        await flows.remove_network_link(tx, person_id=person_id, link_id=link_id)
+        await flows.remove_network_link(tx, person_id=person_id, link_id=network_link_id)
     except DomainError as exc:
         await tx.rollback()
         return await _after_failure(request, session, person_id, exc, {}, "network")
