@@ -31,6 +31,7 @@ from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
+from integrations.twilio.rate import SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
 from web import docs, errors, health, logs, metrics, security, tracing
@@ -48,10 +49,13 @@ from web.api.waas import router as waas_router
 from web.board.hub import Hub, HubLimits
 from web.board.more import router as board_more_router
 from web.board.router import router as board_router
+from web.pages import admin as pages_admin
+from web.pages import admin_checkins as pages_admin_checkins
 from web.pages import assessments as pages_assessments
 from web.pages import base as pages
 from web.pages import cases as pages_cases
 from web.pages import history as pages_history
+from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
 from web.pages import referrals as pages_referrals
 from web.pages import registry_access as pages_registry_access
@@ -75,10 +79,16 @@ def make_bus(settings: Settings) -> EventBus:
     return InProcessBus()
 
 
-def make_sms_sender(settings: Settings, database: Database, *, http_client: Any = None) -> SmsSender:
-    """Twilio when ``CENTRALE_SMS_BACKEND=twilio``, else the console transport; both respect opt-outs."""
+def make_sms_sender(
+    settings: Settings, database: Database, *, http_client: Any = None, redis: Redis | None = None
+) -> SmsSender:
+    """Twilio when ``CENTRALE_SMS_BACKEND=twilio``, else the console transport; both respect opt-outs. With
+    Redis, the sending rate is shared by every instance (integrations/twilio/rate.py)."""
     if settings.sms_backend == "twilio":
-        return TwilioSmsSender(client=twilio_client(settings, http_client), database=database, settings=settings)
+        limiter = SharedRateLimiter(redis, settings.sms_per_second) if redis is not None else None
+        return TwilioSmsSender(
+            client=twilio_client(settings, http_client), database=database, settings=settings, limiter=limiter
+        )
     return ConsoleSmsSender(database=database)
 
 
@@ -165,7 +175,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         add_commit_listener(committed, engine=db.engine)
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
-        app.state.sms_sender = sender = make_sms_sender(settings, db)
+        app.state.sms_sender = sender = make_sms_sender(settings, db, redis=app.state.redis)
         app.state.scheduler = scheduler = None
         if settings.scheduler_enabled:
             app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance, app.state.metrics)
@@ -235,6 +245,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_team.router)
     app.include_router(pages_referrals.router)
     app.include_router(pages_plans.router)
+    app.include_router(pages_admin.router)
+    app.include_router(pages_admin_checkins.router)
+    app.include_router(pages_interop.router)
     app.include_router(pages_registry_persons.router)
     app.include_router(pages_registry_access.router)
     app.include_router(pages_registry_condomini.router)

@@ -78,14 +78,14 @@ def say(exc: Exception) -> str:
                 where += f" (intervento {rows[0]})" if "interventions" in loc else f" (obiettivo {rows[0]})"
             msg = str(e.get("msg", ""))
             text = msg.removeprefix("Value error, ") if e["type"] == "value_error" else "valore non valido"
-            parts.append(f"{where}: {_italian(text)}")
+            parts.append(f"{where}: {italian_reason(text)}")
         return "; ".join(parts)
     if isinstance(exc, InvalidOperation):
         return "Un importo o un numero di ore non è un numero"
-    return _italian(str(getattr(exc, "message", exc)))
+    return italian_reason(str(getattr(exc, "message", exc)))
 
 
-def _italian(text: str) -> str:
+def italian_reason(text: str) -> str:
     """ "field: italiano / english" -> "Campo: italiano"."""
     text = text.split(" / ")[0]
     head, sep, rest = text.partition(": ")
@@ -98,10 +98,12 @@ def _italian(text: str) -> str:
 
 
 def _clock(value: str) -> time | None:
+    """ "10", "9:30", "09.30" -> a time of day."""
     if not value:
         return None
+    hour, _, minute = value.strip().replace(".", ":").partition(":")
     try:
-        return time.fromisoformat(value)
+        return time(int(hour), int(minute or 0))
     except ValueError as exc:
         raise Invalid("at: l'ora si scrive come 10:00", field="at") from exc
 
