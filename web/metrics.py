@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alerts.escalation.engine import TickResult
 from alerts.escalation.jobs import oldest_due_age
 from alerts.models import OPEN_STATES, Alert, Channel, Severity
+from alerts.sms.models import InboundState
 from centrale.events.service import last_seq
 from web import container
 
@@ -97,6 +98,13 @@ class Metrics:
             ["webhook", "outcome"],
             registry=registry,
         )
+        self.sms_received = Counter(
+            "centrale_sms_received",
+            "SMS received through the webhook, by what triage made of them (SMISTATO, QUARANTENA, OPT, COMANDO...)",
+            ["state"],
+            registry=registry,
+        )
+        self._sms_children = {state: self.sms_received.labels(state.value) for state in InboundState}
         self.escalation_steps = Counter(
             "centrale_escalation_steps", "Escalation steps run by this instance", registry=registry
         )
@@ -167,6 +175,10 @@ class Metrics:
             outcome = OUTCOMES.get(status, f"http_{status}")
             child = self._webhook_children[key] = self.webhooks.labels(webhook, outcome)
         child.inc()
+
+    def received(self, state: InboundState) -> None:
+        """One SMS the webhook stored (or found again, for a retry), in the state triage left it."""
+        self._sms_children[state].inc()
 
     def escalation(self, result: TickResult) -> None:
         """What one escalation tick did."""

@@ -62,6 +62,8 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     await f.sentinel(session, cond, phone=SENTINEL_PHONE)
     for n in range(3):
         await send_sms(client, n)
+    stranger = {"MessageSid": "SM" + "e" * 32, "AccountSid": ACCOUNT, "From": "+393339999000", "Body": "aiuto"}
+    assert (await post_signed(client, "/integrations/twilio/sms", stranger)).status_code == 200
     forged = {"MessageSid": "SM" + "f" * 32, "AccountSid": ACCOUNT, "From": SENTINEL_PHONE, "Body": "falso"}
     assert (await client.post("/integrations/twilio/sms", data=forged)).status_code == 403
     assert (await client.get("/api/v1/cases/12345")).status_code == 401
@@ -70,9 +72,9 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     families = await scrape(client)
     requests = families["centrale_http_request_duration_seconds"]
     sms_route = {"method": "POST", "route": "/integrations/twilio/sms"}
-    assert value(requests, "centrale_http_request_duration_seconds_count", **sms_route, status="200") == 3
+    assert value(requests, "centrale_http_request_duration_seconds_count", **sms_route, status="200") == 4
     assert value(requests, "centrale_http_request_duration_seconds_count", **sms_route, status="403") == 1
-    assert value(requests, "centrale_http_request_duration_seconds_bucket", **sms_route, status="200", le="+Inf") == 3
+    assert value(requests, "centrale_http_request_duration_seconds_bucket", **sms_route, status="200", le="+Inf") == 4
     assert value(requests, "centrale_http_request_duration_seconds_sum", **sms_route, status="200") > 0
     # the route's template, never the raw path (unbounded, and a path may name someone)
     routes = {s.labels["route"] for s in requests}
@@ -80,8 +82,13 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     assert not any("12345" in route or "Rossi" in route for route in routes)
 
     webhooks = families["centrale_webhook_requests"]
-    assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="accepted") == 3
+    assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="accepted") == 4
     assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="invalid_signature") == 1
+    # what triage made of them: the sentinel's reports handled, the stranger's in quarantine
+    received = families["centrale_sms_received"]
+    assert value(received, "centrale_sms_received_total", state="SMISTATO") == 3
+    assert value(received, "centrale_sms_received_total", state="QUARANTENA") == 1
+    assert value(received, "centrale_sms_received_total", state="SCARTATO") == 0
 
     # the domain gauges, read from the database when scraped
     opened = sum(s.value for s in families["centrale_alerts_open"])
