@@ -16,6 +16,7 @@ from centrale.db import Database
 from centrale.events.service import commit
 from centrale.ports import OutgoingSms, SmsResult
 from centrale.settings import Settings
+from integrations.twilio.rate import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ UNSUBSCRIBED = 21610  # Twilio: the recipient replied STOP
 
 
 class RateLimiter:
-    """At most ``per_second`` starts per second, shared by every send of this process."""
+    """At most ``per_second`` starts per second, shared by every send of this process (one instance alone;
+    several instances share ``integrations.twilio.rate.SharedRateLimiter`` through Redis)."""
 
     def __init__(
         self,
@@ -67,7 +69,7 @@ class TwilioSmsSender:
         settings: Settings,
         max_attempts: int = 4,
         backoff_seconds: float = 1.0,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
@@ -78,7 +80,7 @@ class TwilioSmsSender:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._sleep = sleep
-        self._limiter = limiter or RateLimiter(settings.sms_per_second, sleep=sleep)
+        self._limiter: Limiter = limiter or RateLimiter(settings.sms_per_second, sleep=sleep)
 
     def _create_kwargs(self, message: OutgoingSms) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"to": message.to, "body": message.body}
