@@ -22,6 +22,9 @@ from tests.alerts.escalation.helpers import District, district, three_step_polic
 from tests.flows.common import Who, denials
 from web.api.deps import COOKIE_NAME
 
+#: the flows whose page forms this file tries (their API surfaces are in test_refusals_sms_checkins)
+COVERED: set[str] = {"policy.create", "policy.update", "heat.set_level", "checkins.schedule_create"}
+
 Count = Callable[[AsyncSession], Awaitable[object]]
 
 
@@ -115,3 +118,7 @@ async def test_a_check_in_schedule_for_a_person_the_planner_may_not_write_for(
     client.cookies.set(COOKIE_NAME, await f.token_for(session, d.coordinatore))
     assert (await client.post("/amministrazione/checkin", data=form)).status_code == 303
     assert await _fresh(database, _schedules) == 1
+
+
+def test_every_covered_flow_is_tried_on_a_page() -> None:
+    assert {case[0] for case in CASES} | {"checkins.schedule_create"} == COVERED
