@@ -40,6 +40,7 @@ from centrale.condomini.models import Condominio
 from centrale.db import Database
 from centrale.errors import NotFound
 from centrale.events.service import commit
+from centrale.operators.models import Operator
 from centrale.persons.models import Person
 from web import container
 from web.api.deps import CurrentActor, DatabaseDep, PagingDep, SessionDep, TxDep, flow_route
@@ -203,12 +204,27 @@ async def read_alert(alert_id: int, db: DatabaseDep, session: SessionDep, actor:
     return await _detail(session, await _readable(db, session, actor, alert_id, "alert.read"))
 
 
-@router.get("/{alert_id}/timeline", response_model=list[AlertEntryPublic], summary="Cronologia / timeline")
-async def read_timeline(
-    alert_id: int, db: DatabaseDep, session: SessionDep, actor: CurrentActor
-) -> list[AlertEntryPublic]:
+class TimelineLine(AlertEntryPublic):
+    """A line of the timeline with the name of the operator who wrote it (the board shows names, not ids)."""
+
+    operator_name: str | None = None
+
+
+@router.get("/{alert_id}/timeline", response_model=list[TimelineLine], summary="Cronologia / timeline")
+async def read_timeline(alert_id: int, db: DatabaseDep, session: SessionDep, actor: CurrentActor) -> list[TimelineLine]:
     await _readable(db, session, actor, alert_id, "alert.timeline")
-    return [AlertEntryPublic.model_validate(e) for e in await service.timeline(session, alert_id=alert_id)]
+    entries = await service.timeline(session, alert_id=alert_id)
+    ids = {e.operator_id for e in entries if e.operator_id is not None}
+    names: dict[int | None, str] = {}
+    if ids:
+        rows = await session.exec(select(col(Operator.id), col(Operator.full_name)).where(col(Operator.id).in_(ids)))
+        names = {operator_id: name for operator_id, name in rows.all()}
+    return [
+        TimelineLine.model_validate(
+            AlertEntryPublic.model_validate(e).model_dump() | {"operator_name": names.get(e.operator_id)}
+        )
+        for e in entries
+    ]
 
 
 @router.post(

@@ -17,7 +17,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.service import step_at
-from alerts.models import AlertState, Notification
+from alerts.models import Alert, AlertState, Notification
 from alerts.raising import GroupingRules
 from alerts.sms.models import InboundSms, InboundState
 from centrale.condomini.models import Sentinel
@@ -93,7 +93,7 @@ async def building_reports_of(
     since = min(opened_at for _, opened_at in buildings.values()) - window
     query = (
         select(
-            col(InboundSms.condominio_id),
+            col(Alert.condominio_id),
             col(InboundSms.id),
             col(InboundSms.received_at),
             col(InboundSms.body),
@@ -101,10 +101,13 @@ async def building_reports_of(
             col(Sentinel.name),
             col(Sentinel.phone),
         )
+        # a building's reports are those of its people's alerts (found through the alerts' indexes)
+        .join(Alert, col(Alert.id) == col(InboundSms.alert_id))
         .outerjoin(Sentinel, col(Sentinel.id) == col(InboundSms.sentinel_id))
         .where(
-            col(InboundSms.condominio_id).in_({condominio for condominio, _ in buildings.values()}),
-            col(InboundSms.alert_id).is_not(None),  # reports (a check-in answer raises nothing)
+            col(Alert.condominio_id).in_({condominio for condominio, _ in buildings.values()}),
+            col(Alert.building_level).is_(False),
+            col(Alert.last_report_at) >= since,
             col(InboundSms.state).in_(REPORT_STATES),
             col(InboundSms.received_at) >= since,
         )
@@ -139,8 +142,8 @@ async def stories_of(
     """Put on each card its escalation story: who was notified at which step of the current round, on
     which channel, with what outcome; and the next step with its time. ``escalation``: per alert,
     (round, next step index, next step time, policy snapshot)."""
-    if not escalation:
-        return
+    # an alert whose current round has run no step yet has nothing to tell (most new alerts): not read
+    ran = [alert_id for alert_id, (_round, index, *_rest) in escalation.items() if index > 0]
     query = (
         select(
             col(Notification.alert_id),
@@ -154,12 +157,14 @@ async def stories_of(
             col(Notification.created_at),
         )
         .outerjoin(Operator, col(Operator.id) == col(Notification.recipient_operator_id))
-        .where(col(Notification.alert_id).in_(list(escalation)), col(Notification.step_index) >= 0)
+        .where(col(Notification.alert_id).in_(ran), col(Notification.step_index) >= 0)
         .order_by(col(Notification.alert_id), col(Notification.step_index), col(Notification.id))
     )
     current = {alert_id: round_ for alert_id, (round_, *_rest) in escalation.items()}
     steps: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    rows = (await (await session.connection()).execute(query.add_columns(col(Notification.escalation_round)))).all()
+    rows = []
+    if ran:
+        rows = (await (await session.connection()).execute(query.add_columns(col(Notification.escalation_round)))).all()
     for alert_id, index, role, channel, state, operator_id, name, sent_at, created_at, round_ in rows:
         if round_ != current[alert_id]:
             continue

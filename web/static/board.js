@@ -281,9 +281,11 @@
       contact(a),
       story(a),
       el("div", { class: "actions" },
-        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "take", title: t("b_take_hint"), onclick: () => act(a.id, "take") }, t("b_take")) : null,
-        handles && a.state !== "NUOVA" && a.assigned_to !== ME ? el("button", { type: "button", class: "take", title: t("b_take_hint"), onclick: () => act(a.id, "take") }, t("b_take")) : null,
-        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", title: t("b_ack_hint"), onclick: () => act(a.id, "acknowledge") }, t("b_acknowledge")) : null,
+        // take ownership (acknowledge and hold) while it is new or someone else's; acknowledging alone only stops it
+        handles && (a.state === "NUOVA" || a.assigned_to !== ME) ? el("button", { type: "button", class: "take",
+          title: t("b_take_hint"), onclick: () => act(a.id, "take") }, t("b_take")) : null,
+        handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", title: t("b_ack_hint"),
+          onclick: () => act(a.id, "acknowledge") }, t("b_ack_label")) : null,
         handles ? el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")) : null,
         handles ? el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")) : null,
         el("button", { type: "button", "aria-expanded": timelineOpen ? "true" : "false", onclick: (e) => toggleTimeline(a.id, e.target) }, t("b_timeline"))),
@@ -401,8 +403,22 @@
     if (!r.ok) return;
     const entries = await r.json();
     const a = board.alerts.get(id);
-    list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)), ` ${t("code_" + e.kind)}`,
-      e.operator_id !== null ? ` · ${who(a, e.operator_id)}` : "", e.text ? ` — ${e.text}` : "")));
+    list.replaceChildren(...entries.map((e) => el("li", {}, el("time", { datetime: e.at }, clock(e.at)),
+      ` ${t("code_" + e.kind)}`, entryDetail(e),
+      e.operator_id !== null ? ` · ${e.operator_name || who(a, e.operator_id)}` : "", e.text ? ` — ${e.text}` : "")));
+  }
+
+  // What a timeline line's data says, in words (an escalation step: which, for whom, how).
+  function entryDetail(e) {
+    const d = e.data || {};
+    if (e.kind === "NOTIFICA" && d.passo !== undefined) {
+      const channels = (d.canali || []).map((c) => t("b_ch_" + c)).join(", ");
+      return ` · ${t("b_step")} ${d.passo + 1} · ${roleWords(d.ruolo)} (${channels})`;
+    }
+    if (e.kind === "PRIORITA" && d.a) return ` · ${t("sev_" + d.da)} → ${t("sev_" + d.a)}`;
+    if (e.kind === "RIATTIVATA" && d.round) return ` · ${t("b_round")} ${d.round}`;
+    if (e.kind === "RISOLTA" && d.esito) return ` · ${t("out_" + d.esito)}`;
+    return "";
   }
 
   function toggleTimeline(id, button) {

@@ -13,6 +13,7 @@ WORDS: dict[str, dict[str, str]] = {
     "b_take": _w("Prendi in carico", "Take ownership"),
     "b_take_hint": _w("Presa visione e assegnazione a te", "Acknowledge and assign to you"),
     "b_ack_hint": _w("Ferma l'escalation; resta da assegnare", "Stops the escalation; still to be assigned"),
+    "b_ack_label": _w("Presa visione (ferma l'escalation)", "Acknowledge (stops the escalation)"),
     "b_reports_title": _w("Segnalazioni", "Reports"),
     "b_show_all": _w("Mostra tutte", "Show all"),
     "b_unknown_sender": _w("Numero non registrato", "Unregistered number"),

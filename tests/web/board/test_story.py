@@ -108,6 +108,10 @@ async def test_take_acknowledges_and_assigns_in_one_act_and_the_api_tells_the_st
         state=DeliveryState.IN_ATTESA,
     )
     session.add(pending)
+    alert = await session.get(Alert, alert_id)
+    assert alert is not None
+    alert.next_step_index = 1  # as the engine leaves it once step 0 has run
+    session.add(alert)
     await commit(session)
     r = await client.post(f"/api/v1/alerts/{alert_id}/take", headers=f.bearer(token))
     assert r.status_code == 200, r.text
@@ -129,6 +133,11 @@ async def test_take_acknowledges_and_assigns_in_one_act_and_the_api_tells_the_st
         "sent_at": None,
     }
     assert detail["story"]["next"] is None
+    lines = (await client.get(f"/api/v1/alerts/{alert_id}/timeline", headers=f.bearer(token))).json()
+    assert [(x["kind"], x["operator_name"]) for x in lines][-2:] == [
+        (EntryKind.PRESA_VISIONE, coordinator.full_name),
+        (EntryKind.ASSEGNATA, coordinator.full_name),
+    ]
     again = await client.post(f"/api/v1/alerts/{alert_id}/take", headers=f.bearer(token))
     assert again.status_code == 200  # already seen: taking it only holds it (nothing to stop)
 
