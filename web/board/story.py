@@ -162,7 +162,7 @@ async def stories_of(
     )
     current = {alert_id: round_ for alert_id, (round_, *_rest) in escalation.items()}
     steps: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-    rows = []
+    rows: Sequence[Any] = []
     if ran:
         rows = (await (await session.connection()).execute(query.add_columns(col(Notification.escalation_round)))).all()
     for alert_id, index, role, channel, state, operator_id, name, sent_at, created_at, round_ in rows:
