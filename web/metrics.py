@@ -47,6 +47,7 @@ REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 #: how late an escalation step ran after it was due (the tick runs every few seconds)
 LATENESS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 JOB_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _NOTHING: dict[str, Any] = {}
 UNMATCHED = "<unmatched>"  # a path no route matched: never the raw path (unbounded, may hold data)
 #: Twilio's webhooks, and what their answers mean (a status the table lacks is counted as ``http_<status>``)
@@ -161,6 +162,8 @@ class Metrics:
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One request's duration (the label child made once per method, route and status)."""
+        if method not in METHODS:  # a caller may invent methods: they count as one, so the series stay bounded
+            method = "OTHER"
         key = (method, route, status)
         child = self._request_children.get(key)
         if child is None:

@@ -68,6 +68,8 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     assert (await client.post("/integrations/twilio/sms", data=forged)).status_code == 403
     assert (await client.get("/api/v1/cases/12345")).status_code == 401
     assert (await client.get("/nessuna/pagina/per/Rossi")).status_code == 404
+    for invented in ("ROSSI", "BIANCHI"):  # methods a caller makes up are one series, not one each
+        await client.request(invented, "/healthz")
 
     families = await scrape(client)
     requests = families["centrale_http_request_duration_seconds"]
@@ -80,6 +82,7 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     routes = {s.labels["route"] for s in requests}
     assert "/api/v1/cases/{case_id}" in routes and UNMATCHED in routes
     assert not any("12345" in route or "Rossi" in route for route in routes)
+    assert {s.labels["method"] for s in requests} == {"GET", "POST", "OTHER"}
 
     webhooks = families["centrale_webhook_requests"]
     assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="accepted") == 4
