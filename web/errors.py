@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from centrale.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from web.i18n import field_name, label, lang_of
 from web.pages.base import error_page
+from web.words.codes import CODES
 
 log = logging.getLogger(__name__)
 _PG_KEY = re.compile(r"Key \((?P<field>[^)]+)\)")
@@ -162,15 +163,24 @@ def sentences(errors: Iterable[Mapping[str, Any]], lang: str = "it", *, keys: bo
     return found
 
 
+_CODE = re.compile(r"\b(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,})\b")
+
+
+def _code_words(match: re.Match[str], lang: str) -> str:
+    code = match.group(0)
+    return label(code, lang).lower() if code in CODES and code not in ("INSPIRE", "MMSE") else code
+
+
 def domain_sentence(message: str, lang: str = "it") -> str:
-    """A domain error's message in ``lang``, its leading field code said in words."""
+    """A domain error's message in ``lang``: its leading field code and any state code said in words
+    ("L'attività T-12 è SVOLTA" -> "L'attività T-12 è svolta")."""
     it, _, en = message.partition(" / ")
     words = (en if lang == "en" and en else it).strip()
     found = _PREFIX.match(words)
     if found:
         name = field_name(found.group("field"), lang)
         words = f"{name[:1].upper()}{name[1:]}: {words[found.end() :]}"
-    return words
+    return _CODE.sub(lambda m: _code_words(m, lang), words)
 
 
 def say(exc: BaseException, lang: str = "it") -> str:
@@ -228,7 +238,26 @@ def sqlstate_of(exc: BaseException) -> str | None:
     return None
 
 
-async def database_refusal(_request: Request, exc: Exception) -> JSONResponse:
+#: what a page says when the database refused the input (the API's JSON says it in both languages)
+DATABASE_WORDS = {
+    409: "Un dato è già presente, o fa riferimento a qualcosa che non esiste più.",
+    422: "Un numero è fuori dall'intervallo ammesso, o un testo contiene un carattere non valido.",
+    503: "Conflitto momentaneo con un'altra operazione: riprova.",
+}
+
+
+async def database_refusal(request: Request, exc: Exception) -> Response:
+    """What the database refused because of the input (see ``database_answer``), as a page or as JSON."""
+    answer = await database_answer(request, exc)
+    if not is_page(request):
+        return answer
+    page = await error_page(request, answer.status_code, [DATABASE_WORDS.get(answer.status_code, "")])
+    if "retry-after" in answer.headers:
+        page.headers["Retry-After"] = answer.headers["retry-after"]
+    return page
+
+
+async def database_answer(_request: Request, exc: Exception) -> JSONResponse:
     """What the database refused because of the input: 409 / 422, never 500 (the transaction is rolled back).
 
     A database that is down is not the caller's fault and stays a 5xx (Twilio retries those); a deadlock

@@ -21,6 +21,7 @@ from tests.web.walk_common import (
     domain_codes,
     fill,
     operator_of,
+    page_forms,
     page_routes,
     problems_in,
     seed_district,
@@ -89,6 +90,64 @@ async def test_every_page_as_every_role_says_words_not_codes(
         failures += [f"anonymous: {line}" for line in _check(path, r, codes)]
     assert walked > len(paths)  # most pages opened for someone
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATORE, Role.CASE_MANAGER, Role.TUTOR])
+async def test_every_page_form_sent_empty_or_wrong_answers_an_italian_page(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, district: District, role: Role
+) -> None:
+    """A form with nothing in it, or words where numbers and dates go: a page that says why, never JSON
+    nor pydantic's or Python's English."""
+    forms = page_forms(app)
+    assert any(p.startswith("/casi/") for p in forms) and len(forms) > 10
+    await _sign_in(client, session, district, role)
+    codes = domain_codes()
+    failures: list[str] = []
+    for template in forms:
+        path = await fill(session, template)
+        assert path is not None, f"nothing stored to post to {template}"
+        for data in ({}, WRONG):
+            r = await client.post(path, data=data)
+            failures += [f"{role} POST {line}" for line in _check(path, r, codes)]
+    assert failures == [], "\n".join(failures)
+
+
+#: a value of the wrong kind in every field a page form commonly has
+WRONG = {
+    name: "abc"
+    for name in (
+        "person_id",
+        "case_id",
+        "operator_id",
+        "organisation_id",
+        "to_org_id",
+        "provider_0",
+        "hours_0",
+        "tariff_0",
+        "isee",
+        "start_date",
+        "planned_end",
+        "happened_at",
+        "due_start",
+        "due_end",
+        "review_every",
+        "score",
+        "data_nascita",
+        "telefoni",
+        "phone",
+        "kind",
+        "state",
+        "role",
+        "source",
+        "outcome",
+        "category",
+        "purpose",
+        "given",
+        "at",
+        "every",
+        "day",
+    )
+}
 
 
 async def test_a_missing_object_is_an_italian_page_for_every_page_with_an_id(

@@ -19,6 +19,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.demo import seed_demo_activity
+from alerts.escalation.models import EscalationPolicy
 from alerts.escalation.service import seed_default_policies
 from centrale.cases.models import CareTeamMember, Case
 from centrale.clock import utcnow
@@ -27,6 +28,7 @@ from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.plans.catalogue import seed_catalogue
+from centrale.plans.models import ServiceType
 from centrale.tasks.models import Task, TaskCreate, TaskType
 from centrale.tasks.service import create_task
 from tests import factories as f
@@ -51,12 +53,30 @@ def page_routes(app: FastAPI) -> list[str]:
     return sorted(set(found))
 
 
+def page_forms(app: FastAPI) -> list[str]:
+    """Every page form's target: the POST routes outside the API (sign-in and sign-out aside)."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        path = context.path or ""
+        if not isinstance(context.original_route, APIRoute) or "POST" not in (context.methods or ()):
+            continue
+        if context.original_route.include_in_schema or path.startswith(API_PREFIXES) or path in ("/login", "/logout"):
+            continue
+        found.append(path)
+    return sorted(set(found))
+
+
 def params_of(path: str) -> list[str]:
     return [m.group("name") for m in _PARAM.finditer(path)]
 
 
 #: a path parameter's table, where its name does not say it (``member_id`` is a care team member)
-PARAM_TABLES: dict[str, type[SQLModel]] = {"member_id": CareTeamMember, "org_id": Organisation}
+PARAM_TABLES: dict[str, type[SQLModel]] = {
+    "member_id": CareTeamMember,
+    "org_id": Organisation,
+    "code": ServiceType,
+    "policy_id": EscalationPolicy,
+}
 
 
 def _tables() -> dict[str, type[SQLModel]]:
@@ -80,7 +100,8 @@ def table_of(param: str) -> type[SQLModel] | None:
     for name in (stem, f"{stem}s", f"inbound{stem}"):
         if name in tables:
             return tables[name]
-    return None
+    ending = {cls for name, cls in tables.items() if name.endswith(stem)}  # link_id -> NetworkLink
+    return ending.pop() if len(ending) == 1 else None
 
 
 async def fill(session: AsyncSession, path: str) -> str | None:
@@ -95,10 +116,11 @@ async def fill(session: AsyncSession, path: str) -> str | None:
             continue
         table = table_of(name)
         assert table is not None, f"{path}: which table is {{{name}}}? Add it to PARAM_TABLES in {__name__}"
-        row = (await session.exec(select(table).order_by(col(table.id)))).first()  # type: ignore[attr-defined]
+        key = next(iter(table.__table__.primary_key.columns)).name  # type: ignore[attr-defined]
+        row = (await session.exec(select(table).order_by(getattr(table, key)))).first()
         if row is None:
             return None
-        values[name] = row.id
+        values[name] = getattr(row, key)
         for other in names:
             if other not in values and getattr(row, other, None) is not None:
                 values[other] = getattr(row, other)

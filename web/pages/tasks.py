@@ -24,7 +24,7 @@ from centrale.uow import Tx
 from web import container
 from web.api.deps import SessionDep, flow_route
 from web.api.tasks import audit_list, item
-from web.errors import status_of
+from web.errors import domain_sentence, status_of
 from web.pages.base import page_actor, render
 from web.words import history as _words  # noqa: F401 - registers the page's words
 
@@ -35,7 +35,7 @@ def italian(exc: DomainError) -> str:
     """The sentence a page shows for a refused action (the API's messages are "Italiano / English")."""
     if isinstance(exc, Refused):
         return "Non puoi registrare questa attività: non è assegnata a te o non segui la persona."
-    return exc.message.split(" / ", 1)[0]
+    return domain_sentence(exc.message)
 
 
 @dataclass(frozen=True)
