@@ -47,6 +47,9 @@ REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 #: how late an escalation step ran after it was due (the tick runs every few seconds)
 LATENESS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 JOB_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+TWILIO_STATUSES = frozenset(
+    {"accepted", "scheduled", "canceled", "queued", "sending", "sent", "failed", "delivered", "undelivered", "read"}
+)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _NOTHING: dict[str, Any] = {}
 UNMATCHED = "<unmatched>"  # a path no route matched: never the raw path (unbounded, may hold data)
@@ -106,6 +109,12 @@ class Metrics:
             registry=registry,
         )
         self._sms_children = {state: self.sms_received.labels(state.value) for state in InboundState}
+        self.delivery_statuses = Counter(
+            "centrale_sms_delivery_status",
+            "Delivery statuses Twilio reported for sent SMS (its status callback)",
+            ["status"],
+            registry=registry,
+        )
         self.escalation_steps = Counter(
             "centrale_escalation_steps", "Escalation steps run by this instance", registry=registry
         )
@@ -182,6 +191,10 @@ class Metrics:
     def received(self, state: InboundState) -> None:
         """One SMS the webhook stored (or found again, for a retry), in the state triage left it."""
         self._sms_children[state].inc()
+
+    def delivery_status(self, status: str) -> None:
+        """A status callback's ``MessageStatus`` (Twilio's names; anything else counts as ``other``)."""
+        self.delivery_statuses.labels(status if status in TWILIO_STATUSES else "other").inc()
 
     def escalation(self, result: TickResult) -> None:
         """What one escalation tick did."""

@@ -68,6 +68,9 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     assert (await client.post("/integrations/twilio/sms", data=forged)).status_code == 403
     assert (await client.get("/api/v1/cases/12345")).status_code == 401
     assert (await client.get("/nessuna/pagina/per/Rossi")).status_code == 404
+    for status in ("delivered", "inventato"):  # Twilio's status callbacks
+        callback = {"MessageSid": "SM" + "d" * 32, "MessageStatus": status, "AccountSid": ACCOUNT}
+        assert (await post_signed(client, "/integrations/twilio/status", callback)).status_code == 200
     for invented in ("ROSSI", "BIANCHI"):  # methods a caller makes up are one series, not one each
         await client.request(invented, "/healthz")
 
@@ -87,6 +90,10 @@ async def test_requests_and_webhooks_after_a_few_sms(client: httpx.AsyncClient, 
     webhooks = families["centrale_webhook_requests"]
     assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="accepted") == 4
     assert value(webhooks, "centrale_webhook_requests_total", webhook="sms", outcome="invalid_signature") == 1
+    assert value(webhooks, "centrale_webhook_requests_total", webhook="status", outcome="accepted") == 2
+    delivery = families["centrale_sms_delivery_status"]
+    assert value(delivery, "centrale_sms_delivery_status_total", status="delivered") == 1
+    assert value(delivery, "centrale_sms_delivery_status_total", status="other") == 1
     # what triage made of them: the sentinel's reports handled, the stranger's in quarantine
     received = families["centrale_sms_received"]
     assert value(received, "centrale_sms_received_total", state="SMISTATO") == 3

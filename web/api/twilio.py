@@ -138,4 +138,5 @@ async def delivery_status(request: Request, session: SessionDep) -> Response:
         error_code=params.get("ErrorCode") or None,
     )
     await tx.commit()
+    container.metrics(request).delivery_status(params["MessageStatus"])
     return Response(content=str(MessagingResponse()), media_type=TWIML)
