@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import io
 from datetime import UTC, datetime
 
 import httpx
 import time_machine
+from pypdf import PdfReader
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -193,3 +195,16 @@ async def test_a_weekly_visit_by_a_named_tutor_becomes_tasks_when_the_plan_is_si
             "versione 1",
         ):
             assert words in contract, words
+        pdf = await client.get(f"{plan_url}/contratto.pdf")
+        assert pdf.headers["content-type"] == "application/pdf" and "attachment" in pdf.headers["content-disposition"]
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        for words in (
+            f"{person.cognome} {person.nome}",
+            "Assistenza domiciliare socio-assistenziale",
+            "ogni martedì alle 10",
+            "Costo mensile: 110,40 €",
+            "Quota Ente: 78,40 €",
+            "Quota Utente: 32,00 €",
+            "Firmato da Maria Bianchi",
+        ):
+            assert words in text, words

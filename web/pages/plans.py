@@ -32,7 +32,9 @@ from web.errors import status_of
 from web.i18n import lang_of
 from web.pages.base import render, templates
 from web.pages.cases import _actor
+from web.pages.plan_pdf import contract_pdf
 from web.pages.refused import page_tx, refused_page
+from web.words import admin as _admin_words  # noqa: F401  (the interoperability link's word)
 from web.words import plans as _words  # noqa: F401  (registers the words)
 from web.words.recurrence import DAYS, describe, when_of
 
@@ -355,6 +357,22 @@ async def plan_contract(request: Request, session: SessionDep, plan_id: int) -> 
     view = await plan_view(tx, plan, lang_of(request))
     printed = to_rome(utcnow())
     return render(request, "cases/plan_contract.html", actor=access.actor, printed=printed, **view)
+
+
+@router.get("/progetti/{plan_id}/contratto.pdf")
+async def plan_contract_pdf(request: Request, session: SessionDep, plan_id: int) -> Response:
+    """The same contract as a PDF file, to print or send."""
+    tx = await page_tx(request, session)
+    try:
+        plan, _ = await flows.load_plan(tx, plan_id, CaseAction.READ, "plan.contract")
+    except DomainError as exc:
+        return refused_page(request, tx.require_actor(), exc, back="/casi")
+    lang = lang_of(request)
+    body = contract_pdf(await plan_view(tx, plan, lang), printed=to_rome(utcnow()), lang=lang)
+    name = f"progetto-caso-{plan.case_id}-v{plan.version}.pdf"
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 async def _after(request: Request, tx: Tx, plan_id: int, exc: DomainError) -> Response:

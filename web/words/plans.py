@@ -67,6 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
     "pl_signed_on": {"it": "il", "en": "on"},
     "pl_sign": {"it": "Registra la firma", "en": "Record the signature"},
     "pl_signer": {"it": "Chi firma (la persona o il tutore legale)", "en": "Who signs (the person or guardian)"},
+    "pl_contract_pdf": {"it": "Contratto in PDF", "en": "Contract as PDF"},
     "pl_contract": {"it": "Contratto da stampare", "en": "Printable contract"},
     "pl_back": {"it": "Torna al fascicolo", "en": "Back to the case file"},
     "pl_no_tasks": {
