@@ -138,3 +138,47 @@ def test_no_serious_or_critical_violation_on_any_page_as_any_role(
         browser.close()
     assert checked > 5 * len(Role)
     assert failures == [], "\n".join(failures)
+
+
+def _tab_to(page, selector: str, limit: int = 300) -> None:  # type: ignore[no-untyped-def]
+    """Press Tab until the focused element matches ``selector`` (as a person without a mouse does)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_a_coordinator_takes_and_closes_an_alert_with_the_keyboard_alone(
+    server: tuple[str, dict[Role, str], Pages],
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, tokens, _pages = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": COOKIE_NAME, "value": tokens[Role.COORDINATORE], "url": base}])
+        page = context.new_page()
+        page.goto(f"{base}/")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(page.locator('#alerts li.alert[data-state="NUOVA"]').first).to_be_visible()
+
+        _tab_to(page, '#alerts li.alert[data-state="NUOVA"] button.take')
+        alert_id = page.evaluate("() => document.activeElement.closest('li.alert').dataset.id")
+        page.keyboard.press("Enter")
+        card = page.locator(f'#alerts li.alert[data-id="{alert_id}"]')
+        expect(card).to_have_attribute("data-state", "PRESA_VISIONE")
+        expect(card).to_contain_text("Giulia Marchetti")
+
+        _tab_to(page, f'#alerts li.alert[data-id="{alert_id}"] button.resolve')
+        page.keyboard.press("Enter")
+        expect(page.locator("#dialog")).to_be_visible()
+        _tab_to(page, "#dialog select[name=outcome]", limit=5)
+        page.keyboard.press("ArrowDown")  # the second outcome: "Intervento attivato"
+        _tab_to(page, "#dialog textarea[name=note]", limit=5)
+        page.keyboard.type("Visita del tutor, tutto a posto")
+        _tab_to(page, "#dialog-ok", limit=5)
+        page.keyboard.press("Enter")
+        expect(card).to_have_count(0)
+        browser.close()

@@ -287,7 +287,7 @@
         handles && a.state === "NUOVA" ? el("button", { type: "button", class: "ack", title: t("b_ack_hint"),
           onclick: () => act(a.id, "acknowledge") }, t("b_ack_label")) : null,
         handles ? el("button", { type: "button", onclick: () => commentDialog(a) }, t("b_comment")) : null,
-        handles ? el("button", { type: "button", onclick: () => resolveDialog(a) }, t("b_resolve")) : null,
+        handles ? el("button", { type: "button", class: "resolve", onclick: () => resolveDialog(a) }, t("b_resolve")) : null,
         el("button", { type: "button", "aria-expanded": timelineOpen ? "true" : "false", onclick: (e) => toggleTimeline(a.id, e.target) }, t("b_timeline"))),
       el("ol", { class: "timeline", hidden: !timelineOpen }));
     if (timelineOpen) loadTimeline(a.id, li.querySelector(".timeline"));
