@@ -41,7 +41,9 @@
     const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 60000));
     if (minutes < 60) return `${minutes} min`;
     const hours = Math.floor(minutes / 60);
-    return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} gg`;
+    if (hours < 24) return `${hours} h ${String(minutes % 60).padStart(2, "0")}`;  // "1 h 05", as web.words.formats
+    const rest = hours % 24;
+    return `${Math.floor(hours / 24)} ${BOARD.lang === "en" ? "d" : "g"}${rest ? ` ${rest} h` : ""}`;
   }
 
   function clock(iso) {
