@@ -78,9 +78,21 @@ async def test_a_tutor_on_the_team_cannot_change_the_state(client: httpx.AsyncCl
         )
     )
     await session.commit()
+    katz = {"bagno": 1, "vestirsi": 1, "toilette": 0, "spostarsi": 1, "continenza": 1, "alimentazione": 1}
+    cm_token = await f.token_for(session, cm)
+    recorded = await client.post(
+        f"/api/v1/cases/{case['id']}/assessments",
+        json={"kind": "KATZ_ADL", "answers": katz},
+        headers=f.bearer(cm_token),
+    )
+    assert recorded.status_code == 201, recorded.text
+    _as(client, cm_token)
+    assert "Valutazione ADL di Katz: 5" in (await client.get(f"/casi/{case['id']}")).text
+
     _as(client, await f.token_for(session, tutor))
     page = await client.get(f"/casi/{case['id']}")
     assert page.status_code == 200 and "Prendi in carico" not in page.text
+    assert "Entra nell'équipe" in page.text and "ADL di Katz" not in page.text  # the scales are not the tutor's
     r = await client.post(f"/casi/{case['id']}/stato", data={"state": "PRESO_IN_CARICO"})
     assert r.status_code == 403 and "non consentit" in r.text.lower()
     assert await _state(session, case["id"]) == CaseState.APERTO
