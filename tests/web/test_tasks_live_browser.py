@@ -98,14 +98,17 @@ class Server:
     def start(self) -> None:
         command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory"]
         self.proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(self.port)], env=self.env)
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # a busy machine imports the app slowly
+        while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/healthz").status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.proc.returncode}")
             time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        raise RuntimeError("the server did not start within 60 s")
 
     def stop(self) -> None:
         if self.proc is not None:
