@@ -55,8 +55,8 @@ def _check(path: str, r: httpx.Response, codes: set[str]) -> list[str]:
     if 300 <= r.status_code < 400:
         return []
     kind = r.headers.get("content-type", "")
-    if r.status_code == 200 and kind.startswith("application/json"):
-        return []  # what a page's script fetches (the plan editor's preview), not a page
+    if r.status_code == 200 and not kind.startswith("text/html"):
+        return []  # a download (the contract's PDF, the FHIR bundle) or what a page's script fetches
     if not kind.startswith("text/html"):
         return [f"{where}: answered {kind} instead of a page"]
     return [f"{where}: {problem}" for problem in problems_in(visible_text(r.text), codes)]
