@@ -48,7 +48,7 @@ async def _sign_in(client: httpx.AsyncClient, session: AsyncSession, district: D
     client.cookies.set(COOKIE_NAME, await f.token_for(session, await operator_of(session, district, role)))
 
 
-def _check(path: str, r: httpx.Response, codes: set[str]) -> list[str]:
+def _check(path: str, r: httpx.Response, codes: set[str], lang: str = "it") -> list[str]:
     where = f"{path} -> {r.status_code}"
     if r.status_code >= 500:
         return [f"{where}: server error"]
@@ -59,11 +59,15 @@ def _check(path: str, r: httpx.Response, codes: set[str]) -> list[str]:
         return []  # a download (the contract's PDF, the FHIR bundle) or what a page's script fetches
     if not kind.startswith("text/html"):
         return [f"{where}: answered {kind} instead of a page"]
-    return [f"{where}: {problem}" for problem in problems_in(visible_text(r.text), codes)]
+    found = [f"{where}: {problem}" for problem in problems_in(visible_text(r.text), codes)]
+    if "<html" in r.text and f'<html lang="{lang}"' not in r.text:
+        found.append(f"{where}: not marked as a page in the reader's language ({lang})")
+    return found
 
 
+@pytest.mark.parametrize("lang", ["it", "en"])
 async def test_every_page_as_every_role_says_words_not_codes(
-    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, district: District
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, district: District, lang: str
 ) -> None:
     paths = page_routes(app)
     assert "/" in paths and "/casi/{case_id}" in paths and "/attivita" in paths  # the enumeration found them
@@ -73,21 +77,24 @@ async def test_every_page_as_every_role_says_words_not_codes(
     walked = 0
     for role in Role:
         await _sign_in(client, session, district, role)
+        client.cookies.set("lang", lang)  # the language switch's cookie
         for template in paths:
             path = await fill(session, template)
             assert path is not None, f"nothing stored to open {template}: seed it in tests/web/walk_common.py"
             r = await client.get(path)
             walked += r.status_code == 200
-            failures += [f"{role}: {line}" for line in _check(path, r, codes)]
+            failures += [f"{role}: {line}" for line in _check(path, r, codes, lang)]
             if 300 <= r.status_code < 400 and r.headers["location"].startswith("/"):
                 target = await client.get(r.headers["location"])
-                failures += [f"{role}: {line}" for line in _check(f"{path} => {r.headers['location']}", target, codes)]
+                moved = f"{path} => {r.headers['location']}"
+                failures += [f"{role}: {line}" for line in _check(moved, target, codes, lang)]
     client.cookies.clear()
+    client.cookies.set("lang", lang)
     for template in paths:  # and signed out: the sign-in page or a way to it
         path = await fill(session, template)
         assert path is not None
         r = await client.get(path)
-        failures += [f"anonymous: {line}" for line in _check(path, r, codes)]
+        failures += [f"anonymous: {line}" for line in _check(path, r, codes, lang)]
     assert walked > len(paths)  # most pages opened for someone
     assert failures == [], "\n".join(failures)
 
