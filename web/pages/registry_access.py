@@ -20,11 +20,11 @@ from centrale.operators.models import Role
 from centrale.organisations.models import Organisation
 from web import container
 from web.api.deps import SessionDep
+from web.i18n import label
 from web.pages.base import render
 from web.pages.cases import _actor
 from web.pages.registry_forms import refusal
 from web.words import access as access_words
-from web.words import registry as words
 
 router = APIRouter(include_in_schema=False)
 PAGE = 200
@@ -91,10 +91,7 @@ def _infinitive(did: str) -> str:
 
 
 def _role(code: str | None) -> str:
-    try:
-        return words.ROLES[Role(code or "")]["it"]
-    except ValueError:
-        return "sistema"
+    return label(code) if code in {r.value for r in Role} else "sistema"
 
 
 def _when(moment: datetime) -> str:
