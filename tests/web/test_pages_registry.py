@@ -164,6 +164,8 @@ async def test_a_case_manager_registers_and_completes_a_person(
     )
     assert r.status_code == 303
     assert len((await session.exec(select(HouseholdMember))).all()) == 2
+    card = await client.get(f"/persone/{person.id}")
+    assert f'<option value="{husband.id}" selected>' in card.text  # the form starts from the household as it is
 
     r = await client.post(
         f"/persone/{person.id}/rete",

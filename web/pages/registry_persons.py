@@ -191,6 +191,16 @@ async def _card(
             .order_by(col(Case.id).desc())
         )
     ).all()
+    household_values: dict[str, Any] = {"relation_self": HouseholdRelation.INTESTATARIO.value}
+    if household is not None:  # the form starts from the household as it is
+        others_in = [m for m in household.members if m.person_id != person_id]
+        for i, member in enumerate(others_in[:HOUSEHOLD_ROWS]):
+            household_values |= {f"member_{i}": member.person_id, f"relation_{i}": member.relation.value}
+        for member in household.members:
+            if member.person_id == person_id:
+                household_values["relation_self"] = member.relation.value
+    if failed == "household" and values is not None:
+        household_values = dict(values)
     contact = await consents.current(session, person_id=person_id, purpose=ConsentPurpose.CONTATTO_SMS)
     gps = await _gps(session)
     return render(
@@ -204,6 +214,7 @@ async def _card(
         posted=values if values is not None else {},
         household=household,
         household_rows=HOUSEHOLD_ROWS,
+        household_values=household_values,
         names=names,
         others=[(p.id, f"{p.cognome} {p.nome} ({p.codice_fiscale})") for p in visible],
         relations=_it(words.HOUSEHOLD),
