@@ -199,6 +199,8 @@ def test_from_bootstrap_to_a_case_taken_in_charge(bootstrapped: Installation) ->
         page = browser.new_page()
 
         sign_in(page, base, *ADMIN)
+        page.get_by_role("link", name="Catalogo servizi").click()  # bootstrap brought the SIUSS catalogue
+        expect(page.locator("#svc-A2\\.07-title")).to_have_text("A2.07 — Assistenza domiciliare socio-assistenziale")
         register_organisation(page, base, MUNICIPIO, "Municipio (servizi sociali)", "IX")
         register_organisation(page, base, COOPERATIVA, "Terzo settore (cooperativa, associazione)", "IX")
         register_operator(
