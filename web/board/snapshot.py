@@ -24,7 +24,7 @@ from alerts.access import alert_visibility
 from alerts.models import OPEN_STATES, Alert, AlertState, Severity
 from centrale.audit.service import record_covering
 from centrale.auth.actor import Actor
-from centrale.authz.policy import CaseAction, case_relations
+from centrale.authz.policy import CaseAction, case_clause, case_relations
 from centrale.cases.models import Case
 from centrale.condomini.models import Condominio
 from centrale.events.service import commit, last_seq
@@ -211,7 +211,21 @@ async def open_alerts(
     page = select(col(Alert.id)).where(*where).order_by(*URGENCY).offset(offset).limit(limit)
     query = _card_query().where(col(Alert.id).in_(page.scalar_subquery())).order_by(*URGENCY)
     rows = (await (await session.connection()).execute(query)).all()
-    return await _cards(session, rows)
+    cards = await _cards(session, rows)
+    await _files(session, actor, cards)
+    return cards
+
+
+async def _files(session: AsyncSession, actor: Actor, cards: list[dict[str, Any]]) -> None:
+    """Mark on each card whether this operator may open the person's case file (``file``: its id or None);
+    cards sent with live events carry only ``case_id``, and the page falls back on ``files``."""
+    persons = {card["person_id"] for card in cards if card["case_id"] is not None and card["person_id"] is not None}
+    readable: set[int] = set()
+    if persons and case_relations(actor, CaseAction.READ):
+        query = select(col(Person.id)).where(col(Person.id).in_(persons), case_clause(actor, CaseAction.READ))
+        readable = {int(i or 0) for i in (await (await session.connection()).execute(query)).scalars()}
+    for card in cards:
+        card["file"] = card["case_id"] if card["person_id"] in readable else None
 
 
 async def open_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:

@@ -144,6 +144,7 @@
       const fresh = m.kind === "alert.opened";  // a new alert, never counted
       if (OPEN.has(m.alert.state)) {
         if (!before && !fresh && !board.gone.has(id)) takeUnloaded(m.alert.severity);
+        if (before && before.file !== undefined && m.alert.file === undefined) m.alert.file = before.file;
         board.alerts.set(id, m.alert);
       } else if (before) {
         board.alerts.delete(id);
@@ -327,7 +328,9 @@
     for (const phone of a.phones || []) parts.push(tel(phone, t("b_call")));
     const sentinel = (a.reports || []).find((r) => r.sender && r.phone);
     if (sentinel) parts.push(tel(sentinel.phone, `${t("b_sentinel")} ${sentinel.sender}`));
-    if (board.files && a.case_id) parts.push(el("a", { href: `/casi/${a.case_id}`, class: "file" }, t("b_file")));
+    // "file": known for this operator (snapshot, further pages); a live event's card says only "case_id"
+    const file = a.file !== undefined ? a.file : (board.files ? a.case_id : null);
+    if (file) parts.push(el("a", { href: `/casi/${file}`, class: "file" }, t("b_file")));
     return parts.length ? el("p", { class: "contact" }, ...parts) : null;
   }
 

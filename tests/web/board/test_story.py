@@ -17,12 +17,13 @@ from alerts.models import Alert, AlertEntry, AlertState, Channel, DeliveryState,
 from alerts.service import retrigger
 from alerts.sms.flows import receive_sms
 from centrale.auth.actor import actor_of
+from centrale.cases.models import Case, CaseCategory, CasePhase, CaseState, SiussArea
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.models import Event
 from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
-from centrale.organisations.models import OrgKind
+from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import Person
 from tests import factories as f
 from web.board.scope import BatchFacts, may_see
@@ -226,3 +227,30 @@ async def test_the_quarantine_events_reach_those_who_review_it(session: AsyncSes
         actor = await actor_of(session, operator.id)
         assert actor is not None
         assert may_see(actor, quarantined, set(), set(), facts) is sees, operator.role
+
+
+async def test_the_file_link_is_offered_only_to_who_may_open_the_case(session: AsyncSession) -> None:
+    who, _coordinator, _token, tutor = await _world(session)
+    municipio = await session.get(Organisation, who.registered_by_org_id)
+    assert municipio is not None and municipio.id is not None and who.id is not None
+    manager = await f.operator(session, Role.CASE_MANAGER, municipio)
+    assert manager.id is not None
+    case = Case(
+        person_id=who.id,
+        state=CaseState.APERTO,
+        phase=CasePhase.INVIO,
+        category=CaseCategory.ANZIANI,
+        siuss_area=SiussArea(2),
+        case_manager_id=manager.id,
+        organisation_id=municipio.id,
+    )
+    session.add(case)
+    await commit(session)
+    alert_id = await _report(session, "int. 7 non risponde")
+    files = {}
+    for operator in (manager, tutor):
+        actor = await actor_of(session, operator.id)
+        assert actor is not None
+        (card,) = [c for c in (await take_snapshot(session, actor))["alerts"] if c["id"] == alert_id]
+        files[operator.role] = card["file"]
+    assert files == {Role.CASE_MANAGER: case.id, Role.TUTOR: None}
