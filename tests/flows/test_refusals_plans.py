@@ -132,6 +132,7 @@ SURFACES = [
     Surface("plan.create", "POST", "/casi/{case_id}/progetto", lambda w: PLAN_FORM, "manager", page=True, draft=False),
     Surface("plan.edit", "PUT", "/api/v1/plans/{plan_id}", lambda w: {"start_date": "2024-06-01", "note": "Rivisto"},
             "manager"),
+    Surface("plan.edit", "POST", "/progetti/{plan_id}/modifica", lambda w: PLAN_FORM, "manager", page=True),
     Surface("plan.approve", "POST", "/api/v1/plans/{plan_id}/approvals", None, "manager"),
     Surface("plan.approve", "POST", "/progetti/{plan_id}/approva", None, "manager", page=True),
     Surface("plan.sign", "POST", "/api/v1/plans/{plan_id}/signature", lambda w: {"signed_by": "Maria Bianchi"},

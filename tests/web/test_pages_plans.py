@@ -208,3 +208,36 @@ async def test_a_weekly_visit_by_a_named_tutor_becomes_tasks_when_the_plan_is_si
             "Firmato da Maria Bianchi",
         ):
             assert words in text, words
+
+
+async def test_the_draft_opens_in_the_editor_with_its_schedule_in_the_controls(
+    client: httpx.AsyncClient, session: AsyncSession
+):
+    case, _, coop, tutor, tokens = await _team_plan(client, session)
+    client.cookies.set(COOKIE_NAME, tokens["cm"])
+    form = {
+        "start_date": "2027-05-01",
+        "service_0": "A2.07",
+        "provider_0": str(coop.id),
+        "operator_0": str(tutor.id),
+        "repeat_0": "SETTIMANALE",
+        "day_0": ["MO", "WE", "FR"],
+        "at_0": "9:00",
+        "hours_0": "8",
+    }
+    plan_url = (await client.post(f"/casi/{case['id']}/progetto", data=form)).headers["location"]
+    r = await client.get(f"/casi/{case['id']}/progetto")  # a draft exists: the editor opens it
+    assert r.status_code == 303 and r.headers["location"] == f"{plan_url}/modifica"
+    editor = (await client.get(f"{plan_url}/modifica")).text
+    for day in ("MO", "WE", "FR"):
+        assert f'name="day_0" value="{day}" checked' in editor
+    assert (
+        'name="at_0" class="at" value="09:00"' in editor
+        and f'value="{tutor.id}" data-org="{coop.id}" selected' in editor
+    )
+
+    r = await client.post(f"{plan_url}/modifica", data=form | {"repeat_0": "GIORNALIERA", "at_0": "16:00"})
+    assert r.status_code == 303
+    page = html.unescape((await client.get(plan_url)).text)
+    assert "tutti i giorni alle 16" in page
+    assert len((await session.exec(select(Plan))).all()) == 1  # the same version, edited

@@ -18,14 +18,14 @@ from centrale.cases.models import Case
 from centrale.cases.service import team as care_team
 from centrale.clock import to_rome, utcnow
 from centrale.consents.models import Consent
-from centrale.errors import Conflict, DomainError, Invalid
+from centrale.errors import Conflict, DomainError, Invalid, NotFound
 from centrale.operators.models import Operator
 from centrale.organisations.models import Organisation
 from centrale.persons.models import Person
 from centrale.plans import flows
 from centrale.plans import service as plans
 from centrale.plans.models import GoalTerm, Plan, PlanIn, PlanStatus, ReviewUnit, ServiceType
-from centrale.plans.recurrence import WEEKDAYS, Repeat, When, next_dates, to_rule
+from centrale.plans.recurrence import WEEKDAYS, Repeat, When, next_dates, parse, to_rule
 from centrale.uow import Tx
 from web.api.deps import SessionDep, flow_route
 from web.errors import status_of
@@ -202,11 +202,31 @@ def _status(exc: Exception) -> int:
     return status_of(exc) if isinstance(exc, DomainError) else 422
 
 
-async def _editor(request: Request, tx: Tx, case_id: int, error: str | None = None, status: int = 200) -> Response:
+async def _editor(
+    request: Request,
+    tx: Tx,
+    case_id: int,
+    error: str | None = None,
+    status: int = 200,
+    *,
+    draft: Plan | None = None,
+) -> Response:
     try:
         access = await flows.load_case(tx, case_id, CaseAction.MANAGE, "plan.editor")
     except DomainError as exc:
         return refused_page(request, tx.require_actor(), exc, back="/casi")
+    if draft is None and request.method == "GET":
+        waiting = next(
+            (p for p in await plans.plans_of(tx.session, case_id=case_id) if p.status == PlanStatus.BOZZA), None
+        )
+        if waiting is not None:  # one draft at a time: the editor opens it
+            return RedirectResponse(f"/progetti/{waiting.id}/modifica", status_code=303)
+    if request.method == "POST":
+        form: Any = await request.form()
+    elif draft is not None:
+        form = await draft_form(tx, draft)
+    else:
+        form = FormData()
     services = (await tx.session.exec(select(ServiceType).order_by(col(ServiceType.code)))).all()
     orgs = (
         await tx.session.exec(
@@ -236,9 +256,42 @@ async def _editor(request: Request, tx: Tx, case_id: int, error: str | None = No
         terms=list(GoalTerm),
         rows=ROWS,
         today=to_rome(utcnow()).date().isoformat(),
-        form=await request.form() if request.method == "POST" else FormData(),
+        form=form,
+        draft=draft,
         error=error,
     )
+
+
+async def draft_form(tx: Tx, plan: Plan) -> FormData:
+    """A saved draft as the editor's filled-in form (each schedule back in its controls)."""
+    public = await plans.plan_public(tx.session, plan=plan)
+    items: list[tuple[str, str]] = [
+        ("start_date", plan.start_date.isoformat()),
+        ("planned_end", plan.planned_end.isoformat() if plan.planned_end else ""),
+        ("review_every", str(plan.review_every)),
+        ("review_unit", plan.review_unit),
+        ("isee", "" if plan.isee is None else str(plan.isee).replace(".", ",")),
+    ]
+    for i, goal in enumerate(public.goals[:ROWS]):
+        items += [(f"goal_term_{i}", goal.term), (f"goal_{i}", goal.description)]
+    for i, iv in enumerate(public.interventions[:ROWS]):
+        when = parse(iv.rrule, iv.frequency) or When(Repeat.AL_BISOGNO)
+        items += [
+            (f"service_{i}", iv.service_code),
+            (f"provider_{i}", str(iv.provider_org_id)),
+            (f"operator_{i}", str(iv.operator_id or "")),
+            (f"repeat_{i}", when.repeat),
+            (f"at_{i}", when.at.strftime("%H:%M") if when.at else ""),
+            (f"every_{i}", str(when.every)),
+            (f"monthday_{i}", str(when.monthly_day or "")),
+            (f"hours_{i}", str(iv.hours_per_month).replace(".", ",")),
+            (f"tariff_{i}", str(iv.tariff).replace(".", ",")),
+        ]
+        if when.on is not None:  # the day of the year, in the year the plan runs
+            on = when.on.replace(year=plan.start_date.year)
+            items.append((f"on_{i}", (on if on >= plan.start_date else on.replace(year=on.year + 1)).isoformat()))
+        items += [(f"day_{i}", day) for day in when.days]
+    return FormData(items)
 
 
 @router.get("/casi/{case_id}/progetto", response_class=HTMLResponse)
@@ -275,6 +328,36 @@ async def when_preview(request: Request) -> Response:
     frequency = "UNA_TANTUM" if when.repeat == Repeat.UNA_VOLTA else None
     dates = next_dates(rule, start=start, count=4)
     return JSONResponse({"words": describe(rule, lang, frequency), "dates": [when_of(d, lang) for d in dates]})
+
+
+@router.get("/progetti/{plan_id}/modifica", response_class=HTMLResponse)
+async def draft_editor(request: Request, session: SessionDep, plan_id: int) -> Response:
+    """The editor of the case's draft, filled in with what it holds (an active version is varied instead)."""
+    tx = await page_tx(request, session)
+    try:
+        plan, _ = await flows.load_plan(tx, plan_id, CaseAction.MANAGE, "plan.editor")
+    except DomainError as exc:
+        return refused_page(request, tx.require_actor(), exc, back="/casi")
+    if plan.status != PlanStatus.BOZZA:
+        return RedirectResponse(f"/progetti/{plan_id}", status_code=303)
+    return await _editor(request, tx, plan.case_id, draft=plan)
+
+
+@router.post("/progetti/{plan_id}/modifica", openapi_extra=flow_route("plan.edit"))
+async def draft_submit(request: Request, session: SessionDep, plan_id: int) -> Response:
+    tx = await page_tx(request, session)
+    try:
+        await flows.edit_plan(tx, plan_id=plan_id, data=plan_form(await request.form()))
+    except (ValidationError, Conflict, Invalid, InvalidOperation) as exc:
+        await tx.rollback()
+        draft = await session.get(Plan, plan_id)
+        if draft is None:
+            return refused_page(request, tx.require_actor(), NotFound("Progetto", plan_id), back="/casi")
+        return await _editor(request, tx, draft.case_id, error=say(exc), status=_status(exc), draft=draft)
+    except DomainError as exc:
+        return refused_page(request, tx.require_actor(), exc, back="/casi")
+    await tx.commit()
+    return RedirectResponse(f"/progetti/{plan_id}", status_code=303)
 
 
 async def plan_view(tx: Tx, plan: Plan, lang: str) -> dict[str, Any]:
@@ -337,6 +420,7 @@ async def _plan_page(request: Request, tx: Tx, plan_id: int, error: str | None =
         # approving is offered only to whom the policy lets approve, for an organisation that has not yet
         may_approve=draft and _may(actor.role, CaseAction.APPROVE) and actor.org_id in view["p"].approvals_missing,
         may_sign=draft and plan.signed_at is None and _may(actor.role, CaseAction.MANAGE),
+        may_edit=draft and _may(actor.role, CaseAction.MANAGE),
         **view,
     )
 

@@ -67,6 +67,11 @@ WORDS: dict[str, dict[str, str]] = {
     "pl_signed_on": {"it": "il", "en": "on"},
     "pl_sign": {"it": "Registra la firma", "en": "Record the signature"},
     "pl_signer": {"it": "Chi firma (la persona o il tutore legale)", "en": "Who signs (the person or guardian)"},
+    "pl_edit": {"it": "Modifica la bozza", "en": "Edit the draft"},
+    "pl_edit_note": {
+        "it": "Modificare la bozza toglie le approvazioni e la firma già date: vanno raccolte di nuovo.",
+        "en": "Editing the draft removes the approvals and signature already given: they are collected again.",
+    },
     "pl_contract_pdf": {"it": "Contratto in PDF", "en": "Contract as PDF"},
     "pl_contract": {"it": "Contratto da stampare", "en": "Printable contract"},
     "pl_back": {"it": "Torna al fascicolo", "en": "Back to the case file"},
