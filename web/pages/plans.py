@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from centrale.authz.policy import CASE_RULES, CaseAction
 from centrale.cases.models import Case
@@ -265,7 +265,7 @@ async def _editor(
 async def draft_form(tx: Tx, plan: Plan) -> FormData:
     """A saved draft as the editor's filled-in form (each schedule back in its controls)."""
     public = await plans.plan_public(tx.session, plan=plan)
-    items: list[tuple[str, str]] = [
+    items: list[tuple[str, str | UploadFile]] = [
         ("start_date", plan.start_date.isoformat()),
         ("planned_end", plan.planned_end.isoformat() if plan.planned_end else ""),
         ("review_every", str(plan.review_every)),
