@@ -25,6 +25,7 @@ from integrations.siuss.flows import emit_siuss_flows
 from integrations.siuss.models import FlowStatus, SiussFlow
 from web import container
 from web.api.deps import SessionDep, flow_route
+from web.pages import nav
 from web.pages.base import render
 from web.pages.cases import _case
 from web.pages.refused import page_tx, refused_page
@@ -32,6 +33,7 @@ from web.words import admin as _words  # noqa: F401  (registers the words)
 
 router = APIRouter(include_in_schema=False)
 DISTRICT_READERS = {Role.AMMINISTRATORE, Role.COORDINATORE, Role.ANALISTA}
+nav.add("/interoperabilita", "ad_interop", roles=DISTRICT_READERS, order=95)
 
 STATUS_WORDS = {
     FlowStatus.EMESSO: "In attesa: pronto per INPS, non ancora acquisito",
