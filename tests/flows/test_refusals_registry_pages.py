@@ -37,6 +37,7 @@ COVERED: set[str] = {
     "sentinel.update",
     "organisation.create",
     "organisation.update",
+    "organisation.delete",
     "operator.create",
     "operator.update",
     "catalogue.configure",
@@ -150,6 +151,14 @@ FORMS: list[Form] = [
         lambda w: {"name": "Rinominata"},
         "coordinatore",
         "organisation.update",
+        "admin",
+    ),
+    Form(
+        "organisation.delete",
+        "/amministrazione/organizzazioni/{spare_org}/archivia",
+        lambda w: {},
+        "coordinatore",
+        "organisation.delete",
         "admin",
     ),
     Form(

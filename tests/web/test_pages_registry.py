@@ -81,6 +81,12 @@ async def test_an_administrator_registers_an_organisation_and_its_operator(
     await session.refresh(luca)
     assert not luca.active and not luca.prefers_sms  # boxes left empty
 
+    spare = await f.org(session, OrgKind.FARMACIA, name="Farmacia chiusa")
+    assert (await client.post(f"/amministrazione/organizzazioni/{spare.id}/archivia")).status_code == 303
+    assert "Farmacia chiusa" not in (await client.get("/amministrazione/organizzazioni")).text
+    await session.refresh(spare)
+    assert spare.deleted_at is not None
+
 
 async def test_the_administration_pages_are_refused_to_other_roles(
     client: httpx.AsyncClient, session: AsyncSession

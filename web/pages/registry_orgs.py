@@ -168,6 +168,19 @@ async def organisation_update(request: Request, session: SessionDep, organisatio
     return RedirectResponse(ORGS, status_code=303)
 
 
+@router.post(ORGS + "/{organisation_id}/archivia", openapi_extra=flow_route("organisation.delete"))
+async def organisation_archive(request: Request, session: SessionDep, organisation_id: int) -> Response:
+    """Archive an organisation (it leaves the lists; what it did stays in the record)."""
+    tx = await page_tx(request, session)
+    try:
+        await org_flows.delete_organisation(tx, organisation_id=organisation_id)
+    except DomainError as exc:
+        await tx.rollback()
+        return refusal(request, tx.require_actor(), exc, ORGS)
+    await tx.commit()
+    return RedirectResponse(ORGS, status_code=303)
+
+
 # --- operators ------------------------------------------------------------------------------------------
 
 
