@@ -26,6 +26,7 @@ from web.api.deps import COOKIE_NAME
 COVERED: set[str] = {
     "person.create",
     "person.update",
+    "person.delete",
     "person.household_set",
     "person.network_add",
     "person.network_remove",
@@ -71,6 +72,7 @@ def _person_edit(_w: World) -> dict[str, str]:
 P = "/persone/{person}"
 FORMS: list[Form] = [
     Form("person.create", "/persone/nuova", _person, "analista", "person.create", "cm_ix"),
+    Form("person.delete", P + "/archivia", lambda w: {}, "cm_i", "person.delete", "cm_ix"),
     Form("person.update", P, _person_edit, "cm_i", "person.update", "cm_ix"),
     Form(
         "person.household_set",

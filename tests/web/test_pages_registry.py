@@ -191,6 +191,12 @@ async def test_a_case_manager_registers_and_completes_a_person(
     found = await client.get("/persone", params={"q": "ross"})
     assert f'href="/persone/{person.id}"' in found.text
 
+    assert (await client.post(f"/persone/{person.id}/archivia")).status_code == 303
+    found = await client.get("/persone", params={"q": "ross"})
+    assert f'href="/persone/{person.id}"' not in found.text
+    await session.refresh(person)
+    assert person.deleted_at is not None
+
 
 async def test_a_coordinator_opens_a_condominio_with_a_sentinel_and_records_its_consent(
     client: httpx.AsyncClient, session: AsyncSession

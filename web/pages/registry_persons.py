@@ -229,6 +229,7 @@ async def _card(
         gp_names=dict(gps),
         may_write=await _may(session, actor, person_id, PersonAction.WRITE),
         may_see_accesses=await _may(session, actor, person_id, PersonAction.READ_ACCESS_LOG),
+        may_archive=await _may(session, actor, person_id, PersonAction.DELETE),
         may_intake=(
             await session.exec(
                 select(col(Person.id)).where(col(Person.id) == person_id, case_clause(actor, CaseAction.INTAKE))
@@ -332,6 +333,19 @@ async def network_remove(request: Request, session: SessionDep, person_id: int, 
         return await _after_failure(request, session, person_id, exc, {}, "network")
     await tx.commit()
     return RedirectResponse(f"/persone/{person_id}#network", status_code=303)
+
+
+@router.post("/persone/{person_id}/archivia", openapi_extra=flow_route("person.delete"))
+async def person_archive(request: Request, session: SessionDep, person_id: int) -> Response:
+    """Archive the person's record (it leaves the lists; the record and its log are kept)."""
+    tx = await page_tx(request, session)
+    try:
+        await flows.delete_person(tx, person_id=person_id)
+    except DomainError as exc:
+        await tx.rollback()
+        return refusal(request, tx.require_actor(), exc, f"/persone/{person_id}")
+    await tx.commit()
+    return RedirectResponse("/persone", status_code=303)
 
 
 @router.post("/persone/{person_id}/consenso-contatto", openapi_extra=flow_route("consent.record"))
