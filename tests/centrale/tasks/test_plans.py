@@ -21,7 +21,17 @@ from tests.centrale.tasks.helpers import Team, all_tasks, team
 Z = Decimal("0")
 
 
-async def _plan(session: AsyncSession, t: Team, case: Case, *, version: int, rule: str, code: str) -> Plan:
+async def _plan(
+    session: AsyncSession,
+    t: Team,
+    case: Case,
+    *,
+    version: int,
+    rule: str | None,
+    code: str,
+    frequency: Frequency = Frequency.REGOLARE,
+    operator: bool = True,
+) -> Plan:
     plan = Plan(
         case_id=case.id or 0,
         version=version,
@@ -37,8 +47,8 @@ async def _plan(session: AsyncSession, t: Team, case: Case, *, version: int, rul
             plan_id=plan.id or 0,
             service_code=code,
             provider_org_id=t.tutor.organisation_id,
-            operator_id=t.tutor.id,
-            frequency=Frequency.REGOLARE,
+            operator_id=t.tutor.id if operator else None,
+            frequency=frequency,
             rrule=rule,
             hours_per_month=Decimal("4"),
             tariff=Z,
@@ -88,6 +98,36 @@ async def test_active_plan_generates_and_a_variation_replaces_future_tasks(datab
         (date(2027, 5, 14), TaskType.ACCOMPAGNAMENTO, TaskState.APERTA),
     ]
     assert len(varied.cancelled) == 1 and all(x.case_id == case.id for x in tasks)
+
+
+async def test_once_gives_one_task_and_no_operator_or_no_schedule_gives_none(database: Database, session: AsyncSession):
+    t = await team(session)
+    await seed_catalogue(session)
+    cases = []
+    for _ in range(3):
+        case = Case(
+            person_id=t.person.id or 0,
+            state=CaseState.PRESO_IN_CARICO,
+            phase=CasePhase.ATTUAZIONE,
+            category=CaseCategory.ANZIANI,
+            siuss_area=SiussArea.DISABILITA_NON_AUTOSUFFICIENZA,
+            case_manager_id=t.case_manager.id or 0,
+            organisation_id=t.case_manager.organisation_id,
+        )
+        session.add(case)
+        cases.append(case)
+    await commit(session)
+    once = "FREQ=DAILY;COUNT=1;BYMONTH=5;BYMONTHDAY=6;BYHOUR=11;BYMINUTE=0"  # "una volta, il 6 maggio alle 11"
+    await _plan(session, t, cases[0], version=1, rule=once, code="A1.16", frequency=Frequency.UNA_TANTUM)
+    await _plan(session, t, cases[1], version=1, rule="FREQ=WEEKLY;BYDAY=TU;BYHOUR=10", code="A2.07", operator=False)
+    await _plan(session, t, cases[2], version=1, rule=None, code="A2.07", frequency=Frequency.IRREGOLARE)
+    with time_machine.travel(datetime(2027, 5, 1, 9, 0, tzinfo=ROME), tick=False):
+        await generate_for_active_plans(session, horizon=timedelta(days=14))
+        await commit(session)
+    tasks = await all_tasks(session)
+    assert [(to_rome(x.due_start), x.case_id, x.assignee_id) for x in tasks] == [
+        (datetime(2027, 5, 6, 11, 0, tzinfo=ROME), cases[0].id, t.tutor.id)
+    ]
 
 
 def test_review_dates_step_by_the_plan_period():
