@@ -114,6 +114,8 @@ def contract_pdf(view: dict[str, Any], *, printed: datetime, lang: str = "it") -
     signer = signature.signed_by if signature is not None else f"{person.cognome} {person.nome}"
     manager = view["case_manager"].full_name if view["case_manager"] else ""
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2 - 5
+    if pdf.get_y() > pdf.h - 60:  # the two signature boxes stay together on one page
+        pdf.add_page()
     y = pdf.get_y()
     for i, who in enumerate((f"{t('pl_beneficiary')}: {signer}", f"{t('pl_case_manager')}: {manager}")):
         x = pdf.l_margin + i * (width + 10)
