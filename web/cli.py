@@ -191,6 +191,7 @@ def bootstrap(
                 operator = await operator_flows.bootstrap(
                     tx, organisation=organisation, username=username, full_name=full_name, password=password
                 )
+                await seed_default_policies(tx.session)  # the district's defaults, changed later on their page
                 await tx.commit()
                 return operator.id, operator.organisation_id
         finally:

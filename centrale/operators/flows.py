@@ -20,6 +20,7 @@ from centrale.operators import service
 from centrale.operators.models import Operator, OperatorCreate, OperatorUpdate, Role
 from centrale.organisations import service as organisations
 from centrale.organisations.models import OrganisationCreate
+from centrale.plans.catalogue import seed_catalogue
 from centrale.uow import Tx
 
 ADMIN = frozenset({Role.AMMINISTRATORE})
@@ -124,7 +125,8 @@ async def set_password(
 async def bootstrap(
     tx: Tx, *, organisation: OrganisationCreate, username: str, full_name: str, password: str
 ) -> Operator:
-    """Create the first organisation and its administrator; refused once any administrator exists."""
+    """Create the first organisation and its administrator, and the SIUSS service catalogue; refused once any
+    administrator exists."""
     existing = await tx.session.exec(select(col(Operator.id)).where(col(Operator.role) == Role.AMMINISTRATORE).limit(1))
     if existing.first() is not None:
         raise Conflict("Esiste già un amministratore: usare le pagine di amministrazione / an administrator exists")
@@ -143,4 +145,5 @@ async def bootstrap(
         purpose=AuditPurpose.HOPERAT,
     )
     _audit(tx, AuditAction.CREATE, "operator.create", operator.id)
+    await seed_catalogue(tx.session)
     return operator

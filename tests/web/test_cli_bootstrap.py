@@ -9,7 +9,12 @@ import sys
 from pathlib import Path
 
 import httpx
+from sqlmodel import select
 
+from alerts.escalation.models import EscalationPolicy
+from centrale.db import Database
+from centrale.plans.catalogue import SIUSS_SERVICES
+from centrale.plans.models import ServiceType
 from centrale.settings import Settings
 from web.app import create_app
 
@@ -26,6 +31,18 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         "CENTRALE_PUBLIC_URL": "https://centrale.example.org",
     }
     return env
+
+
+async def _counts(env: dict[str, str]) -> tuple[int, int]:
+    """How many services the catalogue and how many escalation policies the installation holds."""
+    database = Database(env["CENTRALE_DATABASE_URL"])
+    try:
+        async with database.sessionmaker() as session:
+            services = len((await session.exec(select(ServiceType))).all())
+            policies = len((await session.exec(select(EscalationPolicy))).all())
+            return services, policies
+    finally:
+        await database.dispose()
 
 
 def _bootstrap(env: dict[str, str], *extra: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,6 +77,8 @@ def test_bootstrap_creates_the_first_administrator_once_and_never_prints_the_pas
     assert PASSWORD not in done.stdout + done.stderr
     signed_in = asyncio.run(_sign_in(env, "admin", PASSWORD))
     assert signed_in.status_code == 200, signed_in.text
+    services, policies = asyncio.run(_counts(env))
+    assert services == len(SIUSS_SERVICES) and policies > 0  # what the pages need to price plans and escalate
 
     # a second run, by prompt this time, is refused and changes nothing
     again = _bootstrap(env, stdin=f"{PASSWORD}-altra\n{PASSWORD}-altra\n")
