@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -102,3 +103,18 @@ def test_our_own_validators_are_said_in_the_reader_language() -> None:
     assert sentences([error], "en") == ["Due by: must be after due_start"]
     enum = {"type": "enum", "loc": ("body", "role"), "msg": "x", "ctx": {"expected": "'TUTOR' or 'MMG'"}}
     assert sentences([enum]) == ["Ruolo: non è tra i valori ammessi (Tutor, Medico di medicina generale)"]
+
+
+async def test_an_unexpected_failure_is_an_italian_page_on_pages_and_short_json_on_the_api(app: FastAPI) -> None:
+    async def boom() -> None:
+        raise RuntimeError("a bug's own words, never shown")
+
+    app.add_api_route("/una-pagina-rotta", boom, include_in_schema=False)
+    app.add_api_route("/api/v1/una-risorsa-rotta", boom)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as plain:
+        page = await plain.get("/una-pagina-rotta")
+        api = await plain.get("/api/v1/una-risorsa-rotta")
+    assert page.status_code == 500 and _is_html_page(page) and "Errore interno" in page.text
+    assert "never shown" not in page.text and "Traceback" not in page.text
+    assert api.status_code == 500 and api.json() == {"detail": "Errore interno / internal error"}
