@@ -11,7 +11,8 @@ from centrale.errors import DomainError, NotFound
 from centrale.uow import Tx
 from web import container
 from web.api.deps import SessionDep
-from web.errors import status_of
+from web.errors import domain_sentence, status_of
+from web.i18n import lang_of
 from web.pages.base import render
 from web.pages.cases import _actor
 
@@ -30,6 +31,6 @@ def refused_page(request: Request, actor: Actor, exc: DomainError, *, back: str)
         status_code=status_of(exc),
         actor=actor,
         title=title,
-        error=exc.message,
+        error=domain_sentence(exc.message, lang_of(request)),
         back=back,
     )
