@@ -50,14 +50,19 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self' {ws}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI and ReDoc are FastAPI's pages with inline bootstraps and a CDN; they carry no personal data
-# and are not served in production (``public_docs``)
+# Swagger UI and ReDoc (web/docs.py) load only this app's files, with no inline script anywhere; ReDoc builds
+# its search index in a worker started from a blob: URL
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; font-src https://fonts.gstatic.com; "
-    "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
+# ReDoc's bundle (styled-components) writes its styles into <style> elements as it loads, before any nonce
+# could reach it (its ``nonce`` option is read later, and without those styles it does not start): its page
+# alone allows inline STYLES; scripts stay this app's files only
+REDOC = "/redoc"
+REDOC_CSP = DOCS_CSP.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+
 
 # in a JSON text these characters can only arrive escaped; in a form or a query, percent-encoded or raw
 _JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
@@ -155,6 +160,7 @@ class SecurityMiddleware:
         self.origins = allowed_origins(settings) | {_origin(settings.public_url)}
         self.headers = security_headers(settings)
         self.docs_headers = [(k, DOCS_CSP if k == "content-security-policy" else v) for k, v in self.headers]
+        self.redoc_headers = [(k, REDOC_CSP if k == "content-security-policy" else v) for k, v in self.headers]
         self.metrics_networks = settings.metrics_networks()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -194,7 +200,7 @@ class SecurityMiddleware:
         await self.app(scope, _replay(body, receive), send)
 
     def _with_headers(self, send: Send, path: str) -> Send:
-        extra = self.docs_headers if path in DOCS else self.headers
+        extra = self.redoc_headers if path == REDOC else self.docs_headers if path in DOCS else self.headers
         cacheable = path.startswith("/static/")
 
         async def sending(message: Message) -> None:
