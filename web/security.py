@@ -268,10 +268,13 @@ class SecurityMiddleware:
     async def _refuse(
         scope: Scope, receive: Receive, send: Send, status: int, sentence: str, *, field: str | None = None
     ) -> None:
-        """JSON for the APIs, a short page for a browser's form."""
+        """JSON for the APIs (and the board's own calls, and whoever sent or asks JSON), a short page for a
+        browser's form."""
         path: str = scope["path"]
         response: Response
-        if path.startswith(("/api/", "/waas/", "/integrations/")) or "json" in Headers(scope=scope).get("accept", ""):
+        headers = Headers(scope=scope)
+        program = "json" in headers.get("accept", "") or "json" in headers.get("content-type", "")
+        if path.startswith(("/api/", "/waas/", "/integrations/", "/board/")) or program:
             content: dict[str, str] = {"detail": sentence}
             if field:
                 content["field"] = field
