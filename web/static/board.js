@@ -1,5 +1,5 @@
-// The live board: a websocket to /ws/board (snapshot, then events in sequence order), replay on
-// reconnect, a visible connection state and a "dati non aggiornati" banner whenever it is down.
+// The live board: the pages' websocket client (live.js) on /ws/board (snapshot, then events in sequence
+// order), replay on reconnect, a visible connection state and a "dati non aggiornati" banner whenever it is down.
 // The snapshot carries the most urgent open alerts (a first page) and how many are open per severity;
 // "Mostra altre" loads the next ones, as cards, from GET /board/alerts, which lists them in the same order.
 (() => {
@@ -15,12 +15,11 @@
   const RANK = { URGENTE: 3, ALTA: 2, MEDIA: 1, BASSA: 0 };
   const SEVERITIES = ["URGENTE", "ALTA", "MEDIA", "BASSA"];
   const OPEN = new Set(["NUOVA", "PRESA_VISIONE"]);
-  const SILENCE_MS = 45000; // no message (not even a ping) for this long: the connection is dead
   const $ = (sel) => document.querySelector(sel);
 
   // unloaded: per severity, the open alerts this board has not loaded yet (counted, not shown);
   // gone: alerts closed before they were ever loaded (so that a second event does not count them twice)
-  const board = { alerts: new Map(), seq: null, ws: null, attempt: 0, lastMessage: 0, refresh: null, retry: null,
+  const board = { alerts: new Map(), refresh: null,
     unloaded: {}, gone: new Set(), page: 200, files: false, quarantine: null, quarantineRefresh: null };
   const number = (n) => n.toLocaleString(BOARD.lang === "en" ? "en-GB" : "it-IT");
 
@@ -51,82 +50,30 @@
       { timeZone: "Europe/Rome", dateStyle: "short", timeStyle: "short" }) : "";
   }
 
-  // --- connection ----------------------------------------------------------------------------
+  // --- connection: the shared client (live.js) resumes, answers pings, backs off, shows the banner ---------
   function setConnection(state) {
     const conn = $("#conn");
     conn.dataset.state = state;
     conn.textContent = t({ connected: "b_connected", connecting: "b_connecting" }[state] || "b_disconnected");
-    $("#stale").hidden = state === "connected";
-    document.body.classList.toggle("is-stale", state !== "connected");
+    if (state === "connected") render();
   }
 
-  function socketUrl(after) {
+  function snapshot(m) {
+    board.alerts = new Map(m.alerts.map((a) => [a.id, a]));
+    board.unloaded = Object.fromEntries(SEVERITIES.map((s) =>
+      [s, Math.max(0, ((m.counts || {})[s] || 0) - m.alerts.filter((a) => a.severity === s).length)]));
+    board.gone = new Set();
+    board.page = m.limit || board.page;
+    board.files = Boolean(m.files);
+    panels(m);
+    personal(m.personal);
+    quarantine(m.quarantine);
+    if ($("#conn").dataset.state === "connected") render();  // a resync; otherwise "connected" renders it
+  }
+
+  function socketUrl() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${location.host}/ws/board` + (after === null ? "" : `?after=${after}`);
-  }
-
-  function connect() {
-    clearTimeout(board.retry);
-    setConnection(board.attempt === 0 ? "connecting" : "disconnected");
-    const ws = new WebSocket(socketUrl(board.seq));
-    board.ws = ws;
-    ws.onmessage = (e) => {
-      board.lastMessage = Date.now();
-      handle(JSON.parse(e.data));
-    };
-    ws.onclose = () => {
-      if (board.ws !== ws) return;
-      setConnection("disconnected");
-      // jittered exponential backoff: 0.5 s, 1 s, 2 s ... capped at 15 s, each between half and all of it
-      const base = Math.min(15000, 500 * 2 ** board.attempt);
-      board.attempt += 1;
-      board.retry = setTimeout(connect, base / 2 + Math.random() * (base / 2));
-    };
-  }
-
-  setInterval(() => {  // a silent socket (laptop asleep, proxy gone) is a dead one
-    if (board.ws && board.ws.readyState === WebSocket.OPEN && Date.now() - board.lastMessage > SILENCE_MS) {
-      board.ws.close();
-    }
-  }, 5000);
-
-  function handle(m) {
-    switch (m.type) {
-      case "snapshot":
-        board.alerts = new Map(m.alerts.map((a) => [a.id, a]));
-        board.unloaded = Object.fromEntries(SEVERITIES.map((s) =>
-          [s, Math.max(0, ((m.counts || {})[s] || 0) - m.alerts.filter((a) => a.severity === s).length)]));
-        board.gone = new Set();
-        board.page = m.limit || board.page;
-        board.seq = m.seq;
-        board.files = Boolean(m.files);
-        panels(m);
-        personal(m.personal);
-        quarantine(m.quarantine);
-        live();
-        break;
-      case "replay":
-        live();
-        break;
-      case "resync":  // too far behind: a fresh snapshot follows on this connection
-        break;
-      case "ping":
-        board.ws.send(JSON.stringify({ type: "pong", seq: board.seq }));
-        break;
-      case "event":
-        board.seq = m.seq;
-        onEvent(m);
-        break;
-      case "batch":  // several events of one commit (or burst) in one frame, in order
-        for (const e of m.events) { board.seq = e.seq; onEvent(e); }
-        break;
-    }
-  }
-
-  function live() {
-    board.attempt = 0;
-    setConnection("connected");
-    render();
+    return `${scheme}//${location.host}/ws/board`;
   }
 
   // One of the open alerts counted but not loaded has now been seen (loaded, or closed): one fewer
@@ -171,7 +118,7 @@
   function refreshPanels() {
     clearTimeout(board.refresh);
     board.refresh = setTimeout(() => {
-      const s = new WebSocket(socketUrl(null));
+      const s = new WebSocket(socketUrl());
       s.onmessage = (e) => {
         const m = JSON.parse(e.data);
         if (m.type === "snapshot") { panels(m); s.close(); }
@@ -588,5 +535,5 @@
   }
 
   setInterval(() => document.querySelectorAll(".age[data-opened]").forEach((n) => { n.textContent = age(n.dataset.opened); }), 30000);
-  connect();
+  CentraleLive.connect({ after: null, banner: $("#stale"), onState: setConnection, onSnapshot: snapshot, onEvent });
 })();
