@@ -53,7 +53,8 @@ def test_katz_assessment_and_new_team_member(server: str) -> None:  # noqa: F811
         page.click("text=Torna al fascicolo")
         page.click("nav.tabs >> text=Équipe")
         expect(page.locator("#case-manager")).to_have_text("Roberta Sala")
-        page.get_by_label("Organizzazione", exact=True).select_option(label="Associazione Vicini di Casa ODV (Terzo settore)")
+        association = "Associazione Vicini di Casa ODV (Terzo settore)"
+        page.get_by_label("Organizzazione", exact=True).select_option(label=association)
         page.get_by_label("Operatore", exact=True).select_option(label="Luca Romano — Associazione Vicini di Casa ODV")
         page.get_by_label("Ruolo nel caso", exact=True).select_option("TUTOR")
         page.click("#add-member button[type=submit]")
