@@ -50,7 +50,7 @@ async def test_signed_inbound_sms_is_stored_and_answered_in_twiml(client: httpx.
 
 @pytest.mark.parametrize(
     "tamper",
-    ["one_param_changed", "wrong_host", "wrong_token", "missing_header", "signed_over_the_proxy_url"],
+    ["one_param_changed", "wrong_host", "wrong_token", "missing_header", "signed_over_the_proxy_url", "not_ascii"],
 )
 async def test_bad_signature_is_403_audited_and_stores_nothing(
     client: httpx.AsyncClient, session: AsyncSession, tamper: str
@@ -66,6 +66,8 @@ async def test_bad_signature_is_403_audited_and_stores_nothing(
         headers = signed_headers(url, params, token="x" * 32)
     elif tamper == "missing_header":
         headers = {}
+    elif tamper == "not_ascii":  # a forged header with characters a signature never has
+        headers = {"X-Twilio-Signature": "ñ".encode()}  # type: ignore[dict-item]
     else:  # the URL the app sees behind the TLS proxy is not what Twilio signs
         headers = signed_headers("http://testserver" + SMS, params)
     r = await client.post(SMS, data=params, headers=headers)
