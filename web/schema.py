@@ -15,6 +15,7 @@ import centrale.cases.models
 import centrale.condomini.models
 import centrale.consents.models
 import centrale.events.models
+import centrale.operators.contact_models
 import centrale.operators.models
 import centrale.organisations.models
 import centrale.persons.models
@@ -36,6 +37,7 @@ MODEL_MODULES = (
     centrale.condomini.models,
     centrale.consents.models,
     centrale.events.models,
+    centrale.operators.contact_models,
     centrale.operators.models,
     centrale.organisations.models,
     centrale.persons.models,
