@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import alerts.checkins.models
 import alerts.escalation.models
 import alerts.models
+import alerts.push.models
 import alerts.sms.models
 import centrale.assessments.models
 import centrale.audit.models
@@ -15,6 +16,7 @@ import centrale.cases.models
 import centrale.condomini.models
 import centrale.consents.models
 import centrale.events.models
+import centrale.idempotency
 import centrale.operators.contact_models
 import centrale.operators.models
 import centrale.organisations.models
