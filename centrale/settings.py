@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"),
     )
     sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
+    # voice calls (escalation's VOCE channel): the console transport, or Twilio from this number (else the SMS one)
+    voice_backend: Literal["console", "twilio"] = "console"
+    twilio_voice_number: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_VOICE_NUMBER", "CENTRALE_TWILIO_VOICE_NUMBER")
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
@@ -133,6 +138,13 @@ class Settings(BaseSettings):
                 ip_network(part.strip(), strict=False)
         if self.sms_backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token):
             raise ValueError("CENTRALE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if self.voice_backend == "twilio" and not (
+            self.twilio_account_sid and self.twilio_auth_token and (self.twilio_voice_number or self.twilio_from_number)
+        ):
+            raise ValueError(
+                "CENTRALE_VOICE_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                "TWILIO_VOICE_NUMBER (or TWILIO_FROM_NUMBER)"
+            )
         if self.database_url.startswith("postgresql://"):
             self.database_url = "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
         if self.database_url.startswith("sqlite:///"):
