@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import alerts.checkins.models
 import alerts.escalation.models
+import alerts.handover.models
 import alerts.models
 import alerts.push.models
 import alerts.sms.models
@@ -30,6 +31,7 @@ import integrations.siuss.models
 MODEL_MODULES = (
     alerts.checkins.models,
     alerts.escalation.models,
+    alerts.handover.models,
     alerts.models,
     alerts.sms.models,
     centrale.assessments.models,
