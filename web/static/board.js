@@ -68,6 +68,7 @@
     panels(m);
     personal(m.personal);
     quarantine(m.quarantine);
+    document.dispatchEvent(new CustomEvent("board:snapshot", { detail: m }));
     if ($("#conn").dataset.state === "connected") render();  // a resync; otherwise "connected" renders it
   }
 
@@ -85,6 +86,7 @@
   }
 
   function onEvent(m) {
+    document.dispatchEvent(new CustomEvent("board:event", { detail: m }));  // for the board's other lanes
     if (m.alert) {
       const id = m.alert.id;
       const before = board.alerts.get(id);
