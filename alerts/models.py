@@ -157,6 +157,8 @@ class Channel(StrEnum):
     BACHECA = "BACHECA"  # the live board (broadcast)
     PERSONALE = "PERSONALE"  # the operator's personal websocket channel
     SMS = "SMS"
+    VOCE = "VOCE"  # a voice call to one of the operator's phones (their contact rule says when)
+    PUSH = "PUSH"  # a web push to the operator's browsers
 
 
 class DeliveryState(StrEnum):
@@ -195,6 +197,8 @@ class Notification(SQLModel, table=True):
     created_at: datetime = created_at_field()
     sent_at: datetime | None = utc_field(default=None)
     updated_at: datetime | None = utc_field(default=None)
+    #: when a method of the operator's contact rule is due (None: at once); a failed call brings it forward
+    due_at: datetime | None = utc_field(default=None)
 
     @property
     def key(self) -> str:

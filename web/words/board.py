@@ -45,6 +45,8 @@ WORDS: dict[str, dict[str, str]] = {
     "b_ch_BACHECA": _w("bacheca", "board"),
     "b_ch_PERSONALE": _w("notifica personale", "personal notification"),
     "b_ch_SMS": _w("SMS", "SMS"),
+    "b_ch_VOCE": _w("chiamata", "voice call"),
+    "b_ch_PUSH": _w("notifica sul dispositivo", "device notification"),
     "b_dl_IN_ATTESA": _w("in attesa", "waiting"),
     "b_dl_IN_INVIO": _w("in invio", "sending"),
     "b_dl_INVIATA": _w("inviata", "sent"),

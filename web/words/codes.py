@@ -161,6 +161,8 @@ CODES: W = {
     "PRIORITA": _w("Priorità cambiata", "Priority changed"),
     "BACHECA": _w("Quadro operativo", "Live board"),
     "SMS": _w("SMS", "SMS"),
+    "VOCE": _w("Chiamata", "Voice call"),
+    "PUSH": _w("Notifica sul dispositivo", "Device notification"),
     "COORDINATORE_DI_TURNO": _w("Coordinatore/Coordinatrice di turno", "Coordinator on duty"),
     "RISPOSTO": _w("Risposto", "Answered"),
     "MANCATO": _w("Mancato", "Missed"),
