@@ -186,6 +186,16 @@ CODES: W = {
     # SIUSS flows
     "EMESSO": _w("Emesso", "Issued"),
     "ACQUISITO": _w("Acquisito", "Acquired"),
+    # protected discharges: the milestones (NOTIFICA by kind below), the transition's state and source
+    "UVM_PRENOTATA": _w("Valutazione multidimensionale prenotata", "Multidimensional assessment booked"),
+    "UVM_SVOLTA": _w("Valutazione multidimensionale svolta", "Multidimensional assessment done"),
+    "PIANO_APPROVATO": _w("Progetto a domicilio approvato", "Home plan approved"),
+    "DIMISSIONE": _w("Dimissione dal reparto", "Discharge from the ward"),
+    "PRIMA_VISITA": _w("Prima visita a domicilio", "First home visit"),
+    "TELEFONATA_CONTROLLO": _w("Telefonata di controllo", "Follow-up call"),
+    "IN_CORSO": _w("In corso", "In progress"),
+    "COMPLETATA": _w("Completata", "Completed"),
+    "FHIR": _w("Sistema dell'ospedale", "Hospital's system"),
 }
 
 #: codes whose words depend on what they name: (kind, code) -> words
@@ -208,6 +218,7 @@ BY_KIND: dict[tuple[str, str], dict[str, str]] = {
     ("intensity", "MEDIA"): _w("Intensità media", "Medium intensity"),
     ("intensity", "BASSA"): _w("Intensità bassa", "Low intensity"),
     ("severity", "ALTA"): _w("Alta", "High"),
+    ("milestone", "NOTIFICA"): _w("Avviso di dimissione ricevuto", "Discharge notice received"),
 }
 
 #: the Italian names of fields, for error messages ("Codice fiscale: formato non valido")
@@ -289,4 +300,11 @@ FIELDS: W = {
     "from": _w("dal", "from"),
     "to": _w("al", "to"),
     "q": _w("ricerca", "search"),
+    "hospital_org_id": _w("ospedale", "hospital"),
+    "ward": _w("reparto", "ward"),
+    "expected_date": _w("data prevista di dimissione", "expected discharge date"),
+    "needs": _w("bisogni a casa", "needs at home"),
+    "hospital_contact": _w("referente in ospedale", "hospital contact"),
+    "hospital_ref": _w("identificativo del ricovero", "hospital stay identifier"),
+    "milestone": _w("passaggio", "milestone"),
 }
