@@ -36,8 +36,12 @@ contracts: $(STAMP)
 setup:
 	bash .ci/setup
 
+# one test process per core (each with its own database and Redis db, see tests/conftest.py); a module's
+# tests stay together on one process
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
 pytest: $(STAMP)
-	CENTRALE_TEST_REQUIRE_SERVICES=$${CENTRALE_TEST_REQUIRE_SERVICES:-1} $(BIN)/pytest $(PYTEST_ARGS)
+	CENTRALE_TEST_REQUIRE_SERVICES=$${CENTRALE_TEST_REQUIRE_SERVICES:-1} $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: setup lint typecheck contracts pytest
 

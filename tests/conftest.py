@@ -3,18 +3,25 @@
 PostgreSQL and Redis come from ``CENTRALE_TEST_POSTGRES_URL`` / ``CENTRALE_TEST_REDIS_URL`` (defaults:
 the local servers). When ``CENTRALE_TEST_REQUIRE_SERVICES=1`` (as in CI) a missing service fails the
 run instead of skipping its tests.
+
+When the suite runs on several processes (pytest-xdist, as ``make test`` does), each worker after the
+first gets a database and a Redis database of its own, derived from those two settings, so tests that
+empty tables or flush Redis never meet another worker's data.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from centrale.db import Database
@@ -22,8 +29,43 @@ from centrale.settings import Settings
 from web.app import create_app
 from web.schema import metadata
 
-PG_URL = os.environ.get("CENTRALE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/centrale_test")
-REDIS_URL = os.environ.get("CENTRALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _isolate_worker() -> None:
+    """Give xdist worker gwK (K > 0) its own PostgreSQL database (created when missing) and Redis db."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw") or 0)
+    if index == 0:
+        return
+    pg = make_url(os.environ.get("CENTRALE_TEST_POSTGRES_URL", DEFAULT_PG_URL))
+    name = f"{pg.database}_w{index}"
+    os.environ["CENTRALE_TEST_POSTGRES_URL"] = pg.set(database=name).render_as_string(hide_password=False)
+    redis = urlsplit(os.environ.get("CENTRALE_TEST_REDIS_URL", DEFAULT_REDIS_URL))
+    db = (int(redis.path.lstrip("/") or 0) - index) % 16
+    os.environ["CENTRALE_TEST_REDIS_URL"] = redis._replace(path=f"/{db}").geturl()
+    asyncio.run(_create_database(pg, name))
+
+
+async def _create_database(pg: URL, name: str) -> None:
+    try:
+        conn = await asyncpg.connect(
+            host=pg.host, port=pg.port or 5432, user=pg.username, password=pg.password, database="postgres"
+        )
+    except (OSError, asyncpg.PostgresError):
+        return  # the PostgreSQL tests report the missing server themselves
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    except asyncpg.DuplicateDatabaseError:
+        pass
+    finally:
+        await conn.close()
+
+
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/centrale_test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+_isolate_worker()
+PG_URL = os.environ.get("CENTRALE_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+REDIS_URL = os.environ.get("CENTRALE_TEST_REDIS_URL", DEFAULT_REDIS_URL)
 REQUIRE_SERVICES = os.environ.get("CENTRALE_TEST_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 
