@@ -60,6 +60,14 @@ class HandoverNoteIn(SQLModel):
     text: str = Field(min_length=1, max_length=NOTE_MAX)
 
 
+class HandoverPrepare(SQLModel):
+    """A coordinator's "prepare now": for whom (an operator of the role), from whom (optional)."""
+
+    role: Role
+    incoming_id: int
+    outgoing_id: int | None = None
+
+
 class HandoverPublic(SQLModel):
     id: int
     role: Role

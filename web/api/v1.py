@@ -11,10 +11,12 @@ from web.api.condomini import router as condomini_router
 from web.api.condomini import sentinels_router
 from web.api.consents import router as consents_router
 from web.api.events import router as events_router
+from web.api.handovers import router as handovers_router
 from web.api.operators import router as operators_router
 from web.api.organisations import router as organisations_router
 from web.api.persons import router as persons_router
 from web.api.plans import router as plans_router
+from web.api.push import router as push_router
 from web.api.referrals import router as referrals_router
 from web.api.tasks import router as tasks_router
 
@@ -33,5 +35,7 @@ for sub in (
     referrals_router,
     tasks_router,
     events_router,
+    push_router,
+    handovers_router,
 ):
     router.include_router(sub)
