@@ -19,6 +19,7 @@ class AlertSource(StrEnum):
     REVISIONE_PIANO = "REVISIONE_PIANO"  # plan review due / plan end
     OPERATORE = "OPERATORE"  # raised by an operator
     SISTEMA = "SISTEMA"  # the system about itself (coverage gaps, late escalation steps)
+    DIMISSIONE_PROTETTA = "DIMISSIONE_PROTETTA"  # a protected discharge's milestone past its deadline
 
 
 class Severity(StrEnum):

@@ -206,6 +206,7 @@ WORDS: dict[str, dict[str, str]] = {
     "src_REVISIONE_PIANO": {"it": "Revisione del piano", "en": "Plan review"},
     "src_OPERATORE": {"it": "Operatore", "en": "Operator"},
     "src_SISTEMA": {"it": "Sistema", "en": "System"},
+    "src_DIMISSIONE_PROTETTA": {"it": "Dimissione protetta", "en": "Protected discharge"},
     "out_RISOLTA_SUL_POSTO": {"it": "Risolta sul posto", "en": "Resolved on site"},
     "out_INTERVENTO_ATTIVATO": {"it": "Intervento attivato", "en": "Intervention started"},
     "out_INVIO_118": {"it": "Invio 118", "en": "Sent to 118"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import alerts.checkins.models
+import alerts.discharges.models
 import alerts.escalation.models
 import alerts.handover.models
 import alerts.models
@@ -30,6 +31,7 @@ import integrations.siuss.models
 #: Importing a models module registers its tables; naming them here keeps the imports in use.
 MODEL_MODULES = (
     alerts.checkins.models,
+    alerts.discharges.models,
     alerts.escalation.models,
     alerts.handover.models,
     alerts.models,

@@ -94,6 +94,16 @@ DEFAULT_POLICIES: list[EscalationPolicyCreate] = [
         ],
     ),
     EscalationPolicyCreate(
+        name="Dimissione protetta",
+        source=AlertSource.DIMISSIONE_PROTETTA,
+        ack_timeout_minutes=240,
+        steps=[
+            _step(R.OPERATORE_PUA, [C.BACHECA, C.PERSONALE], 60),
+            _step(R.CASE_MANAGER, [C.PERSONALE], 60),
+            _step(R.COORDINATORE_DI_TURNO, [C.PERSONALE, C.SMS], 0),
+        ],
+    ),
+    EscalationPolicyCreate(
         name="Sistema",
         source=AlertSource.SISTEMA,
         repeat_last=1,

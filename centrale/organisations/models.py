@@ -20,6 +20,7 @@ class OrgKind(StrEnum):
     FARMACIA = "FARMACIA"
     ETS = "ETS"
     CENTRALE = "CENTRALE"
+    OSPEDALE = "OSPEDALE"  # a hospital that sends discharge notices
 
 
 class OrganisationBase(SQLModel):

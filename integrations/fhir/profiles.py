@@ -61,6 +61,7 @@ ORG_TYPES: dict[str, tuple[str | None, str, str]] = {
     "FARMACIA": (None, "prov", "Farmacia"),
     "ETS": (None, "cg", "Ente del Terzo Settore"),
     "CENTRALE": ("distretto", "dept", "Centrale Operativa di Distretto"),
+    "OSPEDALE": ("ao", "prov", "Ospedale"),
 }
 
 # Alert sources as FHIR R4 flag categories (safety: a risk to the person; admin: the service's own follow-up).
@@ -71,4 +72,5 @@ FLAG_CATEGORIES = {
     "ATTIVITA_SCADUTA": ("admin", "Attività scaduta"),
     "REVISIONE_PIANO": ("admin", "Revisione del piano"),
     "SISTEMA": ("admin", "Segnalazione di sistema"),
+    "DIMISSIONE_PROTETTA": ("admin", "Scadenza di una dimissione protetta"),
 }

@@ -122,6 +122,7 @@ CODES: W = {
     "PIANO": _w("Progetto personalizzato", "Personal plan"),
     "MANUALE": _w("Inserita a mano", "Entered by hand"),
     "PAGINA": _w("Pagina", "Page"),
+    "DIMISSIONE_PROTETTA": _w("Dimissione protetta", "Protected discharge"),
     "API": _w("Altro sistema", "Another system"),
     "SISTEMA": _w("Sistema", "System"),
     "PERSONALE": _w("Notifica personale", "Personal notification"),
