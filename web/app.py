@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from alerts.checkins.jobs import checkin_tick
 from alerts.coverage import check_coverage
+from alerts.discharges.jobs import raise_overdue as raise_overdue_discharges
 from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
 from alerts.monitoring import monitoring_tick, plan_pass
@@ -99,6 +100,7 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
     "plans": ("plans.generate_tasks",),
     "checkins": ("checkins.tick",),
     "coverage": ("coverage.check",),
+    "discharges": ("discharge.raise_overdue",),
     "twilio.reconcile": ("twilio.reconcile",),
     "retention": ("retention.apply",),
 }
@@ -131,6 +133,9 @@ def make_scheduler(
     async def _coverage() -> None:
         await check_coverage(db)
 
+    async def _discharges() -> None:
+        await raise_overdue_discharges(db)
+
     retention = RetentionPolicy.from_settings(settings)
 
     async def _retention() -> None:
@@ -142,6 +147,7 @@ def make_scheduler(
     scheduler.add_job(timed("monitoring", _monitoring), "interval", seconds=tick_seconds, id="monitoring", **every)
     scheduler.add_job(timed("plans", _plans), "interval", minutes=5, id="plans", **every)
     scheduler.add_job(timed("checkins", _checkins), "interval", seconds=tick_seconds, id="checkins", **every)
+    scheduler.add_job(timed("discharges", _discharges), "interval", minutes=1, id="discharges", **every)
     # every morning before the offices open, in Rome time
     scheduler.add_job(timed("coverage", _coverage), "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
     # every night, when nobody is at work
