@@ -22,9 +22,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.delivery import deliver_pending_sms
 from alerts.escalation.models import PolicyStep
+from alerts.escalation.reach import PERSONAL_REACH, Contacts, personal_notifications
 from alerts.escalation.roles import RESOLVERS
 from alerts.escalation.service import next_due_after, step_at
-from alerts.escalation.texts import board_text, sms_text
+from alerts.escalation.texts import board_text
 from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
 from alerts.raising import add_entry, alert_event
 from alerts.service import retrigger
@@ -118,41 +119,10 @@ def _personal(
     return made
 
 
-def _sms(
-    session: AsyncSession,
-    alert: Alert,
-    step_index: int,
-    step: PolicyStep,
-    operators: Sequence[Operator],
-    now: datetime,
-) -> list[Notification]:
-    """Recorded now, sent after commit by ``deliver_pending_sms`` (no network call under the row lock)."""
-    text = sms_text(alert)
-    made = []
-    for op in operators:
-        missing = None if op.phone else "nessun telefono / no phone"
-        state = DeliveryState.FALLITA if missing else DeliveryState.IN_ATTESA
-        made.append(
-            _notification(
-                alert,
-                step_index,
-                step,
-                Channel.SMS,
-                operator=op,
-                body=text,
-                to_phone=op.phone,
-                error=missing,
-                state=state,
-            )
-        )
-    return made
-
-
 ChannelHandler = Callable[[AsyncSession, Alert, int, PolicyStep, Sequence[Operator], datetime], list[Notification]]
 CHANNELS: dict[Channel, ChannelHandler] = {
     Channel.BACHECA: _board,
     Channel.PERSONALE: _personal,
-    Channel.SMS: _sms,
 }
 
 
@@ -204,7 +174,14 @@ Cache = dict[tuple[str, int | None, int | None], Sequence[Operator]]
 
 
 async def _run_locked(
-    session: AsyncSession, alert: Alert, *, instance: str, now: datetime, cache: Cache, seen: TickResult | None = None
+    session: AsyncSession,
+    alert: Alert,
+    *,
+    instance: str,
+    now: datetime,
+    cache: Cache,
+    seen: TickResult | None = None,
+    contacts: Contacts | None = None,
 ) -> bool:
     """Run the step of an alert whose row lock this transaction holds; True if it ran (no commit)."""
     if alert.lease_owner != instance:
@@ -225,11 +202,20 @@ async def _run_locked(
     operators = cache[who]
     if seen is not None and alert.next_step_at is not None:
         seen.lateness.append((now - alert.next_step_at).total_seconds())
+    made: list[Notification] = []
+    quiet: list[int] = []
     for channel in step.channels:
-        for notification in CHANNELS[channel](session, alert, index, step, operators, now):
-            session.add(notification)
-            if seen is not None:
-                seen.notified[(notification.channel.value, notification.state.value)] += 1
+        if channel not in PERSONAL_REACH:
+            made += CHANNELS[channel](session, alert, index, step, operators, now)
+    if PERSONAL_REACH.intersection(step.channels):  # each person's own rule, once however many channels
+        contacts = contacts if contacts is not None else Contacts()
+        made += await personal_notifications(
+            session, alert, index, step, operators, now, contacts=contacts, quiet=quiet
+        )
+    for notification in made:
+        session.add(notification)
+        if seen is not None:
+            seen.notified[(notification.channel.value, notification.state.value)] += 1
     add_entry(
         session,
         alert,
@@ -240,7 +226,8 @@ async def _run_locked(
             "ruolo": step.role,
             "canali": list(step.channels),
             "destinatari": [op.id for op in operators],
-        },
+        }
+        | ({"ore_di_quiete": quiet} if quiet else {}),
     )
     alert.next_step_index = index + 1
     alert.next_step_at = next_due_after(alert.policy_snapshot, index, now)
@@ -263,9 +250,12 @@ async def run_steps(
         alerts = (await session.exec(query)).all()
         now = utcnow()
         cache: Cache = {}
+        contacts = Contacts()
         ran = 0
         for alert in alerts:
-            ran += await _run_locked(session, alert, instance=instance, now=now, cache=cache, seen=seen)
+            ran += await _run_locked(
+                session, alert, instance=instance, now=now, cache=cache, seen=seen, contacts=contacts
+            )
         await commit(session)
         return ran
 

@@ -22,10 +22,11 @@ from centrale.operators.contact_models import (
 )
 from centrale.operators.models import Operator
 
-#: rules for an operator who has written none: calls for what is urgent, push for the rest
+#: rules for an operator who has written none: the SMS the centre always sent, and the device too; a call
+#: (which wakes people) is each person's choice
 DEFAULT_RULES: dict[str, list[tuple[ReachMethod, int]]] = {
-    "URGENTE": [(ReachMethod.VOCE, 0), (ReachMethod.SMS, 1)],
-    "ALTA": [(ReachMethod.VOCE, 0), (ReachMethod.SMS, 2)],
+    "URGENTE": [(ReachMethod.SMS, 0), (ReachMethod.PUSH, 0)],
+    "ALTA": [(ReachMethod.SMS, 0), (ReachMethod.PUSH, 0)],
     "MEDIA": [(ReachMethod.PUSH, 0), (ReachMethod.SMS, 10)],
     "BASSA": [(ReachMethod.PUSH, 0)],
 }
