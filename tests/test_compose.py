@@ -27,6 +27,7 @@ SECRET_SETTINGS = {
     "twilio_auth_token",
     "waas_token",
     "pseudonym_key",
+    "vapid_private_key",
 }
 
 
@@ -163,6 +164,7 @@ def test_the_settings_reach_the_app_from_the_environment_and_the_secret_files(
         "twilio_auth_token": "twilio-token-value",
         "waas_token": "waas-bearer-value",
         "pseudonym_key": "pseudonym-key-value",
+        "vapid_private_key": "vapid-private-key-value",
     }
     for name, value in given.items():
         assert compose["secrets"][name]["file"] == f"./secrets/{name}"
@@ -192,6 +194,7 @@ def test_the_settings_reach_the_app_from_the_environment_and_the_secret_files(
     assert settings.secret_key == given["secret_key"]
     assert settings.waas_token == given["waas_token"] and settings.pseudonym_key == given["pseudonym_key"]
     assert settings.twilio_auth_token == given["twilio_auth_token"]
+    assert settings.vapid_private_key == given["vapid_private_key"]
     assert settings.twilio_messaging_service_sid == outside["TWILIO_MESSAGING_SERVICE_SID"]
     assert settings.siuss_cf_operatore == outside["CENTRALE_SIUSS_CF_OPERATORE"]
     assert settings.siuss_codice_ente == "F205" and settings.tick_seconds == 5.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from alerts.models import OPEN_STATES, AlertOutcome
+from alerts.push.notices import moved_notice, notify_after_commit, task_notice
 from alerts.service import close as close_alert
 from alerts.service import get_alert
 from centrale.audit.models import AuditAction
@@ -80,6 +81,7 @@ async def create_task(tx: Tx, *, data: TaskCreate) -> Task:
         )
     task = await service.create_task(tx.session, data=data, created_by_id=actor.operator_id)
     tx.audit(AuditAction.CREATE, "task.create", entity_type="Task", entity_id=task.id, person_id=task.person_id)
+    notify_after_commit(tx, task.assignee_id, task_notice(task))
     return task
 
 
@@ -187,4 +189,6 @@ async def reassign_tasks(tx: Tx, *, data: Reassignment) -> list[Task]:
     moved = await service.reassign_tasks(tx.session, data=data, by_operator_id=actor.operator_id, tasks=tasks)
     for task in moved:
         tx.audit(AuditAction.UPDATE, "task.reassign", entity_type="Task", entity_id=task.id, person_id=task.person_id)
+    if moved:
+        notify_after_commit(tx, data.to_operator_id, moved_notice(moved))
     return moved
