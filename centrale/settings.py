@@ -118,6 +118,11 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TWILIO_VOICE_NUMBER", "CENTRALE_TWILIO_VOICE_NUMBER")
     )
 
+    # web push (the tutors' and the board's notices): straight to the browsers' push services, signed with VAPID
+    push_backend: Literal["console", "webpush"] = "console"
+    vapid_private_key: str | None = None  # a secret: CENTRALE_VAPID_PRIVATE_KEY_FILE (`centrale vapid-keys`)
+    vapid_subject: str | None = None  # mailto: or https: contact the push services may write to
+
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
         if self.environment == "production":
@@ -145,6 +150,8 @@ class Settings(BaseSettings):
                 "CENTRALE_VOICE_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
                 "TWILIO_VOICE_NUMBER (or TWILIO_FROM_NUMBER)"
             )
+        if self.push_backend == "webpush" and not (self.vapid_private_key and self.vapid_subject):
+            raise ValueError("CENTRALE_PUSH_BACKEND=webpush needs CENTRALE_VAPID_PRIVATE_KEY and _VAPID_SUBJECT")
         if self.database_url.startswith("postgresql://"):
             self.database_url = "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
         if self.database_url.startswith("sqlite:///"):

@@ -35,6 +35,7 @@ from integrations.console_sms import ConsoleSmsSender
 from integrations.twilio.rate import SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
+from integrations.webpush import wiring as push_wiring
 from web import docs, errors, health, logs, metrics, security, tracing
 from web.api import v1
 from web.api.alerts import router as alerts_router
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings, db, redis=app.state.redis)
+        app.state.push_sender = push_wiring.start(settings, db)  # alerts.push finds it by the database
         app.state.scheduler = scheduler = None
         if settings.scheduler_enabled:
             app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance, app.state.metrics)
@@ -202,6 +204,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await hub.stop()
+            push_wiring.stop(db)
             remove_commit_listener(committed)
             await bus.stop()
             if app.state.redis is not None:
