@@ -49,6 +49,7 @@ from web.api.sms import router as sms_router
 from web.api.twilio import router as twilio_router
 from web.api.waas import router as waas_router
 from web.board.hub import Hub, HubLimits
+from web.board.discharges import router as board_discharges_router
 from web.board.more import router as board_more_router
 from web.board.router import router as board_router
 from web.pages import admin as pages_admin
@@ -56,6 +57,8 @@ from web.pages import admin_checkins as pages_admin_checkins
 from web.pages import assessments as pages_assessments
 from web.pages import base as pages
 from web.pages import cases as pages_cases
+from web.pages import discharge_file as pages_discharge_file
+from web.pages import discharges as pages_discharges
 from web.pages import history as pages_history
 from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
@@ -232,6 +235,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
     app.include_router(board_router)
     app.include_router(board_more_router)
+    app.include_router(board_discharges_router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(v1.router, prefix="/api/v1")
@@ -264,6 +268,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_history.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
+    app.include_router(pages_discharges.router)
+    app.include_router(pages_discharge_file.router)
     docs.install(app, public=bool(settings.public_docs))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
