@@ -3,10 +3,12 @@
 For every role used by an active stored policy, find who the role would reach and whether they can
 be reached on the step's channels (the board always can; the personal channel needs an active
 operator; SMS needs a phone that did not opt out; the coordinatore di turno and the PUA need someone
-on duty). Roles that depend on the alert are checked where they apply: the tutor for every
+on duty now, by the rota). Roles that depend on the alert are checked where they apply: the tutor for every
 condominio with assisted persons, the case manager for every organisation that registered persons,
-the GP for every practice named by a person. Gaps raise one alert for the administrator, at most
-one per day; the alert says which role and where, never who is assisted.
+the GP for every practice named by a person. The roles the rota decides are also looked at hour by
+hour over the week ahead (``alerts.rota.holes``): each hole is reported in words. Gaps and holes raise
+one alert, at most one per day, and the coordinators read the holes on their personal channel; the
+alert says which role, where and when, never who is assisted.
 """
 
 from __future__ import annotations
@@ -20,16 +22,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.models import EscalationPolicy, PolicyRole, PolicyStep
+from alerts.escalation.roles import ROTA_ROLES
 from alerts.models import Alert, AlertSource, Channel, Severity
 from alerts.raising import raise_alert
+from alerts.rota.holes import Hole, week_holes
 from alerts.sms.service import is_opted_out
 from centrale.clock import to_rome, utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.db import Database
-from centrale.events.service import commit
+from centrale.events.service import commit, emit
 from centrale.flows import flow
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
+from centrale.rota.service import on_duty
 
 COVERAGE_LOCK = 4_242_001  # advisory lock key of the daily check (PostgreSQL)
 
@@ -59,12 +64,10 @@ async def _reachable(session: AsyncSession, operators: Sequence[Operator], step:
     return False
 
 
-async def _scopes(session: AsyncSession, role: PolicyRole) -> list[tuple[str, Sequence[Operator]]]:
-    """Each place the role must cover, with the operators it would reach there."""
-    if role == PolicyRole.COORDINATORE_DI_TURNO:
-        return [("distretto", await _ops(session, col(Operator.role) == Role.COORDINATORE, col(Operator.on_duty)))]
-    if role == PolicyRole.OPERATORE_PUA:
-        return [("distretto", await _ops(session, col(Operator.role) == Role.OPERATORE_PUA, col(Operator.on_duty)))]
+async def _scopes(session: AsyncSession, role: PolicyRole, now: datetime) -> list[tuple[str, Sequence[Operator]]]:
+    """Each place the role must cover, with the operators it would reach there (the rota's roles: now)."""
+    if role in (PolicyRole.COORDINATORE_DI_TURNO, PolicyRole.OPERATORE_PUA):
+        return [("distretto", await on_duty(session, ROTA_ROLES[role], now))]
     if role == PolicyRole.AMMINISTRATORE:
         return [("distretto", await _ops(session, col(Operator.role) == Role.AMMINISTRATORE))]
     scopes: list[tuple[str, Sequence[Operator]]] = []
@@ -88,22 +91,40 @@ async def _scopes(session: AsyncSession, role: PolicyRole) -> list[tuple[str, Se
     return scopes
 
 
-async def coverage_gaps(session: AsyncSession) -> list[Gap]:
-    """Every (role, channels, place) of an active policy step where nobody can be reached."""
+async def coverage_gaps(session: AsyncSession, *, now: datetime | None = None) -> list[Gap]:
+    """Every (role, channels, place) of an active policy step where nobody can be reached (now)."""
+    now = now or utcnow()
     policies = (await session.exec(select(EscalationPolicy).where(col(EscalationPolicy.active).is_(True)))).all()
     steps = {(s.role, tuple(s.channels)): s for p in policies for s in (PolicyStep.model_validate(x) for x in p.steps)}
     gaps: list[Gap] = []
     for (role, channels), step in sorted(steps.items()):
-        for where, operators in await _scopes(session, role):
+        for where, operators in await _scopes(session, role, now):
             if not await _reachable(session, operators, step):
                 gaps.append(Gap(role=role, channels=channels, where=where))
     return gaps
 
 
-def _summary(gaps: list[Gap]) -> str:
-    parts = [f"{g.role} via {'/'.join(g.channels)} ({g.where})" for g in gaps]
+def _summary(gaps: list[Gap], holes: list[Hole]) -> str:
+    parts = [f"{g.role} via {'/'.join(g.channels)} ({g.where})" for g in gaps] + [h.words for h in holes]
     text = "Escalation senza destinatari raggiungibili: " + "; ".join(parts)
     return text if len(text) <= 500 else text[:497] + "..."
+
+
+async def _tell_coordinators(session: AsyncSession, holes: list[Hole], now: datetime) -> None:
+    """Each hole, in words, on the personal channel of the coordinators on duty (all coordinators if none)."""
+    coordinators = await on_duty(session, Role.COORDINATORE, now) or await _ops(
+        session, col(Operator.role) == Role.COORDINATORE
+    )
+    text = "Turni scoperti nei prossimi 7 giorni: " + "; ".join(h.words for h in holes)
+    for op in coordinators:
+        emit(
+            session,
+            kind="rota.coverage",
+            entity_type="Operator",
+            entity_id=op.id,
+            recipient_operator_id=op.id,
+            payload={"text": text},
+        )
 
 
 @flow("coverage.check", guarded=False)
@@ -117,17 +138,26 @@ async def check_coverage(database: Database, *, now: datetime | None = None) -> 
         already = (await session.exec(select(col(Alert.id)).where(col(Alert.dedupe_key) == key))).first()
         if already is not None:  # once a day, even if that alert was already closed
             return None
-        gaps = await coverage_gaps(session)
-        if not gaps:
+        gaps = await coverage_gaps(session, now=now)
+        holes = await week_holes(session, start=now)
+        if not gaps and not holes:
             return None
         raised = await raise_alert(
             session,
             source=AlertSource.SISTEMA,
             severity=Severity.ALTA,
-            summary=_summary(gaps),
+            summary=_summary(gaps, holes),
             dedupe_key=key,
-            report={"lacune": [{"ruolo": g.role, "canali": list(g.channels), "dove": g.where} for g in gaps]},
+            report={
+                "lacune": [{"ruolo": g.role, "canali": list(g.channels), "dove": g.where} for g in gaps],
+                "scoperture": [
+                    {"ruolo": h.role, "dal": h.starts_at.isoformat(), "al": h.ends_at.isoformat(), "testo": h.words}
+                    for h in holes
+                ],
+            },
             now=now,
         )
+        if holes:
+            await _tell_coordinators(session, holes, now)
         await commit(session)
         return raised.alert.id

@@ -27,6 +27,7 @@ from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
 from centrale.persons.models import NetworkLink, NetworkRelation, NetworkRole, Person, Sesso
 from centrale.plans.catalogue import seed_catalogue
+from centrale.rota.demo import seed_demo_rota
 from centrale.tasks.models import Task, TaskCreate, TaskType
 from centrale.tasks.service import create_task
 
@@ -138,7 +139,6 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
                 organisation_id=_id(orgs[org_name]),
                 phone=phone,
                 password_hash=hash_password(DEMO_PASSWORD),
-                on_duty=role == Role.COORDINATORE,
             )
             session.add(op)
             added["operators"] += 1
@@ -196,6 +196,7 @@ async def seed_demo(session: AsyncSession) -> dict[str, int]:
             added["sentinels"] += 1
     added["services"] = await seed_catalogue(session)
     added["cases"] = await _seed_cases(session, orgs, operators)
+    added["rota"] = await seed_demo_rota(session, operators)
     await commit(session)
     return added
 

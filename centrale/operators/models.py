@@ -32,7 +32,6 @@ class OperatorBase(SQLModel):
     phone: str | None = Field(default=None, max_length=20, index=True, description="E.164")
     email: str | None = Field(default=None, max_length=200)
     prefers_sms: bool = False
-    on_duty: bool = Field(default=False, description="Di turno (coordinatore/PUA)")
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -54,7 +53,6 @@ class OperatorUpdate(SQLModel):
     phone: OperatorSmsPhone | None = None
     email: str | None = None
     prefers_sms: bool | None = None
-    on_duty: bool | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
@@ -78,7 +76,6 @@ class OperatorPublic(SQLModel):
     phone: str | None
     email: str | None
     prefers_sms: bool
-    on_duty: bool
     active: bool
 
 

@@ -15,6 +15,7 @@ from alerts.sms.service import set_opt_out
 from centrale.db import Database
 from centrale.events.service import commit
 from tests.alerts.escalation.helpers import district
+from tests.centrale.rota.helpers import put_on_duty, take_off_duty
 
 T0 = datetime(2026, 6, 3, 5, 0, tzinfo=UTC)  # 07:00 in Rome
 
@@ -49,9 +50,9 @@ async def test_nothing_raised_while_every_role_is_reachable(database: Database, 
 async def test_gaps_raise_one_alert_a_day_for_the_administrator(database: Database, session: AsyncSession) -> None:
     d = await district(session)
     await _policy(session)
-    d.coordinatore.on_duty = False  # nobody on duty
+    await take_off_duty(session, d.coordinatore)  # nobody on duty
     d.tutor.phone = None  # an SMS step to a tutor without a phone
-    session.add_all([d.coordinatore, d.tutor])
+    session.add(d.tutor)
     await set_opt_out(session, phone=d.pua.phone or "", opted_out=True, word="STOP")  # the PUA said STOP
     await commit(session)
 
@@ -71,9 +72,7 @@ async def test_gaps_raise_one_alert_a_day_for_the_administrator(database: Databa
     assert await check_coverage(database, now=T0 + timedelta(days=1)) is not None
     assert len(await _alerts(session)) == 2
     # the coordinator on duty again closes that gap
-    d.coordinatore.on_duty = True
-    session.add(d.coordinatore)
-    await commit(session)
+    await put_on_duty(session, d.coordinatore)
     roles = {g.role for g in await coverage_gaps(session)}
     assert roles == {PolicyRole.TUTOR, PolicyRole.OPERATORE_PUA}
     assert (await session.exec(select(Alert).where(col(Alert.person_id).is_not(None)))).first() is None

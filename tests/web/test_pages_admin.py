@@ -26,6 +26,7 @@ from centrale.organisations.models import Organisation, OrgKind
 from integrations.console_sms import ConsoleSmsSender
 from tests import factories as f
 from tests.alerts.escalation.helpers import District, district, three_step_policy
+from tests.centrale.rota.helpers import take_off_duty
 from web.api.deps import COOKIE_NAME
 
 T0 = datetime(2025, 3, 4, 10, 0, tzinfo=ROME)  # a Tuesday, office open
@@ -169,8 +170,6 @@ async def test_check_ins_in_words_the_heat_level_and_the_coverage_gaps(
     page = html.unescape((await client.get("/amministrazione/checkin")).text)
     assert 'id="heat-level">2<' in page and "passano al loro calendario più fitto" in page
 
-    d.pua.on_duty = False
-    session.add(d.pua)
-    await commit(session)
+    await take_off_duty(session, d.pua)
     page = html.unescape((await client.get("/amministrazione/copertura")).text)
     assert "1 lacuna" in page and "raggiungibile (sms) in tutto il distretto" in page

@@ -228,7 +228,7 @@ async def operator_create(request: Request, session: SessionDep) -> Response:
     actor = tx.require_actor()
     form = await read_form(request)
     try:
-        data = OperatorCreate.model_validate(form | _flags(form, "prefers_sms", "on_duty"))
+        data = OperatorCreate.model_validate(form | _flags(form, "prefers_sms"))
         await operator_flows.create_operator(tx, data=data)
     except (ValidationError, DomainError) as exc:
         failed = await _failed(request, actor, tx.rollback, exc, OPERATORS)
@@ -288,7 +288,7 @@ async def operator_update(request: Request, session: SessionDep, operator_id: in
     actor = tx.require_actor()
     form = await read_form(request)
     fields = ("full_name", "role", "organisation_id", "phone", "email", "password")
-    data = {k: form[k] for k in fields if k in form} | _flags(form, "prefers_sms", "on_duty", "active")
+    data = {k: form[k] for k in fields if k in form} | _flags(form, "prefers_sms", "active")
     try:
         await operator_flows.update_operator(tx, operator_id=operator_id, data=OperatorUpdate.model_validate(data))
     except (ValidationError, DomainError) as exc:

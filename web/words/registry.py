@@ -174,7 +174,6 @@ WORDS: dict[str, dict[str, str]] = {
     ),
     "reg_active": _both("Account attivo", "Active account"),
     "reg_inactive": _both("disattivato", "deactivated"),
-    "reg_on_duty": _both("Di turno", "On duty"),
     "reg_prefers_sms": _both("Preferisce gli SMS", "Prefers SMS"),
     "reg_catalogue": _both("Catalogo dei servizi (prestazioni SIUSS)", "Service catalogue (SIUSS)"),
     "reg_catalogue_hint": _both(

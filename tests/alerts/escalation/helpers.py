@@ -15,6 +15,7 @@ from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 from tests import factories as f
+from tests.centrale.rota.helpers import put_on_duty
 
 
 @dataclass
@@ -34,9 +35,7 @@ async def district(session: AsyncSession) -> District:
     coordinatore = await f.operator(session, Role.COORDINATORE, centrale, phone="+393330000201")
     pua = await f.operator(session, Role.OPERATORE_PUA, asl, phone="+393330000203")
     for op in (coordinatore, pua):
-        op.on_duty = True
-        session.add(op)
-    await commit(session)
+        await put_on_duty(session, op)
     cond = await f.condominio(session, tutor)
     person = await f.person(session, municipio)
     await f.assisted(session, cond, person)

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 from centrale.tasks.models import Task, TaskType
 from centrale.tasks.schedule import ScheduledIntervention
 from tests import factories as f
+from tests.centrale.rota.helpers import put_on_duty
 
 
 @dataclass
@@ -35,9 +35,7 @@ async def team(session: AsyncSession) -> Team:
     substitute = await f.operator(session, Role.TUTOR, ets, phone="+393330000312")
     case_manager = await f.operator(session, Role.CASE_MANAGER, municipio, phone="+393330000313")
     coordinatore = await f.operator(session, Role.COORDINATORE, centrale, phone="+393330000314")
-    coordinatore.on_duty = True
-    session.add(coordinatore)
-    await commit(session)
+    await put_on_duty(session, coordinatore)
     person = await f.person(session, municipio)
     await f.assisted(session, await f.condominio(session, tutor), person)
     await f.assisted(session, await f.condominio(session, substitute), person, alias="B2")
