@@ -25,6 +25,7 @@ import centrale.organisations.models
 import centrale.persons.models
 import centrale.plans.models
 import centrale.referrals.models
+import centrale.rota.models
 import centrale.tasks.models
 import integrations.siuss.models
 
@@ -51,6 +52,7 @@ MODEL_MODULES = (
     centrale.persons.models,
     centrale.plans.models,
     centrale.referrals.models,
+    centrale.rota.models,
     centrale.tasks.models,
     integrations.siuss.models,
 )
