@@ -2,7 +2,8 @@
 
 The case-management domain adds tutor and case manager of the case's care team; until then (and
 for alerts without a case) the tutor is the operator of the person's condominio and the case
-manager is one of the registering organisation's case managers.
+manager is one of the registering organisation's case managers. The coordinatore di turno and the PUA
+on call come from the rota at the moment of the step (``centrale.rota.service.on_duty``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.models import PolicyRole
 from alerts.models import Alert
+from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
+from centrale.rota.service import on_duty, roles_with_rota
 
 Resolver = Callable[[AsyncSession, Alert], Awaitable[Sequence[Operator]]]
 
@@ -65,11 +68,11 @@ async def _case_manager(session: AsyncSession, alert: Alert) -> Sequence[Operato
 
 
 async def _coordinatore_di_turno(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
-    return await _operators(session, col(Operator.role) == Role.COORDINATORE, col(Operator.on_duty).is_(True))
+    return await on_duty(session, Role.COORDINATORE, utcnow())
 
 
 async def _operatore_pua(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
-    return await _operators(session, col(Operator.role) == Role.OPERATORE_PUA, col(Operator.on_duty).is_(True))
+    return await on_duty(session, Role.OPERATORE_PUA, utcnow())
 
 
 async def _mmg(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
@@ -82,8 +85,17 @@ async def _mmg(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
 
 
 async def _amministratore(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
+    if Role.AMMINISTRATORE in await roles_with_rota(session):  # administrators on call, when they keep a rota
+        return await on_duty(session, Role.AMMINISTRATORE, utcnow())
     return await _operators(session, col(Operator.role) == Role.AMMINISTRATORE)
 
+
+#: the policy roles that the rota decides, with the operators' role whose rota it is
+ROTA_ROLES: dict[PolicyRole, Role] = {
+    PolicyRole.COORDINATORE_DI_TURNO: Role.COORDINATORE,
+    PolicyRole.OPERATORE_PUA: Role.OPERATORE_PUA,
+    PolicyRole.AMMINISTRATORE: Role.AMMINISTRATORE,
+}
 
 RESOLVERS: dict[PolicyRole, Resolver] = {
     PolicyRole.TUTOR: _tutor,
