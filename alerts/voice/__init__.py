@@ -1,0 +1,1 @@
+"""Calls: reports phoned in by sentinels, and who answered an escalation call."""
