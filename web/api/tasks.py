@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -31,6 +31,7 @@ from centrale.tasks.models import (
     WorkloadRow,
 )
 from web import container
+from web.api import idempotency
 from web.api.deps import COOKIE_NAME, CurrentActor, PagingDep, SessionDep, TxDep, flow_route, require_roles
 
 router = APIRouter(prefix="/tasks", tags=["attività"])
@@ -123,11 +124,16 @@ async def create(data: TaskCreate, tx: TxDep) -> TaskPublic:
     summary="Registra l'esito / record the outcome",
     openapi_extra=flow_route("task.close"),
 )
-async def close(task_id: int, data: TaskClose, request: Request, tx: TxDep) -> TaskPublic:
+async def close(task_id: int, data: TaskClose, request: Request, tx: TxDep) -> Any:
+    """With an ``Idempotency-Key`` header, a repeated request gets the first answer and closes nothing more
+    (the tutors' page sends a "Fatto" pressed offline when the connection returns: web/api/idempotency.py)."""
     via = ClosedVia.PAGINA if request.cookies.get(COOKIE_NAME) else ClosedVia.API
-    task = await flows.close_task(tx, task_id=task_id, state=data.state, note=data.note, via=via)
-    await tx.commit()
-    return TaskPublic.model_validate(task)
+
+    async def run() -> dict[str, Any]:
+        task = await flows.close_task(tx, task_id=task_id, state=data.state, note=data.note, via=via)
+        return TaskPublic.model_validate(task).model_dump(mode="json")
+
+    return await idempotency.once(request, tx, scope=f"task.close:{task_id}", status_code=200, run=run)
 
 
 @router.post(
