@@ -98,7 +98,7 @@ async def lane(session: AsyncSession, *, actor: Actor, now: datetime | None = No
                 missing=[m.milestone for m in todo],
                 next_milestone=todo[0].milestone if todo else None,
                 next_due=as_utc(todo[0].due_at) if todo else None,
-                overdue=[m.milestone for m in todo if as_utc(m.due_at) < now],
+                overdue=[m.milestone for m in todo if as_utc(m.due_at) <= now],
             )
         )
     return items
@@ -114,7 +114,7 @@ async def overdue(session: AsyncSession, *, actor: Actor, now: datetime | None =
         .where(
             col(Discharge.state) == DischargeState.IN_CORSO,
             col(DischargeMilestone.done_at).is_(None),
-            col(DischargeMilestone.due_at) < now,
+            col(DischargeMilestone.due_at) <= now,
             _visible(actor),  # type: ignore[arg-type]
         )
         .order_by(col(DischargeMilestone.due_at), col(DischargeMilestone.id))

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.models import PolicyRole
 from alerts.models import Alert
+from centrale.cases.models import Case
 from centrale.clock import utcnow
 from centrale.condomini.models import AssistedPerson, Condominio
 from centrale.operators.models import Operator, Role
@@ -57,6 +58,12 @@ async def _person(session: AsyncSession, alert: Alert) -> Person | None:
 
 
 async def _case_manager(session: AsyncSession, alert: Alert) -> Sequence[Operator]:
+    """The manager of the alert's case when it names one (a discharge's deadline), else the registering org's."""
+    if alert.case_id is not None:
+        managers = select(col(Case.case_manager_id)).where(col(Case.id) == alert.case_id)
+        found = await _operators(session, col(Operator.id).in_(managers))
+        if found:
+            return found
     person = await _person(session, alert)
     if person is None:
         return []
