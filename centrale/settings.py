@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated, or *):
     # the client address that sign-in throttling and the audit log record comes from them
     forwarded_allow_ips: str = "127.0.0.1"
+    # mutual TLS for the hospitals' FHIR clients: the header in which the TLS proxy (one of the above) puts the
+    # SHA-256 fingerprint of the client's certificate; unset, hospitals authenticate with their secret only
+    fhir_client_cert_header: str | None = None
     public_docs: bool | None = None
     metrics_allow: str = "127.0.0.1,::1"
     max_webhook_bytes: int = Field(default=64 * 1024, ge=1024)
