@@ -21,6 +21,7 @@ ORG_KINDS = {
     OrgKind.FARMACIA: _both("Farmacia", "Pharmacy"),
     OrgKind.ETS: _both("Terzo settore (cooperativa, associazione)", "Third sector (cooperative, association)"),
     OrgKind.CENTRALE: _both("Centrale operativa", "Operations centre"),
+    OrgKind.OSPEDALE: _both("Ospedale (invia le dimissioni protette)", "Hospital (sends protected discharges)"),
 }
 ROLES = {
     Role.COORDINATORE: _both("Coordinatore della Centrale", "Centre coordinator"),
