@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.handover.demo import seed_demo_handover
 from alerts.models import AlertOutcome
 from alerts.service import close
 from alerts.sms.flows import receive_sms
@@ -36,7 +37,8 @@ CLOSED = (REPORTS[0][0], AlertOutcome.RISOLTA_SUL_POSTO, "Spesa portata dalla vi
 
 
 async def seed_demo_activity(session: AsyncSession) -> dict[str, int]:
-    """Reports, a closed alert and late tasks (after ``seed_demo`` and the escalation policies); commits."""
+    """Reports, a closed alert, late tasks and the morning's handover (after ``seed_demo`` and the escalation
+    policies); commits."""
     added = {"segnalazioni": 0, "attività": await seed_demo_tasks(session)}
     await commit(session)
     for sid, sender, body in REPORTS:
@@ -57,4 +59,5 @@ async def seed_demo_activity(session: AsyncSession) -> dict[str, int]:
                 note=CLOSED[2],
             )
             await commit(session)
+    added["consegne"] = await seed_demo_handover(session)
     return added

@@ -42,7 +42,7 @@ async def _pending_notes(tx: Tx, role: Role, outgoing_id: int | None, at: dateti
     return list((await tx.session.exec(query.order_by(col(HandoverNote.updated_at)))).all())
 
 
-async def _store(
+async def build_and_store(
     tx: Tx, *, role: Role, incoming_id: int, outgoing_id: int | None, at: datetime, prepared_by: int | None
 ) -> Handover | None:
     """Build and add the handover (None if that hand-off already has one, or the incoming is not active)."""
@@ -90,7 +90,7 @@ async def prepare(
     at = as_utc(at)
     async with Tx.open(database) as tx:
         try:
-            handover = await _store(
+            handover = await build_and_store(
                 tx, role=role, incoming_id=incoming_id, outgoing_id=outgoing_id, at=at, prepared_by=None
             )
             if handover is None:
@@ -120,7 +120,7 @@ async def prepare_now(tx: Tx, *, role: Role, incoming_id: int, outgoing_id: int 
         raise Invalid("incoming_id: operatore non attivo / not an active operator", field="incoming_id")
     if outgoing_id is not None and await tx.session.get(Operator, outgoing_id) is None:
         raise Invalid("outgoing_id: operatore sconosciuto / unknown operator", field="outgoing_id")
-    handover = await _store(
+    handover = await build_and_store(
         tx, role=role, incoming_id=incoming_id, outgoing_id=outgoing_id, at=utcnow(), prepared_by=actor.operator_id
     )
     if handover is None:

@@ -1,5 +1,5 @@
 """The demo shows itself: after seeding, the board has open alerts with a sentinel's words, the history a
-closed one, the tutors late tasks; seeding again adds nothing."""
+closed one, the tutors late tasks, the coordinator the morning's handover; seeding again adds nothing."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ async def test_the_demo_starts_with_open_alerts_a_closed_one_and_late_tasks(sess
     await seed_default_policies(session)
     await commit(session)
     added = await seed_demo_activity(session)
-    assert added == {"segnalazioni": 5, "attività": 4}
+    assert added == {"segnalazioni": 5, "attività": 4, "consegne": 1}
     alerts = list((await session.exec(select(Alert))).all())
     open_ = [a for a in alerts if a.state in OPEN_STATES]
     assert len(open_) >= 3 and all(a.policy_snapshot for a in open_)  # they escalate like any other
@@ -37,5 +37,5 @@ async def test_the_demo_starts_with_open_alerts_a_closed_one_and_late_tasks(sess
         await session.exec(select(Task).where(col(Task.state) == TaskState.APERTA, col(Task.due_end) < utcnow()))
     ).all()
     assert len(late) == 2
-    assert await seed_demo_activity(session) == {"segnalazioni": 0, "attività": 0}
+    assert await seed_demo_activity(session) == {"segnalazioni": 0, "attività": 0, "consegne": 0}
     assert len((await session.exec(select(Alert))).all()) == len(alerts)

@@ -102,6 +102,10 @@ async def evening(session: AsyncSession) -> Evening:
     tutor = await f.operator(session, Role.TUTOR, ets)
     manager_ix = await f.operator(session, Role.CASE_MANAGER, ix)
     manager_vii = await f.operator(session, Role.CASE_MANAGER, vii)
+    named = ((outgoing, "Anna Neri"), (incoming, "Luca Galli"), (pua, "Sara Fabbri"), (tutor, "Piero Conti"))
+    for operator, name in named:  # names as people have them (the factory's name is the role's code)
+        operator.full_name = name
+        session.add(operator)
     bianchi = await f.person(session, ix, cognome="Bianchi")
     verdi = await f.person(session, vii, municipio="VII", cognome="Verdi")
     rows = {
