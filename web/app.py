@@ -59,6 +59,7 @@ from web.pages import base as pages
 from web.pages import cases as pages_cases
 from web.pages import discharge_file as pages_discharge_file
 from web.pages import discharges as pages_discharges
+from web.pages import handover as pages_handover
 from web.pages import history as pages_history
 from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
@@ -266,6 +267,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_registry_condomini.router)
     app.include_router(pages_registry_orgs.router)
     app.include_router(pages_history.router)
+    app.include_router(pages_handover.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
     app.include_router(pages_discharges.router)
