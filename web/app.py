@@ -63,6 +63,7 @@ from web.pages import handover as pages_handover
 from web.pages import history as pages_history
 from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
+from web.pages import pwa as pages_pwa
 from web.pages import referrals as pages_referrals
 from web.pages import registry_access as pages_registry_access
 from web.pages import registry_condomini as pages_registry_condomini
@@ -251,6 +252,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
+    app.include_router(pages_pwa.router)  # /sw.js and the notices page
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)
     if settings.environment == "development":
