@@ -29,9 +29,10 @@ from centrale.db import Database
 from centrale.events.bus import EventBus, InProcessBus
 from centrale.events.redis_bus import RedisBus
 from centrale.events.service import add_commit_listener, remove_commit_listener
-from centrale.ports import SmsSender
+from centrale.ports import SmsSender, VoiceCaller
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
+from integrations.console_voice import ConsoleVoiceCaller
 from integrations.twilio.rate import SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
@@ -59,11 +60,9 @@ from web.pages import base as pages
 from web.pages import cases as pages_cases
 from web.pages import discharge_file as pages_discharge_file
 from web.pages import discharges as pages_discharges
-from web.pages import handover as pages_handover
 from web.pages import history as pages_history
 from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
-from web.pages import pwa as pages_pwa
 from web.pages import referrals as pages_referrals
 from web.pages import registry_access as pages_registry_access
 from web.pages import registry_condomini as pages_registry_condomini
@@ -99,6 +98,11 @@ def make_sms_sender(
     return ConsoleSmsSender(database=database)
 
 
+def make_voice_caller(settings: Settings) -> VoiceCaller:
+    """The console voice transport: it places no call and logs what it would say."""
+    return ConsoleVoiceCaller()
+
+
 #: what each scheduled job runs: the flows of centrale.flows (tests/test_surfaces.py checks the table)
 JOB_FLOWS: dict[str, tuple[str, ...]] = {
     "escalation": ("escalation.tick", "sms.feedback"),
@@ -113,7 +117,12 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
 
 
 def make_scheduler(
-    settings: Settings, db: Database, sender: SmsSender, instance: str, instruments: metrics.Metrics | None = None
+    settings: Settings,
+    db: Database,
+    sender: SmsSender,
+    instance: str,
+    instruments: metrics.Metrics | None = None,
+    caller: VoiceCaller | None = None,
 ) -> AsyncIOScheduler:
     """The scheduled work every instance runs (each job is safe to run in several instances at once)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
@@ -121,7 +130,9 @@ def make_scheduler(
     instruments = instruments or metrics.Metrics()
 
     async def _escalation() -> None:
-        done = await tick(db, sender=sender, instance=instance, lease_seconds=settings.escalation_lease_seconds)
+        done = await tick(
+            db, sender=sender, caller=caller, instance=instance, lease_seconds=settings.escalation_lease_seconds
+        )
         instruments.escalation(done)
         await send_feedback_sms(db, sender=sender)
 
@@ -188,10 +199,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings, db, redis=app.state.redis)
+        app.state.voice_caller = caller = make_voice_caller(settings)
         app.state.push_sender = push_wiring.start(settings, db)  # alerts.push finds it by the database
         app.state.scheduler = scheduler = None
         if settings.scheduler_enabled:
-            app.state.scheduler = scheduler = make_scheduler(settings, db, sender, instance, app.state.metrics)
+            app.state.scheduler = scheduler = make_scheduler(
+                settings, db, sender, instance, app.state.metrics, caller=caller
+            )
             scheduler.start()
 
         async def _escalation_probe() -> Any:
@@ -252,7 +266,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
-    app.include_router(pages_pwa.router)  # /sw.js and the notices page
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)
     if settings.environment == "development":
@@ -269,7 +282,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_registry_condomini.router)
     app.include_router(pages_registry_orgs.router)
     app.include_router(pages_history.router)
-    app.include_router(pages_handover.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
     app.include_router(pages_discharges.router)

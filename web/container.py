@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from alerts.sms.batch import InboundBatcher
 from centrale.db import Database
-from centrale.ports import SmsSender
+from centrale.ports import SmsSender, VoiceCaller
 from centrale.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ def settings_of(conn: HTTPConnection) -> Settings:
 def sms_sender(conn: HTTPConnection) -> SmsSender:
     sender: SmsSender = conn.app.state.sms_sender
     return sender
+
+
+def voice_caller(conn: HTTPConnection) -> VoiceCaller:
+    caller: VoiceCaller = conn.app.state.voice_caller
+    return caller
 
 
 def hub(conn: HTTPConnection) -> Hub:

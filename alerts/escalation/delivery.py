@@ -14,17 +14,18 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
+from alerts.escalation.methods import move_on
 from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
 from alerts.raising import add_entry
-from alerts.service import bring_next_step_forward
 from centrale.clock import utcnow
 from centrale.db import Database
 from centrale.events.service import commit
@@ -44,6 +45,7 @@ class Claimed:
     alert_id: int
     escalation_round: int
     step_index: int
+    recipient: str
     to_phone: str
     body: str
     attempts: int
@@ -65,12 +67,13 @@ def _record_statement(outcome: Outcome, now: datetime) -> Any:
     error = outcome.error[:300] if outcome.error else None
     return (
         update(Notification)
-        .where(col(Notification.id) == outcome.claimed.id)
+        # a status callback that came back before this record (a call's outcome, an SMS's receipt) stands
+        .where(col(Notification.id) == outcome.claimed.id, col(Notification.state) == DeliveryState.IN_INVIO)
         .values(state=outcome.state, provider_id=outcome.provider_id, updated_at=now, error=error)
     )
 
 
-async def _claim(conn: AsyncConnection, notification_id: int, *, record: Outcome | None) -> Claimed | None:
+async def claim(conn: AsyncConnection, notification_id: int, *, record: Outcome | None) -> Claimed | None:
     """One transaction: lock the alert (share), record the previous SMS's outcome, claim this one.
 
     Recording the previous outcome with the next claim halves the transactions and still leaves at
@@ -133,6 +136,7 @@ async def _claim(conn: AsyncConnection, notification_id: int, *, record: Outcome
         alert_id=alert_id,
         escalation_round=round_,
         step_index=step,
+        recipient=recipient,
         to_phone=phone or "",  # recorded without a phone means FALLITA at once: never claimed
         body=body,
         attempts=attempts,
@@ -140,8 +144,13 @@ async def _claim(conn: AsyncConnection, notification_id: int, *, record: Outcome
     )
 
 
-async def _record_failure(database: Database, outcome: Outcome) -> None:
-    """A definite failure: recorded under the alert's lock, and the next step brought forward."""
+#: the timeline's word for a failed notification, by channel
+FAILED_WORD = {Channel.SMS: "sms_fallito", Channel.VOCE: "chiamata_fallita", Channel.PUSH: "notifica_fallita"}
+
+
+async def record_failure(database: Database, outcome: Outcome) -> None:
+    """A definite failure: recorded under the alert's lock; the person's next method, or else the next
+    step, is brought forward."""
     async with database.sessionmaker() as session:
         now = utcnow()
         claimed = outcome.claimed
@@ -149,18 +158,12 @@ async def _record_failure(database: Database, outcome: Outcome) -> None:
             await session.exec(select(Alert).where(col(Alert.id) == claimed.alert_id).with_for_update())
         ).first()
         await session.exec(_record_statement(outcome, now))
-        # the escalation moves on at once, if the alert still waits on the next step
-        if alert is not None and bring_next_step_forward(
-            alert, escalation_round=claimed.escalation_round, step_index=claimed.step_index, now=now
-        ):
-            session.add(alert)
-            add_entry(
-                session,
-                alert,
-                EntryKind.NOTIFICA,
-                at=now,
-                data={"sms_fallito": claimed.id, "passo_successivo": "anticipato"},
-            )
+        notification = await session.get(Notification, claimed.id)
+        # the escalation moves on at once, if the alert still waits on what comes next
+        moved = await move_on(session, alert, notification, now) if notification is not None else {}
+        if alert is not None and notification is not None and moved:
+            word = FAILED_WORD.get(notification.channel, "sms_fallito")
+            add_entry(session, alert, EntryKind.NOTIFICA, at=now, data={word: claimed.id} | moved)
         await commit(session)
 
 
@@ -183,47 +186,67 @@ async def _send(sender: SmsSender, claimed: Claimed) -> Outcome:
     return Outcome(claimed, state, result.provider_id, result.error)
 
 
-async def deliver_pending_sms(
-    database: Database, *, sender: SmsSender, batch: int = 200, instances: int = 3
-) -> dict[str, int]:
-    """Send up to ``batch`` of the recorded SMS that are waiting (a random share of the oldest).
+async def waiting(database: Database, channel: Channel, *, batch: int, instances: int) -> list[int]:
+    """Up to ``batch`` due notifications of ``channel``: a random share of the oldest ``batch * instances``.
 
-    ``instances``: how many engines are expected to share the work (each lists that many batches).
+    Instances see the same waiting rows: each takes its own random share in its own order, so they
+    rarely reach for the same row (a tick drains its share within seconds: order barely matters).
     """
-    counts: Counter[str] = Counter()
     async with database.sessionmaker() as session:
         ids = list(
             (
                 await session.exec(
                     select(col(Notification.id))
                     .where(
-                        col(Notification.channel) == Channel.SMS,
+                        col(Notification.channel) == channel,
                         col(Notification.state) == DeliveryState.IN_ATTESA,
                         col(Notification.step_index) >= 0,  # the reporter's feedback goes its own way
+                        or_(col(Notification.due_at).is_(None), col(Notification.due_at) <= utcnow()),
                     )
                     .order_by(col(Notification.id))
                     .limit(batch * instances)
                 )
             ).all()
         )
-    # instances see the same waiting rows: each takes its own random share in its own order, so they
-    # rarely reach for the same row (a tick drains its share within seconds: order barely matters)
-    ids = random.sample(ids, min(batch, len(ids)))
+    return [int(i or 0) for i in random.sample(ids, min(batch, len(ids)))]
+
+
+Send = Callable[[Claimed], Awaitable[Outcome]]
+
+
+async def deliver(database: Database, channel: Channel, send: Send, *, batch: int, instances: int) -> dict[str, int]:
+    """Claim, send and record up to ``batch`` due notifications of ``channel``; counts by outcome."""
+    counts: Counter[str] = Counter()
+    ids = await waiting(database, channel, batch=batch, instances=instances)
     pending: Outcome | None = None  # sent, to be recorded with the next claim
     async with database.engine.connect() as conn:
         for notification_id in ids:
-            claimed = await _claim(conn, int(notification_id or 0), record=pending)
+            claimed = await claim(conn, notification_id, record=pending)
             pending = None
             if claimed is None:
                 counts["skipped"] += 1
                 continue
-            outcome = await _send(sender, claimed)
+            outcome = await send(claimed)
             counts["error" if outcome.transport_error else outcome.state.lower()] += 1
             if outcome.state == DeliveryState.FALLITA:
-                await _record_failure(database, outcome)
+                await record_failure(database, outcome)
             else:
                 pending = outcome
         if pending is not None:
             async with conn.begin():
                 await conn.execute(_record_statement(pending, utcnow()))
     return dict(counts)
+
+
+async def deliver_pending_sms(
+    database: Database, *, sender: SmsSender, batch: int = 200, instances: int = 3
+) -> dict[str, int]:
+    """Send up to ``batch`` of the recorded SMS that are due (a random share of the oldest).
+
+    ``instances``: how many engines are expected to share the work (each lists that many batches).
+    """
+
+    async def send(claimed: Claimed) -> Outcome:
+        return await _send(sender, claimed)
+
+    return await deliver(database, Channel.SMS, send, batch=batch, instances=instances)

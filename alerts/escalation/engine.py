@@ -20,8 +20,10 @@ from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.escalation.calls import deliver_pending_calls
 from alerts.escalation.delivery import deliver_pending_sms
 from alerts.escalation.models import PolicyStep
+from alerts.escalation.pushes import deliver_pending_push
 from alerts.escalation.reach import PERSONAL_REACH, Contacts, personal_notifications
 from alerts.escalation.roles import RESOLVERS
 from alerts.escalation.service import next_due_after, step_at
@@ -34,7 +36,7 @@ from centrale.db import Database
 from centrale.events.service import commit, emit
 from centrale.flows import flow
 from centrale.operators.models import Operator
-from centrale.ports import SmsSender
+from centrale.ports import SmsSender, VoiceCaller
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ class TickResult:
     steps_run: int = 0
     retriggered: int = 0
     sms: dict[str, int] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    push: dict[str, int] = field(default_factory=dict)
     #: for the instance's metrics: how late each step ran (seconds), notifications made by (channel, state)
     lateness: list[float] = field(default_factory=list)
     notified: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -267,9 +271,16 @@ async def run_step(database: Database, *, alert_id: int, instance: str) -> bool:
 
 @flow("escalation.tick", guarded=False)
 async def tick(
-    database: Database, *, sender: SmsSender, instance: str, lease_seconds: float = 30, batch: int = 100
+    database: Database,
+    *,
+    sender: SmsSender,
+    instance: str,
+    lease_seconds: float = 30,
+    batch: int = 100,
+    caller: VoiceCaller | None = None,
 ) -> TickResult:
-    """One pass: re-trigger expired acknowledgements, run due steps, send recorded SMS."""
+    """One pass: re-trigger expired acknowledgements, run due steps, send what is due (SMS, device
+    notifications, and calls when a ``caller`` is given: without one they wait for an instance that has it)."""
     result = TickResult()
     result.retriggered = await retrigger_expired_acks(database, batch=batch)
     lease = timedelta(seconds=lease_seconds)
@@ -287,4 +298,7 @@ async def tick(
                 except Exception:  # its lease expires and it is retried
                     log.exception("escalation step failed for alert %s", alert_id)
     result.sms = await deliver_pending_sms(database, sender=sender, batch=batch * 3)
+    result.push = await deliver_pending_push(database, batch=batch)
+    if caller is not None:
+        result.calls = await deliver_pending_calls(database, caller=caller, batch=batch)
     return result

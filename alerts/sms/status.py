@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.escalation.methods import move_on
 from alerts.models import Alert, DeliveryState, EntryKind, Notification
 from alerts.raising import add_entry, alert_event
-from alerts.service import bring_next_step_forward
 from alerts.sms.models import FAILED_STATES, SmsDelivery
 from alerts.sms.service import record_delivery
 from centrale.clock import utcnow
@@ -34,11 +34,7 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
     notification.state, notification.updated_at = DeliveryState.FALLITA, now
     notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
     session.add(notification)
-    moved = bring_next_step_forward(
-        alert, escalation_round=notification.escalation_round, step_index=notification.step_index, now=now
-    )
-    if moved:  # the next channel is tried now rather than after the wait
-        session.add(alert)
+    moved = await move_on(session, alert, notification, now)  # the next method, else the next step, now
     add_entry(
         session,
         alert,
@@ -48,8 +44,9 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
             "sms_non_consegnato": notification.id,
             "stato": delivery.status,
             "errore": delivery.error_code,
-            "passo_successivo": "anticipato" if moved else None,
-        },
+            "passo_successivo": moved.get("passo_successivo"),
+        }
+        | ({"metodo_successivo": moved["metodo_successivo"]} if "metodo_successivo" in moved else {}),
     )
     alert_event(session, alert, "alert.delivery_failed", notification_id=notification.id)
     return notification
