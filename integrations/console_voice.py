@@ -1,8 +1,4 @@
-"""The console voice transport: records and logs the calls it would place (the embedded default).
-
-It places no call, so no outcome ever comes back by itself: tests and the demo report one through
-``alerts.escalation.calls.call_outcome``, as the provider's status callback would.
-"""
+"""The console voice transport: records what would be called (the embedded default, and tests)."""
 
 from __future__ import annotations
 
@@ -17,15 +13,15 @@ log = logging.getLogger("centrale.voice.console")
 
 @dataclass
 class ConsoleVoiceCaller:
-    """Keeps every call in ``placed``; ``fail_numbers`` fail at once (a number that does not exist)."""
+    """Calls no one: keeps every call in ``placed`` and logs a line without its words (the number masked).
+    ``fail_numbers`` fail definitively, as an unreachable number does."""
 
     placed: list[OutgoingCall] = field(default_factory=list)
     fail_numbers: set[str] = field(default_factory=set)
 
     async def call(self, call: OutgoingCall) -> CallResult:
         if call.to in self.fail_numbers:
-            return CallResult(provider_id=None, status="failed", error="numero non raggiungibile")
+            return CallResult(provider_id=None, status="failed", error="numero non raggiungibile", retryable=False)
         self.placed.append(call)
-        # the number is masked in the log; what is said carries codes only
-        log.info("Chiamata (console) a %s***: %s", call.to[:6], call.say)
-        return CallResult(provider_id=f"console-call-{uuid.uuid4().hex}", status="queued")
+        log.info("chiamata (console) a %s***, notifica %s", call.to[:6], call.notification_id)
+        return CallResult(provider_id=f"console-{uuid.uuid4().hex}", status="queued")
