@@ -32,10 +32,10 @@ from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender, VoiceCaller
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
-from integrations.console_voice import ConsoleVoiceCaller
 from integrations.twilio.rate import SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
+from integrations.twilio.voice import make_voice_caller
 from integrations.webpush import wiring as push_wiring
 from web import docs, errors, health, logs, metrics, security, tracing
 from web.api import v1
@@ -96,11 +96,6 @@ def make_sms_sender(
             client=twilio_client(settings, http_client), database=database, settings=settings, limiter=limiter
         )
     return ConsoleSmsSender(database=database)
-
-
-def make_voice_caller(settings: Settings) -> VoiceCaller:
-    """The console voice transport: it places no call and logs what it would say."""
-    return ConsoleVoiceCaller()
 
 
 #: what each scheduled job runs: the flows of centrale.flows (tests/test_surfaces.py checks the table)

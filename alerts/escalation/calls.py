@@ -2,8 +2,9 @@
 
 A call placed is INVIATA; the provider's status callback tells how it ended. Answered: CONSEGNATA
 (pressing 1 during the call acknowledges the alert through ``alert.acknowledge``). Not answered,
-busy, failed or cancelled: FALLITA, and the person's next method (an SMS two minutes later, say) is
-brought forward to now, or the next step when they have none left.
+busy, failed or cancelled: FALLITA. Either way, if the alert is still unacknowledged when the call
+ends, the person's next method (an SMS two minutes later, say) is brought forward to now, or the
+next step when they have none left.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import col, select
 
 from alerts.escalation.delivery import MAX_ATTEMPTS, Claimed, Outcome, deliver
 from alerts.escalation.methods import move_on
-from alerts.models import Alert, Channel, DeliveryState, EntryKind, Notification
+from alerts.models import Alert, AlertState, Channel, DeliveryState, EntryKind, Notification
 from alerts.raising import add_entry, alert_event
 from centrale.audit.models import AuditAction
 from centrale.clock import utcnow
@@ -85,14 +86,13 @@ async def call_outcome(database: Database, *, notification_id: int, outcome: str
         now = utcnow()
         found.updated_at = now
         found.provider_id = found.provider_id or provider_id
-        moved = {}
         if outcome == "answered":
             found.state = DeliveryState.CONSEGNATA
         else:
             found.state, found.error = DeliveryState.FALLITA, outcome
-            session.add(found)
-            moved = await move_on(session, alert, found, now)
         session.add(found)
+        # heard but not acknowledged (no 1 pressed) is as good as unanswered: the next method goes now
+        moved = await move_on(session, alert, found, now) if alert.state == AlertState.NUOVA else {}
         add_entry(session, alert, EntryKind.NOTIFICA, at=now, data={"chiamata": found.id, "esito": outcome} | moved)
         alert_event(session, alert, "alert.call_outcome", notification_id=found.id, outcome=outcome)
         tx.audit(
