@@ -13,8 +13,10 @@ from integrations.fhir.bundle import build_bundle
 from integrations.fhir.profiles import MEDIA_TYPE
 from web import container
 from web.api.deps import case_guard
+from web.api.fhir_discharges import router as discharges_router
 
 router = APIRouter(tags=["fhir"])
+router.include_router(discharges_router)  # a hospital's discharge notices, in
 
 Readable = Annotated[CaseAccess, Depends(case_guard(CaseAction.READ, "case.fhir"))]
 
