@@ -36,7 +36,7 @@ async def test_only_those_who_act_on_the_discharge_may_tell_the_sentinels(
         "vii": await f.org(session, OrgKind.MUNICIPIO, municipio="VII"),
         "coop": await f.org(session, OrgKind.ETS),
     }
-    hospital = await f.org(session, OrgKind.ASL_DISTRETTO)
+    hospital = await f.org(session, OrgKind.OSPEDALE)
     cast = {
         "pua": (Role.OPERATORE_PUA, "pua"),
         "manager": (Role.CASE_MANAGER, "ix"),

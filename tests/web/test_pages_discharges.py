@@ -23,7 +23,7 @@ from web.api.deps import COOKIE_NAME
 
 async def _world(session: AsyncSession) -> dict[str, object]:
     pua_org = await f.org(session, OrgKind.ASL_PUA, name="PUA Municipio IX")
-    hospital = await f.org(session, OrgKind.ASL_DISTRETTO, name="Ospedale Sant'Eugenio")
+    hospital = await f.org(session, OrgKind.OSPEDALE, name="Ospedale Sant'Eugenio")
     municipio = await f.org(session, OrgKind.MUNICIPIO, name="Municipio IX")
     return {
         "hospital": hospital,

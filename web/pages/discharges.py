@@ -35,8 +35,6 @@ nav.add(PATH, "nav_discharges", set(flows.NOTIFIERS), order=35)
 
 #: what the person will need at home: a box each, written into the notice's needs in words
 NEEDS = ("ASSISTENZA_DOMICILIARE", "AUSILI", "TUTOR", "PASTI", "TRASPORTO", "SENTINELLE")
-#: the organisations a ward may belong to (the health authority's; a hospital kind when there is one)
-HOSPITAL_KINDS = tuple(kind for kind in OrgKind if kind.value.startswith(("ASL", "OSPEDAL", "AO")))
 #: the form's own fields that the notice does not have, and where their errors show
 CONTACT = ("contact_name", "contact_phone")
 
@@ -44,7 +42,7 @@ CONTACT = ("contact_name", "contact_phone")
 async def _choices(session: AsyncSession) -> dict[str, list[tuple[object, str]]]:
     hospitals = await session.exec(
         select(Organisation)
-        .where(col(Organisation.kind).in_(HOSPITAL_KINDS), col(Organisation.deleted_at).is_(None))
+        .where(col(Organisation.kind) == OrgKind.OSPEDALE, col(Organisation.deleted_at).is_(None))
         .order_by(col(Organisation.name))
     )
     managers = await session.exec(
