@@ -109,7 +109,7 @@ async def prepare_now(tx: Tx, *, role: Role, incoming_id: int, outgoing_id: int 
     if actor.role not in COORDINATION:
         raise await tx.deny(
             AuditAction.CREATE,
-            "handover.prepare",
+            "handover.prepare_now",
             entity_type="Handover",
             entity_id=None,
             person_id=None,
