@@ -19,6 +19,7 @@ from web.api.persons import router as persons_router
 from web.api.plans import router as plans_router
 from web.api.push import router as push_router
 from web.api.referrals import router as referrals_router
+from web.api.rota import router as rota_router
 from web.api.tasks import router as tasks_router
 
 router = APIRouter()
@@ -39,5 +40,6 @@ for sub in (
     events_router,
     push_router,
     handovers_router,
+    rota_router,
 ):
     router.include_router(sub)
