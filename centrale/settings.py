@@ -115,6 +115,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TWILIO_MESSAGING_SERVICE_SID", "CENTRALE_TWILIO_MESSAGING_SERVICE_SID"),
     )
     sms_per_second: float = Field(default=1.0, gt=0, description="Twilio sending rate, messages per second")
+    # a campaign's check-ins (a heat wave makes the whole at-risk list due at once) go out spread over this
+    # window, each person at a fixed place in it; set it to about (persons / sms_per_second) seconds
+    checkin_spread_seconds: int = Field(default=0, ge=0, le=6 * 3600)
     # voice calls (escalation's VOCE channel): the console transport, or Twilio from this number (else the SMS one)
     voice_backend: Literal["console", "twilio"] = "console"
     twilio_voice_number: str | None = Field(

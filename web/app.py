@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
-from alerts.checkins.jobs import checkin_tick
+from alerts.checkins.jobs import Pace, checkin_tick
 from alerts.coverage import check_coverage
 from alerts.discharges.jobs import raise_overdue as raise_overdue_discharges
 from alerts.escalation.engine import tick
@@ -32,7 +32,8 @@ from centrale.events.service import add_commit_listener, remove_commit_listener
 from centrale.ports import SmsSender, VoiceCaller
 from centrale.settings import Settings, get_settings
 from integrations.console_sms import ConsoleSmsSender
-from integrations.twilio.rate import SharedRateLimiter
+from integrations.twilio.dbrate import DatabaseRateLimiter
+from integrations.twilio.rate import Limiter, SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
 from integrations.twilio.voice import make_voice_caller
@@ -88,10 +89,15 @@ def make_bus(settings: Settings) -> EventBus:
 def make_sms_sender(
     settings: Settings, database: Database, *, http_client: Any = None, redis: Redis | None = None
 ) -> SmsSender:
-    """Twilio when ``CENTRALE_SMS_BACKEND=twilio``, else the console transport; both respect opt-outs. With
-    Redis, the sending rate is shared by every instance (integrations/twilio/rate.py)."""
+    """Twilio when ``CENTRALE_SMS_BACKEND=twilio``, else the console transport; both respect opt-outs. The
+    sending rate is shared by every instance through Redis (integrations/twilio/rate.py) or, without Redis,
+    through PostgreSQL (integrations/twilio/dbrate.py); SQLite is one process, whose own limiter is exact."""
     if settings.sms_backend == "twilio":
-        limiter = SharedRateLimiter(redis, settings.sms_per_second) if redis is not None else None
+        limiter: Limiter | None = None
+        if redis is not None:
+            limiter = SharedRateLimiter(redis, settings.sms_per_second)
+        elif not database.is_sqlite:
+            limiter = DatabaseRateLimiter(database.engine, settings.sms_per_second)
         return TwilioSmsSender(
             client=twilio_client(settings, http_client), database=database, settings=settings, limiter=limiter
         )
@@ -139,8 +145,10 @@ def make_scheduler(
             db, horizon=timedelta(days=settings.task_horizon_days), warning_days=settings.plan_end_warning_days
         )
 
+    pace = Pace(spread=timedelta(seconds=settings.checkin_spread_seconds), per_second=settings.sms_per_second)
+
     async def _checkins() -> None:
-        await checkin_tick(db, sender=sender)
+        await checkin_tick(db, sender=sender, pace=pace)
 
     async def _coverage() -> None:
         await check_coverage(db)

@@ -28,6 +28,7 @@ import centrale.referrals.models
 import centrale.rota.models
 import centrale.tasks.models
 import integrations.siuss.models
+import integrations.twilio.models
 
 #: Importing a models module registers its tables; naming them here keeps the imports in use.
 MODEL_MODULES = (
@@ -55,6 +56,7 @@ MODEL_MODULES = (
     centrale.rota.models,
     centrale.tasks.models,
     integrations.siuss.models,
+    integrations.twilio.models,
 )
 
 metadata = SQLModel.metadata

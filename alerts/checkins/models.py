@@ -49,7 +49,9 @@ class CheckinState(StrEnum):
 
 
 class CheckinRequest(SQLModel, table=True):
-    """One "rispondi OK" sent; unique per schedule and due time, so instances send it once."""
+    """One "rispondi OK" sent; unique per schedule and due time, so instances issue it once. A campaign's
+    requests are sent spread over a window (``send_at``, deterministic per schedule), and the reply window
+    runs from each one's own ``sent_at``."""
 
     __tablename__ = "checkin_request"
     __table_args__ = (UniqueConstraint("schedule_id", "due_at"),)
@@ -58,6 +60,8 @@ class CheckinRequest(SQLModel, table=True):
     schedule_id: int = Field(foreign_key="checkin_schedule.id", index=True)
     phone: str = Field(max_length=20, index=True)
     due_at: datetime = utc_field()
+    send_at: datetime | None = utc_field(default=None, index=True, description="when it is to go (or be retried)")
+    sent_at: datetime | None = utc_field(default=None, description="when it went: the reply window starts here")
     window_ends_at: datetime = utc_field(index=True)
     state: CheckinState = Field(default=CheckinState.IN_ATTESA, index=True)
     answered_at: datetime | None = utc_field(default=None)

@@ -2,7 +2,9 @@
 
 With Redis (how several instances run), each start takes a place in the current second's counter, kept
 by Redis and timed by Redis's own clock, so instances whose clocks disagree still share one second; a
-start that finds the second full waits for the next one. Alone (the embedded default, one process), the
+start that finds the second full waits for the next one. Within a second the places are spaced evenly (the
+k-th place starts k/N of the first 80 % of it), so a second's sends do not arrive at Twilio as one burst that a few
+milliseconds' delay would push into the next second's count. Alone (the embedded default, one process), the
 process's own limiter is exact.
 """
 
@@ -16,20 +18,29 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 # KEYS[1]: the counter's prefix; ARGV[1]: starts per window; ARGV[2]: the window in whole seconds (1, or more
-# for rates under one a second). Answers {window start, 0} when a place was taken in that window, {window start,
-# microseconds to the next window} when it is full. TIME is allowed: scripts replicate their effects.
+# for rates under one a second). Answers {window start, 1, microseconds to this place's slot in the window} when a
+# place was taken, {window start, 0, microseconds to the next window} when it is full. TIME is allowed: scripts
+# replicate their effects.
 _TAKE = """
 local now = redis.call('TIME')
 local width = tonumber(ARGV[2])
+local limit = tonumber(ARGV[1])
+local SPREAD = tonumber(ARGV[3])
 local window = math.floor(tonumber(now[1]) / width) * width
 local key = KEYS[1] .. ':' .. width .. ':' .. window
 local taken = redis.call('INCR', key)
 if taken == 1 then redis.call('EXPIRE', key, width + 1) end
-if taken <= tonumber(ARGV[1]) then return {window, 0} end
-return {window, (window + width - tonumber(now[1])) * 1000000 - tonumber(now[2])}
+local elapsed = (tonumber(now[1]) - window) * 1000000 + tonumber(now[2])
+if taken <= limit then
+  return {window, 1, math.max(0, math.floor((taken - 1) * width * SPREAD * 1000000 / limit) - elapsed)}
+end
+return {window, 0, width * 1000000 - elapsed}
 """
 
 KEY = "centrale:sms:rate"
+#: the share of each window the places are spaced over: the rest is slack for a start's way to Twilio, so a
+#: late arrival of a second's last send still falls in that second
+SPREAD = 0.8
 
 
 class Limiter(Protocol):
@@ -59,8 +70,10 @@ class SharedRateLimiter:
     async def take(self) -> int:
         """Wait for a place; answer the start of the window (a second of Redis's clock) it was taken in."""
         while True:
-            second, wait_us = await self._script(keys=[self._key], args=[self._limit, self._width])
-            if not wait_us:
+            second, placed, wait_us = await self._script(keys=[self._key], args=[self._limit, self._width, SPREAD])
+            if placed:
+                if int(wait_us) > 0:  # this place's slot within the second
+                    await self._sleep(int(wait_us) / 1_000_000)
                 return int(second)
             await self._sleep(int(wait_us) / 1_000_000)
 

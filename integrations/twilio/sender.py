@@ -1,9 +1,11 @@
-"""The Twilio adapter of ``SmsSender``: opt-out respected, rate-limited, retried on 5xx and timeouts."""
+"""The Twilio adapter of ``SmsSender``: opt-out respected, rate-limited, retried on 5xx, timeouts, 429 and a
+full queue, with jittered backoff so instances that were refused together do not come back together."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +24,9 @@ log = logging.getLogger(__name__)
 
 STATUS_PATH = "/integrations/twilio/status"
 UNSUBSCRIBED = 21610  # Twilio: the recipient replied STOP
+#: Twilio's answers that mean "not now, the message was not taken": too many requests (20429, HTTP 429), the
+#: sender's queue is full (21611, HTTP 400) or overflowed (30001). Retrying them cannot duplicate a message.
+BUSY_CODES = frozenset({20429, 21611, 30001})
 
 
 class RateLimiter:
@@ -51,9 +56,9 @@ class RateLimiter:
 
 
 def _retryable(exc: Exception) -> bool:
-    """5xx, 429 and transport trouble are worth another try; other 4xx are definite."""
+    """5xx, 429, a full queue and transport trouble are worth another try; other 4xx are definite."""
     if isinstance(exc, TwilioRestException):
-        return exc.status >= 500 or exc.status == 429
+        return exc.status >= 500 or exc.status == 429 or exc.code in BUSY_CODES
     # requests' Timeout and ConnectionError derive from OSError, as do socket timeouts
     return isinstance(exc, TimeoutError | OSError)
 
@@ -71,6 +76,7 @@ class TwilioSmsSender:
         backoff_seconds: float = 1.0,
         limiter: Limiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
             raise ValueError("TWILIO_FROM_NUMBER o TWILIO_MESSAGING_SERVICE_SID necessario")
@@ -80,6 +86,7 @@ class TwilioSmsSender:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._sleep = sleep
+        self._jitter = jitter
         self._limiter: Limiter = limiter or RateLimiter(settings.sms_per_second, sleep=sleep)
 
     def _create_kwargs(self, message: OutgoingSms) -> dict[str, Any]:
@@ -102,8 +109,8 @@ class TwilioSmsSender:
         kwargs = self._create_kwargs(message)
         error = "nessun tentativo"
         for attempt in range(self._max_attempts):
-            if attempt:
-                await self._sleep(self._backoff * 2 ** (attempt - 1))
+            if attempt:  # exponential, each wait drawn between half and all of it
+                await self._sleep(self._backoff * 2 ** (attempt - 1) * (0.5 + self._jitter() / 2))
             await self._limiter.wait()
             try:
                 sent = await asyncio.to_thread(self._client.messages.create, **kwargs)

@@ -43,6 +43,7 @@ def _sender(settings: Settings, database: Database, http: FakeTwilioHttp, clock:
         settings=settings,
         limiter=limiter,
         sleep=clock.sleep,
+        jitter=lambda: 1.0,  # the longest wait of each draw: the doubling is what these tests read
     )
 
 
