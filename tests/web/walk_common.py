@@ -27,11 +27,13 @@ from centrale.demo import seed_demo
 from centrale.events.service import commit
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import Organisation, OrgKind
+from centrale.persons.models import Person
 from centrale.plans.catalogue import seed_catalogue
 from centrale.plans.models import ServiceType
 from centrale.tasks.models import Task, TaskCreate, TaskType
 from centrale.tasks.service import create_task
 from tests import factories as f
+from web.api.deps import COOKIE_NAME
 from web.errors import API_PREFIXES
 
 # --- the pages -------------------------------------------------------------------------------------------
@@ -212,7 +214,31 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
     )
     await commit(session)
     assert (await session.exec(select(Task))).first() is not None
+    await _discharge(session, client, manager, case)
     return district
+
+
+async def _discharge(session: AsyncSession, client: httpx.AsyncClient, manager: Operator, case: Case) -> None:
+    """A protected discharge in flight for the demo case, recorded on its page (the lane and the file show it)."""
+    hospital = Organisation(name="Ospedale Sant'Eugenio", kind=OrgKind.OSPEDALE, municipio="IX")
+    session.add(hospital)
+    await commit(session)
+    person = await session.get(Person, case.person_id)
+    assert person is not None and hospital.id is not None
+    expected = utcnow().date() + timedelta(days=3)
+    form = {
+        "codice_fiscale": person.codice_fiscale,
+        "hospital_org_id": str(hospital.id),
+        "ward": "Medicina interna",
+        "expected_date": expected.isoformat(),
+        "need": "AUSILI",
+        "contact_name": "Inf. Bruni",
+        "contact_phone": "06 5100 1234",
+    }
+    client.cookies.set(COOKIE_NAME, await f.token_for(session, manager))
+    answer = await client.post("/dimissioni/nuova", data=form)
+    client.cookies.clear()
+    assert answer.status_code == 303, answer.text
 
 
 def _plan(provider_id: int) -> dict[str, Any]:
@@ -245,7 +271,7 @@ async def operator_of(session: AsyncSession, district: District, role: Role) -> 
 
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}")
 #: codes that are also the names people use (the scales' own names)
-NAMES = {"INSPIRE", "MMSE"}
+NAMES = {"INSPIRE", "MMSE", "FHIR"}  # FHIR: the standard, also a discharge's source
 
 
 def domain_codes() -> set[str]:
