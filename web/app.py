@@ -22,6 +22,7 @@ from alerts.escalation.engine import tick
 from alerts.escalation.jobs import audit_late_steps
 from alerts.monitoring import monitoring_tick, plan_pass
 from alerts.retention import RetentionPolicy, apply_retention
+from alerts.rota.handoff import notify_handoffs
 from alerts.sms.batch import InboundBatcher
 from alerts.sms.feedback import send_feedback_sms
 from centrale.clock import ROME
@@ -36,6 +37,7 @@ from integrations.twilio.dbrate import DatabaseRateLimiter
 from integrations.twilio.rate import Limiter, SharedRateLimiter
 from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
+from integrations.twilio.status_queue import StatusQueue
 from integrations.twilio.voice import make_voice_caller
 from integrations.webpush import wiring as push_wiring
 from web import docs, errors, health, logs, metrics, security, tracing
@@ -50,8 +52,8 @@ from web.api.siuss import router as siuss_router
 from web.api.sms import router as sms_router
 from web.api.twilio import router as twilio_router
 from web.api.waas import router as waas_router
-from web.board.hub import Hub, HubLimits
 from web.board.discharges import router as board_discharges_router
+from web.board.hub import Hub, HubLimits
 from web.board.more import router as board_more_router
 from web.board.router import router as board_router
 from web.pages import admin as pages_admin
@@ -61,15 +63,19 @@ from web.pages import base as pages
 from web.pages import cases as pages_cases
 from web.pages import discharge_file as pages_discharge_file
 from web.pages import discharges as pages_discharges
+from web.pages import handover as pages_handover
 from web.pages import history as pages_history
 from web.pages import interop as pages_interop
 from web.pages import plans as pages_plans
+from web.pages import pwa as pages_pwa
 from web.pages import referrals as pages_referrals
 from web.pages import registry_access as pages_registry_access
 from web.pages import registry_condomini as pages_registry_condomini
 from web.pages import registry_orgs as pages_registry_orgs
 from web.pages import registry_persons as pages_registry_persons
 from web.pages import reports as reports_pages
+from web.pages import rota as pages_rota
+from web.pages import rota_forms as pages_rota_forms
 from web.pages import search as pages_search
 from web.pages import simulator
 from web.pages import smslog as pages_smslog
@@ -111,6 +117,7 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
     "plans": ("plans.generate_tasks",),
     "checkins": ("checkins.tick",),
     "coverage": ("coverage.check",),
+    "rota.handoff": ("rota.handoff",),
     "discharges": ("discharge.raise_overdue",),
     "twilio.reconcile": ("twilio.reconcile",),
     "retention": ("retention.apply",),
@@ -153,6 +160,9 @@ def make_scheduler(
     async def _coverage() -> None:
         await check_coverage(db)
 
+    async def _handoffs() -> None:
+        await notify_handoffs(db)
+
     async def _discharges() -> None:
         await raise_overdue_discharges(db)
 
@@ -170,6 +180,8 @@ def make_scheduler(
     scheduler.add_job(timed("discharges", _discharges), "interval", minutes=1, id="discharges", **every)
     # every morning before the offices open, in Rome time
     scheduler.add_job(timed("coverage", _coverage), "cron", hour=7, minute=0, timezone=ROME, id="coverage", **every)
+    # each minute: the shift hand-offs just passed tell the incoming and the outgoing operator
+    scheduler.add_job(timed("rota.handoff", _handoffs), "interval", minutes=1, id="rota.handoff", **every)
     # every night, when nobody is at work
     scheduler.add_job(timed("retention", _retention), "cron", hour=3, minute=30, timezone=ROME, id="retention", **every)
     if settings.sms_backend == "twilio":
@@ -202,6 +214,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.hub = hub = Hub(db, bus, HubLimits.from_settings(settings))
         await hub.start()
         app.state.sms_sender = sender = make_sms_sender(settings, db, redis=app.state.redis)
+        # with Redis, delivery-status callbacks are queued and applied in batches (status_queue.py)
+        app.state.status_queue = None
+        if app.state.redis is not None:
+            app.state.status_queue = StatusQueue(app.state.redis, db, consumer=instance)
+            await app.state.status_queue.start()
         app.state.voice_caller = caller = make_voice_caller(settings)
         app.state.push_sender = push_wiring.start(settings, db)  # alerts.push finds it by the database
         app.state.scheduler = scheduler = None
@@ -229,6 +246,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             push_wiring.stop(db)
             remove_commit_listener(committed)
             await bus.stop()
+            if app.state.status_queue is not None:
+                await app.state.status_queue.stop()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             if owns_db:
@@ -269,6 +288,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(waas_router, prefix="/waas/v1")
     app.include_router(pages.router)
     app.include_router(tasks_pages.router)
+    app.include_router(pages_pwa.router)  # /sw.js and the notices page
     app.include_router(pages_cases.router)
     app.include_router(reports_pages.router)
     if settings.environment == "development":
@@ -285,6 +305,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_registry_condomini.router)
     app.include_router(pages_registry_orgs.router)
     app.include_router(pages_history.router)
+    app.include_router(pages_rota.router)
+    app.include_router(pages_rota_forms.router)
+    app.include_router(pages_handover.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
     app.include_router(pages_discharges.router)
