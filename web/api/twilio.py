@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData, UploadFile
 from twilio.twiml.messaging_response import MessagingResponse
@@ -18,8 +19,9 @@ from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
 from centrale.audit.service import Agent, build_event, record_now
 from centrale.uow import Tx
 from integrations.twilio.signature import is_signed
+from integrations.twilio.status_queue import StatusQueue
 from web import container
-from web.api.deps import SessionDep, client_address, flow_route
+from web.api.deps import client_address, flow_route
 
 router = APIRouter(prefix="/integrations/twilio", tags=["twilio"])
 
@@ -123,20 +125,33 @@ def _twiml(text: str) -> str:
 
 
 @router.post("/status", response_class=Response, openapi_extra=flow_route("sms.status"))
-async def delivery_status(request: Request, session: SessionDep) -> Response:
-    """Move a sent SMS's delivery state forward; failures are recorded for the escalation."""
+async def delivery_status(request: Request) -> Response:
+    """Move a sent SMS's delivery state forward; failures are recorded for the escalation. With Redis the
+    callback is only queued (durably, before the answer) and applied in batches, so a campaign's flood of
+    callbacks never holds up the inbound SMS webhook (integrations/twilio/status_queue.py)."""
     form = await _signed_form(request, "twilio.status")
     params = _params(form)
     if missing := [name for name in STATUS_REQUIRED if not params.get(name)]:
         raise _missing(missing)
-    tx = Tx(session=session, db=container.database(request), agent=_agent(request))
-    await record_delivery_status(
-        tx,
-        provider_id=params["MessageSid"],
-        status=params["MessageStatus"],
-        to_number=params.get("To"),
-        error_code=params.get("ErrorCode") or None,
-    )
-    await tx.commit()
+    queue: StatusQueue | None = getattr(request.app.state, "status_queue", None)
+    if queue is not None:
+        try:
+            await queue.put(params)
+        except RedisError as error:  # not held: Twilio retries a 5xx
+            log.warning("status callback not queued (%s); asking Twilio to retry", type(error).__name__)
+            raise HTTPException(status_code=503, detail=RETRY, headers={"Retry-After": "1"}) from error
+    else:
+        async with Tx.open(container.database(request), agent=_agent(request)) as tx:
+            await record_delivery_status(
+                tx,
+                provider_id=params["MessageSid"],
+                status=params["MessageStatus"],
+                to_number=params.get("To"),
+                error_code=params.get("ErrorCode") or None,
+            )
+            await tx.commit()
     container.metrics(request).delivery_status(params["MessageStatus"])
-    return Response(content=str(MessagingResponse()), media_type=TWIML)
+    return Response(content=_EMPTY, media_type=TWIML)
+
+
+_EMPTY = str(MessagingResponse())
