@@ -7,7 +7,8 @@ check-ins by the buildings the operator follows or covers as district. Items car
 words (severity, source, type, dates, a person's surname and initial), never a clinical detail.
 
 The stored digest keeps, for each item, the person or alert it is about, so that whoever reads it
-later sees only the items they may see today (``visible_part``).
+later sees only the items they may see today (``visible_part``): a person's items if they may read
+the person, an alert if the board would show it to them, a sentinel's check-in if they cover its building.
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ async def _pending_checkins(session: AsyncSession, actor: Actor) -> list[dict[st
             "person_id": schedule.person_id,
             "person": _short(person),
             "sentinel": sentinel.name if person is None and sentinel is not None else None,
+            "condominio_id": sentinel.condominio_id if person is None and sentinel is not None else None,
             "due_at": request.due_at.isoformat(),
             "window_ends_at": request.window_ends_at.isoformat(),
         }
@@ -211,11 +213,17 @@ async def visible_part(session: AsyncSession, actor: Actor, digest: dict[str, An
         query = select(col(Alert.id)).where(col(Alert.id).in_(alert_ids), alert_visibility(actor))
         alerts = {int(i) for i in (await session.exec(query)).all() if i is not None}
 
+    building_ids = {int(i["condominio_id"]) for i in digest.get("pending_checkins", []) if i.get("condominio_id")}
+    buildings: set[int] = set()
+    if building_ids:
+        query = select(col(Condominio.id)).where(col(Condominio.id).in_(building_ids), _buildings(actor))
+        buildings = {int(i) for i in (await session.exec(query)).all() if i is not None}
+
     def keep(item: dict[str, Any]) -> bool:
         if item.get("alert_id") is not None:
             return int(item["alert_id"]) in alerts
         if item.get("person_id") is not None:
             return int(item["person_id"]) in seen
-        return True  # a sentinel's check-in: a building the reader covers was checked when it was built
+        return item.get("condominio_id") is not None and int(item["condominio_id"]) in buildings
 
     return {key: [i for i in digest.get(key, []) if keep(i)] for key in SECTIONS}

@@ -2,7 +2,8 @@
 
 Two coordinators of the Centrale (municipio IX) hand over at 20:00 of 4 May 2027. The seeded data has,
 for a person of municipio IX (Bianchi): a new alert, an acknowledged one, a resolved one; an overdue
-task, a task not yet due, a late task already done; a check-in awaiting its reply, one answered; an
+task, a task not yet due, a late task already done; a check-in awaiting its reply, one answered (and a sentinel's
+check-in awaiting its reply, in a building of municipio IX); an
 active plan ending in three days and one ending in a month. A person of municipio VII (Verdi) has
 a new alert, an overdue task and an ending plan the coordinators of IX may not see.
 """
@@ -121,19 +122,19 @@ async def evening(session: AsyncSession) -> Evening:
     for row in rows.values():
         session.add(row)
     schedule = CheckinSchedule(person_id=bianchi.id, phone="+393330000901", rrule="FREQ=DAILY;BYHOUR=18")
-    session.add(schedule)
+    watcher = await f.sentinel(session, await f.condominio(session, tutor), phone="+393330000902")
+    watch = CheckinSchedule(sentinel_id=watcher.id, phone=watcher.phone, rrule="FREQ=DAILY;BYHOUR=19")
+    session.add_all([schedule, watch])
     await session.flush()
-    for key, state, hours in (
-        ("checkin_waiting", CheckinState.IN_ATTESA, 1),
-        ("checkin_answered", CheckinState.RISPOSTO, 25),
-    ):
+    waiting = (
+        ("checkin_waiting", schedule, CheckinState.IN_ATTESA, 1.0),
+        ("checkin_answered", schedule, CheckinState.RISPOSTO, 25.0),
+        ("checkin_sentinel", watch, CheckinState.IN_ATTESA, 0.5),
+    )
+    for key, of, state, hours in waiting:
         due = HANDOFF - timedelta(hours=hours)
         rows[key] = CheckinRequest(
-            schedule_id=schedule.id or 0,
-            phone=schedule.phone,
-            due_at=due,
-            window_ends_at=due + timedelta(hours=2),
-            state=state,
+            schedule_id=of.id or 0, phone=of.phone, due_at=due, window_ends_at=due + timedelta(hours=2), state=state
         )
         session.add(rows[key])
     case_ix, case_vii = await _case(session, bianchi, manager_ix), await _case(session, verdi, manager_vii)

@@ -10,13 +10,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.handover import flows
+from alerts.handover.digest import SECTIONS
 from alerts.handover.models import Handover, HandoverNoteIn
 from centrale.audit.models import AuditEvent, AuditEventPerson, AuditOutcome
 from centrale.auth.actor import Actor, actor_of
 from centrale.db import Database
 from centrale.errors import Conflict, Refused
 from centrale.operators.models import Operator, Role
+from centrale.organisations.models import OrgKind
 from centrale.uow import Tx
+from tests import factories as f
 from tests.alerts.handover.helpers import HANDOFF, evening
 
 
@@ -62,7 +65,8 @@ async def test_digest_lists_the_seeded_data_the_incoming_acknowledges_and_the_au
         assert _ids(digest["open_alerts"], "alert_id") == [e.ids["alert_new"]]
         assert _ids(digest["acknowledged_alerts"], "alert_id") == [e.ids["alert_ack"]]
         assert [t["code"] for t in digest["overdue_tasks"]] == ["T-LATE"]
-        assert _ids(digest["pending_checkins"], "checkin_id") == [e.ids["checkin_waiting"]]
+        assert _ids(digest["pending_checkins"], "checkin_id") == [e.ids["checkin_waiting"], e.ids["checkin_sentinel"]]
+        assert digest["pending_checkins"][1]["sentinel"] == "Sentinella di prova"
         assert _ids(digest["ending_plans"], "plan_id") == [e.ids["plan_ending"]]
         assert digest["open_alerts"][0]["person"] == "Bianchi M."
         assert shown.notes == "Richiamare la sentinella di via Roma"
@@ -135,13 +139,21 @@ async def test_only_the_incoming_acknowledges_and_a_refusal_is_audited(
 
 
 async def test_a_later_reader_sees_only_what_they_may_see(database: Database, session: AsyncSession) -> None:
-    """The PUA operator of IX follows no one here: reading the coordinators' handover is refused (audited)."""
+    """A coordinator of municipio VII reads the IX coordinators' handover without its items (persons and
+    buildings of IX); the PUA operator, neither incoming nor outgoing, is refused (audited)."""
     e = await evening(session)
     with time_machine.travel(HANDOFF, tick=False):
         handover_id = await flows.prepare(
             database, role=Role.COORDINATORE, incoming_id=e.incoming.id or 0, outgoing_id=e.outgoing.id, at=HANDOFF
         )
     assert handover_id is not None
+    other = await f.operator(session, Role.COORDINATORE, await f.org(session, OrgKind.CENTRALE, municipio="VII"))
+    async with Tx.open(database, actor=await _actor(database, other)) as tx:
+        shown = await flows.read(tx, handover_id=handover_id)
+    async with Tx.open(database, actor=await _actor(database, e.incoming)) as tx:
+        whole = await flows.read(tx, handover_id=handover_id)
+    assert all(whole.digest[key] for key in SECTIONS)
+    assert shown.digest == {key: [] for key in SECTIONS}
     async with Tx.open(database, actor=await _actor(database, e.pua)) as tx:
         with pytest.raises(Refused):
             await flows.read(tx, handover_id=handover_id)
