@@ -7,9 +7,13 @@ refuses (a shift that is not the asker's, an interval already over) is its own s
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import SQLModel
 from starlette.datastructures import FormData
 
 from alerts.rota import flows
@@ -25,6 +29,7 @@ from web.pages.base import page_actor
 from web.words import rota as _words  # noqa: F401 - registers the pages' words
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T", bound=SQLModel)
 
 BACK = ("/turni", "/turni/miei")
 
@@ -100,6 +105,14 @@ def _layer(form: FormData) -> dict[str, object]:
     }
 
 
+def _parsed(model: type[T], data: dict[str, object]) -> T:
+    """The form's fields as the flow's input; what does not fit is a 422 page naming the field in words."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
 async def _signed_in(request: Request, session: SessionDep) -> tuple[Actor, Tx, FormData] | Response:
     actor = await page_actor(request)
     if actor is None:
@@ -112,7 +125,7 @@ async def create_layer(request: Request, session: SessionDep) -> Response:
     if isinstance(got := await _signed_in(request, session), Response):
         return got
     _, tx, form = got
-    await flows.create_layer(tx, data=RotaLayerCreate.model_validate(_layer(form)))
+    await flows.create_layer(tx, data=_parsed(RotaLayerCreate, _layer(form)))
     await tx.commit()
     return RedirectResponse(_back(form), status_code=303)
 
@@ -122,7 +135,7 @@ async def update_layer(layer_id: int, request: Request, session: SessionDep) -> 
     if isinstance(got := await _signed_in(request, session), Response):
         return got
     _, tx, form = got
-    await flows.update_layer(tx, layer_id=layer_id, data=RotaLayerUpdate.model_validate(_layer(form)))
+    await flows.update_layer(tx, layer_id=layer_id, data=_parsed(RotaLayerUpdate, _layer(form)))
     await tx.commit()
     return RedirectResponse(_back(form), status_code=303)
 
@@ -142,12 +155,15 @@ async def cover(request: Request, session: SessionDep) -> Response:
     _, tx, form = got
     taker = _id(form, "operator_id")
     start, end = _interval(form, "day", "from_time", "to_time")
-    data = CoverCreate(
-        role=await _role_of(session, taker, "operator_id"),
-        operator_id=taker or 0,
-        replaces_id=_id(form, "replaces_id", required=False),
-        starts_at=start,
-        ends_at=end,
+    data = _parsed(
+        CoverCreate,
+        dict(
+            role=await _role_of(session, taker, "operator_id"),
+            operator_id=taker or 0,
+            replaces_id=_id(form, "replaces_id", required=False),
+            starts_at=start,
+            ends_at=end,
+        ),
     )
     await flows.cover_shift(tx, data=data)
     await tx.commit()
@@ -164,14 +180,17 @@ async def swap(request: Request, session: SessionDep) -> Response:
     back: tuple[datetime | None, datetime | None] = (None, None)
     if any(_text(form, k) for k in ("back_day", "back_from_time", "back_to_time")):
         back = _interval(form, "back_day", "back_from_time", "back_to_time")
-    data = SwapCreate(
-        role=await _role_of(session, giver, "operator_id"),
-        operator_id=giver or 0,
-        with_operator_id=_id(form, "with_operator_id") or 0,
-        starts_at=start,
-        ends_at=end,
-        back_starts_at=back[0],
-        back_ends_at=back[1],
+    data = _parsed(
+        SwapCreate,
+        dict(
+            role=await _role_of(session, giver, "operator_id"),
+            operator_id=giver or 0,
+            with_operator_id=_id(form, "with_operator_id") or 0,
+            starts_at=start,
+            ends_at=end,
+            back_starts_at=back[0],
+            back_ends_at=back[1],
+        ),
     )
     await flows.swap_shifts(tx, data=data)
     await tx.commit()

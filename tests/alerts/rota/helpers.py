@@ -34,7 +34,7 @@ async def operators(
 async def layer(session: AsyncSession, role: Role, ops: list[Operator], handoffs: list[str], **kw: object) -> RotaLayer:
     """A layer from Monday 30 November 2026, every day unless told."""
     row = RotaLayer(
-        name=f"Livello {role} {handoffs}",
+        name=f"Turni dalle {handoffs[0]}",
         role=role,
         starts_on=FIRST_DAY,
         handoffs=handoffs,
