@@ -17,7 +17,7 @@ import contextlib
 import logging
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import ResponseError
 
 from alerts.sms.status import record_delivery_status
@@ -31,6 +31,8 @@ STREAM = "centrale:sms:status"
 GROUP = "apply"
 FIELDS = ("MessageSid", "MessageStatus", "To", "ErrorCode")
 CLAIM_IDLE_MS = 30_000
+POOL = 50
+POOL_WAIT_SECONDS = 5.0
 AGENT = Agent(operator_id=None, name="webhook Twilio", role=None, org_id=None, source_address=None)
 
 
@@ -47,7 +49,18 @@ class StatusQueue:
         batch: int = 500,
         block_ms: int = 200,
     ) -> None:
-        self._redis, self._db = redis, database
+        shared = redis.connection_pool
+        # its own pool, which waits for a free connection instead of refusing (redis-py's default pool
+        # refuses past 100): a burst of callbacks queues here for milliseconds rather than answering 503
+        self._redis: Redis = Redis(
+            connection_pool=BlockingConnectionPool(
+                connection_class=shared.connection_class,
+                max_connections=POOL,
+                timeout=POOL_WAIT_SECONDS,
+                **shared.connection_kwargs,
+            )
+        )
+        self._db = database
         self._consumer, self._stream = consumer, stream
         self._batch, self._block_ms = batch, block_ms
         self._task: asyncio.Task[None] | None = None
@@ -118,6 +131,7 @@ class StatusQueue:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._redis.aclose()
 
 
 async def _record(tx: Tx, callback: dict[str, str]) -> None:
