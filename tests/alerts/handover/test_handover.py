@@ -16,6 +16,7 @@ from centrale.audit.models import AuditEvent, AuditEventPerson, AuditOutcome
 from centrale.auth.actor import Actor, actor_of
 from centrale.db import Database
 from centrale.errors import Conflict, Refused
+from centrale.events.models import Event
 from centrale.operators.models import Operator, Role
 from centrale.organisations.models import OrgKind
 from centrale.uow import Tx
@@ -90,6 +91,14 @@ async def test_digest_lists_the_seeded_data_the_incoming_acknowledges_and_the_au
             )
         ).all()
     assert set(covered) == {e.bianchi.id}
+    async with database.sessionmaker() as s:
+        query = select(Event).where(col(Event.kind).startswith("handover.")).order_by(col(Event.id))
+        events = [(ev.kind, ev.recipient_operator_id, ev.person_id) for ev in (await s.exec(query)).all()]
+    assert events == [  # the note, the digest, the acknowledgement: each told to whom it concerns, naming no one
+        ("handover.note", outgoing.operator_id, None),
+        ("handover.prepared", incoming.operator_id, None),
+        ("handover.acknowledged", outgoing.operator_id, None),
+    ]
     acks = await _audit(database, "handover.acknowledge")
     assert [(r.entity_id, r.agent_operator_id, r.outcome) for r in acks] == [
         (str(handover_id), incoming.operator_id, AuditOutcome.SUCCESS)
