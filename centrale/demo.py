@@ -48,6 +48,7 @@ ORGS = [
 OPERATORS = [
     ("admin", "Amministratore di sistema", Role.AMMINISTRATORE, "Centrale Operativa Municipio IX", None),
     ("coordinatore", "Giulia Marchetti", Role.COORDINATORE, "Centrale Operativa Municipio IX", "+393330000201"),
+    ("coordinatore2", "Paolo Neri", Role.COORDINATORE, "Centrale Operativa Municipio IX", "+393330000204"),
     ("casemanager", "Roberta Sala", Role.CASE_MANAGER, "Municipio IX EUR - Servizio sociale", "+393330000202"),
     ("pua", "Stefano Greco", Role.OPERATORE_PUA, "ASL Roma 2 - PUA Distretto IX", "+393330000203"),
     ("mmg.ferri", "Lucia Ferri", Role.MMG, "Studio medico Dott.ssa Lucia Ferri", None),
