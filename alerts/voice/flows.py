@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from alerts.models import Notification
+from alerts.models import Channel, Notification
 from alerts.sms.flows import receive_sms
 from alerts.sms.models import InboundSms
 from centrale.audit.models import AuditAction, AuditPurpose
@@ -114,3 +114,11 @@ async def called_operator(session: AsyncSession, *, notification_id: int, call_s
     if actor is None:
         return None
     return Called(alert_id=notification.alert_id, notification_id=notification_id, actor=actor)
+
+
+async def spoken_text(session: AsyncSession, *, notification_id: int) -> str | None:
+    """What an escalation call said (the notification's text: codes and fixed words), to say it again."""
+    notification = await session.get(Notification, notification_id)
+    if notification is None or notification.channel != Channel.VOCE:
+        return None
+    return notification.body

@@ -48,7 +48,6 @@ MENU = (
 )
 LEAVE_MESSAGE = "Grazie. Lascia un messaggio dopo il segnale, poi premi cancelletto."
 THANKS = "Segnalazione ricevuta. Grazie, arrivederci."
-LEVELS = {"ALTA": "alto", "MEDIA": "medio", "BASSA": "basso"}
 # Twilio's final call states and the outcome the escalation understands
 FINAL_STATES = {
     "completed": "answered",
@@ -57,13 +56,6 @@ FINAL_STATES = {
     "failed": "failed",
     "canceled": "canceled",
 }
-
-
-def spoken_alert(alert_id: int, severity: str) -> str:
-    """The alert as a call says it: its number digit by digit and its level, nothing else."""
-    digits = " ".join(str(alert_id))
-    level = LEVELS.get(str(severity), "")
-    return f"Centrale operativa. Allerta numero {digits}" + (f", livello {level}." if level else ".")
 
 
 def _say(node: Any, text: str) -> None:

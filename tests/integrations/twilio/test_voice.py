@@ -10,11 +10,13 @@ import pytest
 import requests
 from twilio.http.response import Response
 
+from alerts.escalation.texts import voice_text
+from alerts.models import Alert, AlertSource, Severity
 from centrale.ports import OutgoingCall
 from centrale.settings import Settings
 from integrations.console_voice import ConsoleVoiceCaller
 from integrations.twilio.sender import twilio_client
-from integrations.twilio.voice import TwilioVoiceCaller, make_voice_caller, outcome_of, spoken_alert
+from integrations.twilio.voice import TwilioVoiceCaller, make_voice_caller, outcome_of
 from tests.integrations.fake_twilio import FakeTwilioHttp, error_response
 
 NUMBER = "+393330000101"
@@ -26,10 +28,12 @@ def _created(sid: str = "CA" + "1" * 32) -> Response:
     return Response(201, json.dumps(body))
 
 
+# what the alert's record says stays in the record: the call says the number and the priority
+ALERT = Alert(id=123, source=AlertSource.SEGNALAZIONE_SENTINELLA, severity=Severity.ALTA, summary="Caduta, diabete")
+
+
 def _call() -> OutgoingCall:
-    return OutgoingCall(
-        to=NUMBER, say=spoken_alert(123, "ALTA"), key="7.1.0.operator:4.VOCE", notification_id=7, alert_id=123
-    )
+    return OutgoingCall(to=NUMBER, say=voice_text(ALERT), key="7.1.0.operator:4.VOCE", notification_id=7, alert_id=123)
 
 
 def _caller(settings: Settings, http: FakeTwilioHttp) -> TwilioVoiceCaller:
@@ -53,8 +57,8 @@ async def test_the_call_reads_the_alert_in_italian_and_asks_for_1_with_signed_ca
     assert gather.get("action") == "https://centrale.example.org/integrations/twilio/voice/gather?n=7&volta=1"
     said = [say.text or "" for say in twiml.iter("Say")]
     assert all(say.get("language") == "it-IT" for say in twiml.iter("Say"))
-    assert said[0] == "Centrale operativa. Allerta numero 1 2 3, livello alto."
-    assert said[1] == "Premi 1 per prendere visione."
+    assert said[0] == voice_text(ALERT) and "123" in said[0] and "alta" in said[0]
+    assert said[0].endswith("Premi 1 per prendere visione.") and len(said) == 2  # asked once, not twice
     assert said[-1].endswith("Arrivederci.")  # nothing pressed: a polite goodbye
     assert not any(word.lower() in data["Twiml"].lower() for word in HEALTH_WORDS)
 
@@ -101,10 +105,11 @@ async def test_the_embedded_default_is_the_console_which_logs_no_words(
 ):
     caller = make_voice_caller(settings)
     assert isinstance(caller, ConsoleVoiceCaller)
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO, logger="centrale.voice.console"):
         result = await caller.call(_call())
     assert result.status == "queued" and caller.placed == [_call()]
-    assert "Allerta" not in caplog.text and NUMBER not in caplog.text and "notifica 7" in caplog.text
+    lines = [r.getMessage() for r in caplog.records if r.name == "centrale.voice.console"]
+    assert lines == ["chiamata (console) a +39333***, notifica 7"]  # neither the words nor the whole number
     twilio = make_voice_caller(settings.model_copy(update={"voice_backend": "twilio"}))
     assert isinstance(twilio, TwilioVoiceCaller)
 
