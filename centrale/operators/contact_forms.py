@@ -35,17 +35,19 @@ class ContactRulesUpdate(SQLModel):
     def _known_severities(cls, rules: dict[str, list[RuleStep]]) -> dict[str, list[RuleStep]]:
         for severity, steps in rules.items():
             if severity not in SEVERITIES:
-                raise Invalid(f"Regole: priorità sconosciuta {severity!r} / rules: unknown priority", field="rules")
+                raise Invalid(
+                    f"Regole per priorità: priorità sconosciuta {severity!r} / rules: unknown priority", field="rules"
+                )
             if len(steps) > MAX_RULE_STEPS:
                 raise Invalid(
-                    f"Regole: al massimo {MAX_RULE_STEPS} recapiti per priorità / rules: at most "
+                    f"Regole per priorità: al massimo {MAX_RULE_STEPS} recapiti per priorità / rules: at most "
                     f"{MAX_RULE_STEPS} methods per priority",
                     field="rules",
                 )
             methods = [step.method for step in steps]
             if len(set(methods)) != len(methods):
                 raise Invalid(
-                    "Regole: ogni recapito una volta sola per priorità / rules: each method once per priority",
+                    "Regole per priorità: ogni recapito una volta sola per priorità / rules: each method once",
                     field="rules",
                 )
         return rules
@@ -70,12 +72,14 @@ class PhoneCreate(SQLModel):
     def _usable(self) -> PhoneCreate:
         if self.sms and not is_mobile(self.number):
             raise Invalid(
-                f"Numero: {self.number} è un numero fisso; per gli SMS serve un cellulare / number: "
+                f"Numero di telefono: {self.number} è un numero fisso; per gli SMS serve un cellulare / number: "
                 f"{self.number} is a landline; SMS need a mobile",
                 field="number",
             )
         if not self.sms and not self.voice:
-            raise Invalid("Numero: scegli almeno SMS o chiamate / number: choose SMS or calls at least", field="voice")
+            raise Invalid(
+                "Numero di telefono: scegli almeno SMS o chiamate / number: choose SMS or calls at least", field="voice"
+            )
         return self
 
 
