@@ -61,6 +61,7 @@ from web.pages import admin_checkins as pages_admin_checkins
 from web.pages import assessments as pages_assessments
 from web.pages import base as pages
 from web.pages import cases as pages_cases
+from web.pages import contacts as pages_contacts
 from web.pages import discharge_file as pages_discharge_file
 from web.pages import discharges as pages_discharges
 from web.pages import handover as pages_handover
@@ -305,6 +306,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_registry_condomini.router)
     app.include_router(pages_registry_orgs.router)
     app.include_router(pages_history.router)
+    app.include_router(pages_contacts.router)
     app.include_router(pages_rota.router)
     app.include_router(pages_rota_forms.router)
     app.include_router(pages_handover.router)
