@@ -51,6 +51,7 @@ from web.api.reports import router as reports_router
 from web.api.siuss import router as siuss_router
 from web.api.sms import router as sms_router
 from web.api.twilio import router as twilio_router
+from web.api.twilio_voice import router as twilio_voice_router
 from web.api.waas import router as waas_router
 from web.board.discharges import router as board_discharges_router
 from web.board.hub import Hub, HubLimits
@@ -271,6 +272,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # added last: the outermost layer, so that the others' log lines carry the request id
     logs.install(app, logs.format_of(settings))
     app.include_router(twilio_router)  # first: routes are matched in order, and this is the hot path
+    app.include_router(twilio_voice_router)
     # the board's socket next: a handshake then neither walks nor (lazily) builds every HTTP route
     app.include_router(board_router)
     app.include_router(board_more_router)
