@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 from sqlmodel import col, func, select
 
 from centrale.audit.models import AuditEvent, AuditOutcome
@@ -13,8 +12,6 @@ from centrale.db import Database
 from centrale.tasks.models import Task, TaskState
 from tests import factories as f
 from tests.alerts.push.helpers import Crew, crew, new_task
-
-pytestmark = pytest.mark.asyncio
 
 
 async def _task(client: httpx.AsyncClient, c: Crew, hours: int = 2) -> int:

@@ -30,8 +30,6 @@ from tests.alerts.push.fake_push import Browser, FakePushService, fake_push_serv
 from tests.alerts.push.helpers import Crew, crew, new_task
 from web.app import create_app
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest.fixture
 async def push() -> AsyncIterator[FakePushService]:
