@@ -4,6 +4,9 @@ the incoming's acknowledgement, and the audited read.
 ``prepare`` is the job's door: the rota's hand-off calls it for each incoming operator, in every
 instance at once, so it is idempotent on (role, incoming, hand-off time) by a unique constraint.
 A coordinator's "prepare now" is the same work under an operator's name and authorisation.
+
+Each emits one event to the operator it concerns; the board lists personal events by their ``text``,
+so each carries a short Italian sentence: no code, and nothing of the digest.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ async def build_and_store(
         kind="handover.prepared",
         entity_type="Handover",
         entity_id=handover.id,
-        payload={"handover_id": handover.id, "role": role.value},
+        payload={"handover_id": handover.id, "role": role.value, "text": "Consegne pronte: aprire la pagina Consegne"},
         recipient_operator_id=incoming_id,
     )
     return handover
@@ -160,7 +163,7 @@ async def write_note(tx: Tx, *, data: HandoverNoteIn) -> HandoverNote:
         kind="handover.note",
         entity_type="HandoverNote",
         entity_id=note.id,
-        payload={"note_id": note.id, "role": data.role.value},
+        payload={"note_id": note.id, "role": data.role.value, "text": "Nota per le prossime consegne salvata"},
         recipient_operator_id=actor.operator_id,
     )
     return note
@@ -199,7 +202,11 @@ async def acknowledge(tx: Tx, *, handover_id: int) -> Handover:
         kind="handover.acknowledged",
         entity_type="Handover",
         entity_id=handover_id,
-        payload={"handover_id": handover_id, "role": handover.role.value},
+        payload={
+            "handover_id": handover_id,
+            "role": handover.role.value,
+            "text": f"Consegne lette da {actor.full_name}",
+        },
         recipient_operator_id=handover.outgoing_id or handover.incoming_id,
     )
     return handover

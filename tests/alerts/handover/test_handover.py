@@ -93,11 +93,17 @@ async def test_digest_lists_the_seeded_data_the_incoming_acknowledges_and_the_au
     assert set(covered) == {e.bianchi.id}
     async with database.sessionmaker() as s:
         query = select(Event).where(col(Event.kind).startswith("handover.")).order_by(col(Event.id))
-        events = [(ev.kind, ev.recipient_operator_id, ev.person_id) for ev in (await s.exec(query)).all()]
+        rows = (await s.exec(query)).all()
+        events = [(ev.kind, ev.recipient_operator_id, ev.person_id) for ev in rows]
     assert events == [  # the note, the digest, the acknowledgement: each told to whom it concerns, naming no one
         ("handover.note", outgoing.operator_id, None),
         ("handover.prepared", incoming.operator_id, None),
         ("handover.acknowledged", outgoing.operator_id, None),
+    ]
+    assert [ev.payload["text"] for ev in rows] == [  # what the board's personal list shows: words
+        "Nota per le prossime consegne salvata",
+        "Consegne pronte: aprire la pagina Consegne",
+        "Consegne lette da Luca Galli",
     ]
     acks = await _audit(database, "handover.acknowledge")
     assert [(r.entity_id, r.agent_operator_id, r.outcome) for r in acks] == [
