@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import board, escalation, history, report, webhook
+from bench import board, escalation, heatwave, history, report, webhook
 from bench.common import Context
 
 RESULTS = Path(__file__).parent / "results"
@@ -34,6 +34,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "board-snapshot": board.snapshot,
     "escalation": escalation.scenario,
     "history": history.scenario,
+    "heatwave": heatwave.scenario,
 }
 
 
