@@ -1,4 +1,4 @@
-"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user, bootstrap."""
+"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user, bootstrap, vapid-keys."""
 
 from __future__ import annotations
 
@@ -205,3 +205,24 @@ def bootstrap(
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e["loc"])
         raise click.ClickException(f"Dati non validi / invalid: {fields}") from exc
     click.echo(f"Organizzazione {organisation_id} e amministratore {operator_id} ({username}) creati / created.")
+
+
+@main.command("vapid-keys")
+@click.option(
+    "--private-key-file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="write the private key to this file (a secret: ./secrets/vapid_private_key) instead of printing it",
+)
+def vapid_keys(private_key_file: str | None) -> None:
+    """A new VAPID key pair for web push (CENTRALE_PUSH_BACKEND=webpush)."""
+    from integrations.webpush.keys import generate
+
+    pair = generate()
+    if private_key_file:
+        fd = os.open(private_key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(pair.private_key + "\n")
+        click.echo(f"private key written to {private_key_file} (CENTRALE_VAPID_PRIVATE_KEY_FILE)")
+    else:
+        click.echo(f"CENTRALE_VAPID_PRIVATE_KEY={pair.private_key}")
+    click.echo(f"public key (what browsers subscribe with, served at /api/v1/push/key): {pair.public_key}")
