@@ -38,7 +38,13 @@ class Hole:
 
     @property
     def words(self) -> str:
+        """The hole as the notices say it: 'OPERATORE PUA scoperto mercoledì 9 dicembre dalle 14:00 alle 17:00'."""
         return hole_words(self.role, self.starts_at, self.ends_at)
+
+    @property
+    def page_words(self) -> str:
+        """The same for a page: 'Operatore PUA scoperto ...'."""
+        return hole_words(self.role, self.starts_at, self.ends_at, shout=False)
 
 
 def _floor_hour(moment: datetime) -> datetime:

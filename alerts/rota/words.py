@@ -54,6 +54,8 @@ def interval_words(start: datetime, end: datetime) -> str:
     return f"da {day_words(a)} alle {clock_words(a)} a {day_words(b)} alle {clock_words(b)}"
 
 
-def hole_words(role: Role, start: datetime, end: datetime) -> str:
-    """'OPERATORE PUA scoperto mercoledì 9 dicembre dalle 14:00 alle 17:00'."""
-    return f"{ROLE_WORDS.get(role, role).upper()} scoperto {interval_words(start, end)}"
+def hole_words(role: Role, start: datetime, end: datetime, *, shout: bool = True) -> str:
+    """'OPERATORE PUA scoperto mercoledì 9 dicembre dalle 14:00 alle 17:00' (a notice's capitals), or with
+    ``shout=False`` 'Operatore PUA scoperto ...' (a page, where capitals would read as a code)."""
+    who = ROLE_WORDS.get(role, role)
+    return f"{who.upper() if shout else who} scoperto {interval_words(start, end)}"

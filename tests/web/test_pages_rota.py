@@ -43,7 +43,7 @@ async def test_a_coordinator_reads_the_week_in_words_and_changes_it_by_form(
     page = html.unescape((await client.get("/turni?settimana=2026-12-07")).text)
     assert "Operatore/Operatrice PUA" in page and "OPERATORE_PUA" not in page.replace('value="OPERATORE_PUA"', "")
     assert "mercoledì 9 dicembre dalle 08:00 alle 14:00" in page and "Anna Mattina" in page
-    assert "OPERATORE PUA scoperto" in page  # afternoons and nights: nobody
+    assert "Operatore PUA scoperto" in page  # afternoons and nights: nobody
 
     day = to_rome(utcnow()).date() + timedelta(days=3)
     form = {

@@ -138,7 +138,7 @@ async def rota_page(request: Request, session: SessionDep) -> Response:
         prev=(monday - timedelta(days=7)).isoformat(),
         next=(monday + timedelta(days=7)).isoformat(),
         tables=[(role, await _rows(session, role, start, end)) for role in roles],
-        holes=[h.words for h in await week_holes(session, start=utcnow())],
+        holes=[h.page_words for h in await week_holes(session, start=utcnow())],
         changes=_change_rows(await _changes(session, roles, start, end), names),
         layers=layers,
         names=names,
