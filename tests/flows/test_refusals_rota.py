@@ -25,6 +25,7 @@ from centrale.organisations.models import OrgKind
 from centrale.rota.models import OverrideKind, RotaLayer, RotaOverride
 from tests import factories as f
 from tests.flows.common import Who, denials
+from web.api.deps import COOKIE_NAME
 
 COVERED: set[str] = {"rota.layer_create", "rota.layer_update", "rota.cover", "rota.swap", "rota.override_remove"}
 
@@ -184,3 +185,57 @@ async def test_a_pua_operator_takes_a_shift_for_themselves_and_gives_away_only_t
         "/api/v1/rota/on-duty", params={"role": "OPERATORE_PUA", "at": w.at(16)}, headers=headers
     )
     assert [p["id"] for p in on_duty.json()] == [w.id("pua mattina")]
+
+
+def _page_cases(w: World) -> list[tuple[str, str, dict[str, Any], tuple[str, ...], str]]:
+    """flow, page form's url, form, who is refused, who may."""
+    layer = {
+        "name": "PUA sera",
+        "role": "OPERATORE_PUA",
+        "starts_on": w.day.isoformat(),
+        "handoffs": "18:00",
+        "ends_at": "22:00",
+        "operator_ids": [str(w.id("pua mattina"))],
+        "active": "1",
+    }
+    day = {"day": w.day.isoformat(), "torna": "/turni/miei"}
+    cover = day | {"operator_id": w.id("pua pomeriggio"), "replaces_id": w.id("pua mattina")}
+    swap = day | {"operator_id": w.id("pua mattina"), "with_operator_id": w.id("pua pomeriggio")}
+    return [
+        ("rota.layer_create", "/turni/livelli", layer, ("tutor", "pua mattina"), "coordinatore"),
+        ("rota.layer_update", f"/turni/livelli/{w.layer_id}", layer, ("tutor", "pua mattina"), "coordinatore"),
+        (
+            "rota.cover",
+            "/turni/coperture",
+            cover | {"from_time": "09:00", "to_time": "11:00"},
+            ("tutor", "pua mattina"),
+            "pua pomeriggio",
+        ),
+        (
+            "rota.swap",
+            "/turni/scambi",
+            swap | {"from_time": "08:00", "to_time": "14:00"},
+            ("tutor", "pua pomeriggio"),
+            "pua mattina",
+        ),
+        ("rota.override_remove", f"/turni/variazioni/{w.override_id}/annulla", day, ("tutor",), "coordinatore"),
+    ]
+
+
+@pytest.mark.parametrize("flow", sorted(COVERED))
+async def test_a_rota_page_form_is_refused_with_an_italian_page_audited_and_changes_nothing(
+    client: httpx.AsyncClient, database: Database, flow: str
+) -> None:
+    w = await _world(database)
+    ((_, url, form, refused, allowed),) = [c for c in _page_cases(w) if c[0] == flow]
+    before = await _state(database)
+    for name in refused:
+        client.cookies.set(COOKIE_NAME, w.actors[name].token)
+        answer = await client.post(url, data=form)
+        assert answer.status_code == 403 and "<html" in answer.text, (name, answer.text[:300])
+        assert await _state(database) == before
+        assert await denials(database, w.actors[name], flow) == 1
+    client.cookies.set(COOKIE_NAME, w.actors[allowed].token)
+    answer = await client.post(url, data=form)
+    assert answer.status_code == 303, answer.text[:500]
+    assert await _state(database) != before
