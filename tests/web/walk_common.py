@@ -19,8 +19,11 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.demo import seed_demo_activity
+from alerts.discharges.flows import notify
+from alerts.discharges.models import DischargeNotice
 from alerts.escalation.models import EscalationPolicy
 from alerts.escalation.service import seed_default_policies
+from centrale.auth.actor import actor_from
 from centrale.cases.models import CareTeamMember, Case
 from centrale.clock import utcnow
 from centrale.demo import seed_demo
@@ -32,8 +35,8 @@ from centrale.plans.catalogue import seed_catalogue
 from centrale.plans.models import ServiceType
 from centrale.tasks.models import Task, TaskCreate, TaskType
 from centrale.tasks.service import create_task
+from centrale.uow import Tx
 from tests import factories as f
-from web.api.deps import COOKIE_NAME
 from web.errors import API_PREFIXES
 
 # --- the pages -------------------------------------------------------------------------------------------
@@ -214,31 +217,29 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
     )
     await commit(session)
     assert (await session.exec(select(Task))).first() is not None
-    await _discharge(session, client, manager, case)
+    await _discharge(session, manager, case)
     return district
 
 
-async def _discharge(session: AsyncSession, client: httpx.AsyncClient, manager: Operator, case: Case) -> None:
-    """A protected discharge in flight for the demo case, recorded on its page (the lane and the file show it)."""
+async def _discharge(session: AsyncSession, manager: Operator, case: Case) -> None:
+    """A protected discharge in flight for the demo case, notified by its manager (the lane and the file show it)."""
     hospital = Organisation(name="Ospedale Sant'Eugenio", kind=OrgKind.OSPEDALE, municipio="IX")
     session.add(hospital)
     await commit(session)
     person = await session.get(Person, case.person_id)
-    assert person is not None and hospital.id is not None
-    expected = utcnow().date() + timedelta(days=3)
-    form = {
-        "codice_fiscale": person.codice_fiscale,
-        "hospital_org_id": str(hospital.id),
-        "ward": "Medicina interna",
-        "expected_date": expected.isoformat(),
-        "need": "AUSILI",
-        "contact_name": "Inf. Bruni",
-        "contact_phone": "06 5100 1234",
-    }
-    client.cookies.set(COOKIE_NAME, await f.token_for(session, manager))
-    answer = await client.post("/dimissioni/nuova", data=form)
-    client.cookies.clear()
-    assert answer.status_code == 303, answer.text
+    office = await session.get(Organisation, manager.organisation_id)
+    assert person is not None and office is not None and hospital.id is not None
+    notice = DischargeNotice(
+        codice_fiscale=person.codice_fiscale,
+        hospital_org_id=hospital.id,
+        ward="Medicina interna",
+        expected_date=utcnow().date() + timedelta(days=3),
+        needs="Ausili",
+        hospital_contact="Inf. Bruni, 06 5100 1234",
+    )
+    tx = Tx.within(session, actor=actor_from(manager, office))
+    await notify(tx, notice=notice)
+    await tx.commit()
 
 
 def _plan(provider_id: int) -> dict[str, Any]:
