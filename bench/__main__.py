@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import board, escalation, heatwave, history, report, webhook
+from bench import board, escalation, heatwave, history, report, screens, webhook
 from bench.common import Context
 
 RESULTS = Path(__file__).parent / "results"
@@ -35,6 +35,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "escalation": escalation.scenario,
     "history": history.scenario,
     "heatwave": heatwave.scenario,
+    "screens": screens.scenario,
 }
 
 

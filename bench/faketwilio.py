@@ -100,7 +100,7 @@ class Fake:
         except httpx.HTTPError:
             return 0
 
-    async def _status(self, sid: str, to: str, status: str):  # type: ignore[no-untyped-def]
+    def _status(self, sid: str, to: str, status: str):  # type: ignore[no-untyped-def]
         async def work(at: float) -> None:
             params = {"MessageSid": sid, "MessageStatus": status, "To": to, "AccountSid": self.config["account"]}
             code = await self._post("/integrations/twilio/status", params)
@@ -108,7 +108,7 @@ class Fake:
 
         return work
 
-    async def _reply(self, sid: str, to: str):  # type: ignore[no-untyped-def]
+    def _reply(self, sid: str, to: str):  # type: ignore[no-untyped-def]
         async def work(at: float) -> None:
             reply_sid = "SM" + hashlib.sha256(sid.encode()).hexdigest()[:32]
             params = {
