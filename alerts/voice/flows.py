@@ -106,7 +106,7 @@ async def called_operator(session: AsyncSession, *, notification_id: int, call_s
     """The recipient of the notification the call carried, if still an active operator and if the call is the
     one placed for it (a call recorded under another id does not speak for this notification)."""
     notification = await session.get(Notification, notification_id)
-    if notification is None or notification.recipient_operator_id is None:
+    if notification is None or notification.channel != Channel.VOCE or notification.recipient_operator_id is None:
         return None
     if notification.provider_id is not None and notification.provider_id != call_sid:
         return None

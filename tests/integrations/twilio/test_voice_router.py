@@ -182,7 +182,7 @@ async def test_bad_requests_are_4xx_naming_the_field_never_a_500(client: httpx.A
     assert r.status_code in (400, 422)
 
 
-def _caller(number: str = SENTINEL_PHONE, call_sid: str = CALL) -> dict[str, str]:
+def caller(number: str = SENTINEL_PHONE, call_sid: str = CALL) -> dict[str, str]:
     return {
         "CallSid": call_sid,
         "AccountSid": ACCOUNT,
@@ -202,12 +202,12 @@ async def test_a_sentinels_call_records_a_report_on_the_person_and_keeps_the_mes
     who = await f.person(session, org)
     await f.assisted(session, cond, who)
     sentinel = await f.sentinel(session, cond, phone=SENTINEL_PHONE)
-    menu = await post_signed(client, INBOUND, _caller())
+    menu = await post_signed(client, INBOUND, caller())
     assert menu.status_code == 200
     assert "Premi 1 se una persona non risponde o non apre la porta" in menu.text
     assert f'action="{PUBLIC}{CHOICE}?volta=1"' in menu.text
     for _ in range(2):  # Twilio retries: one report
-        r = await post_signed(client, f"{CHOICE}?volta=1", _caller() | {"Digits": "1"})
+        r = await post_signed(client, f"{CHOICE}?volta=1", caller() | {"Digits": "1"})
         assert r.status_code == 200, r.text
     assert "<Record" in r.text and "dopo il segnale" in r.text
     report = (await session.exec(select(InboundSms))).one()
@@ -215,7 +215,7 @@ async def test_a_sentinels_call_records_a_report_on_the_person_and_keeps_the_mes
     alert = await session.get(Alert, report.alert_id)
     assert alert is not None and alert.severity == Severity.ALTA and alert.person_id == who.id
     for _ in range(2):  # the end of the recording, then its availability
-        r = await post_signed(client, RECORDING, _caller() | {"RecordingUrl": RECORDING_URL, "RecordingDuration": "14"})
+        r = await post_signed(client, RECORDING, caller() | {"RecordingUrl": RECORDING_URL, "RecordingDuration": "14"})
         assert r.status_code == 200 and "Segnalazione ricevuta" in r.text
     await session.refresh(report)
     assert report.params["RecordingUrl"] == RECORDING_URL and report.params["RecordingDuration"] == "14"
@@ -227,7 +227,7 @@ async def test_a_sentinels_call_records_a_report_on_the_person_and_keeps_the_mes
 async def test_an_unknown_number_goes_to_quarantine_as_an_sms_would(
     client: httpx.AsyncClient, session: AsyncSession, choice: str, alerted: bool
 ):
-    r = await post_signed(client, f"{CHOICE}?volta=1", _caller("+393339999999") | {"Digits": choice})
+    r = await post_signed(client, f"{CHOICE}?volta=1", caller("+393339999999") | {"Digits": choice})
     assert r.status_code == 200, r.text
     report = (await session.exec(select(InboundSms))).one()
     assert report.state == InboundState.QUARANTENA and report.sentinel_id is None
@@ -235,12 +235,12 @@ async def test_an_unknown_number_goes_to_quarantine_as_an_sms_would(
 
 
 async def test_no_valid_key_hears_the_menu_again_then_counts_as_other(client: httpx.AsyncClient, session: AsyncSession):
-    again = await post_signed(client, f"{CHOICE}?volta=1", _caller() | {"Digits": "8"})
+    again = await post_signed(client, f"{CHOICE}?volta=1", caller() | {"Digits": "8"})
     assert "Premi 1 se" in again.text and f"{CHOICE}?volta=2" in again.text
     assert (await session.exec(select(InboundSms))).first() is None
     # the second menu heard without a key: Twilio follows the redirect to the choice "altro"
     assert f"{CHOICE}?volta=2&amp;scelta=3" in again.text
-    r = await post_signed(client, f"{CHOICE}?volta=2&scelta=3", _caller())
+    r = await post_signed(client, f"{CHOICE}?volta=2&scelta=3", caller())
     assert r.status_code == 200 and "<Record" in r.text
     report = (await session.exec(select(InboundSms))).one()
     assert report.body.endswith("altro, ascoltare il messaggio")
