@@ -83,6 +83,7 @@ from web.pages import simulator
 from web.pages import smslog as pages_smslog
 from web.pages import tasks as tasks_pages
 from web.pages import team as pages_team
+from web.pages import voice_reports as pages_voice_reports
 
 STATIC = Path(__file__).parent / "static"
 
@@ -314,6 +315,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(pages_handover.router)
     app.include_router(pages_search.router)
     app.include_router(pages_smslog.router)
+    app.include_router(pages_voice_reports.router)
     app.include_router(pages_discharges.router)
     app.include_router(pages_discharge_file.router)
     docs.install(app, public=bool(settings.public_docs))
