@@ -32,6 +32,7 @@ from centrale.tasks.models import Task as MonitoringTask
 from centrale.tasks.models import TaskState
 from centrale.validators import classify_codice_fiscale
 from integrations.fhir import profiles as p
+from integrations.fhir.discharge_out import discharge_resources
 from integrations.fhir.timing import timing_of
 
 Resource = dict[str, Any]
@@ -333,6 +334,10 @@ async def build_bundle(session: AsyncSession, *, case: Case, actor: Actor, base_
                     "restriction": {"period": {"start": _instant(task.due_start), "end": _instant(task.due_end)}},
                 }
             )
+    if Section.PLAN in sections:  # completed protected discharges: the request, its plan, the milestones
+        resources += await discharge_resources(
+            session, case_id=case_id, patient=patient_ref, base_url=base_url, keep_org=keep_org, keep_op=keep_op
+        )
     open_alerts = (
         await session.exec(
             select(Alert).where(col(Alert.person_id) == case.person_id, col(Alert.state).in_(OPEN_STATES))
