@@ -46,10 +46,20 @@ async def _jobs(settings: Settings, database: Database) -> tuple[dict[str, objec
 
 async def test_the_scheduler_runs_every_job_at_its_pace(settings: Settings, database: Database) -> None:
     jobs, sender = await _jobs(settings, database)
-    assert set(jobs) == {"escalation", "monitoring", "plans", "checkins", "coverage", "retention"}
+    assert set(jobs) == {
+        "escalation",
+        "monitoring",
+        "plans",
+        "checkins",
+        "coverage",
+        "retention",
+        "discharges",
+        "rota.handoff",
+    }
     for name in ("escalation", "monitoring", "checkins"):
         assert _interval(jobs[name]) == timedelta(seconds=3)
     assert _interval(jobs["plans"]) == timedelta(minutes=5)
+    assert _interval(jobs["discharges"]) == timedelta(minutes=1)  # late milestones: a minute is soon enough
     coverage = jobs["coverage"].trigger  # type: ignore[attr-defined]
     assert isinstance(coverage, CronTrigger) and str(coverage.timezone) == "Europe/Rome"
     assert {f.name: str(f) for f in coverage.fields}["hour"] == "7"
