@@ -156,7 +156,8 @@ KATZ = {"bagno": 1, "vestirsi": 1, "toilette": 0, "spostarsi": 1, "continenza": 
 
 async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> District:
     """The demo, plus what it lacks for every page to have something to show: an operator of the third
-    sector, and through the API a consent, a referral, a plan, an assessment and a task on a demo case."""
+    sector, and through the API a consent, a referral, a plan, an assessment and a task on a demo case, and an
+    office phone of the case manager."""
     await seed_demo(session)
     await seed_catalogue(session)
     await seed_default_policies(session)
@@ -199,6 +200,11 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
             f"/api/v1/cases/{case.id}/assessments", headers=headers, json={"kind": "KATZ_ADL", "answers": KATZ}
         ),
         await client.post(f"/api/v1/cases/{case.id}/plans", headers=headers, json=_plan(pua.id or 0)),
+        await client.post(
+            f"/api/v1/operators/{manager.id}/contacts/phones",
+            headers=headers,
+            json={"number": "+390612345678", "label": "ufficio", "voice": True},
+        ),
     ]
     for answer in answers:
         assert answer.status_code == 201, answer.text

@@ -367,7 +367,11 @@
     const d = e.data || {};
     if (e.kind === "NOTIFICA" && d.passo !== undefined) {
       const channels = (d.canali || []).map((c) => t("b_ch_" + c)).join(", ");
-      return ` · ${t("b_step")} ${d.passo + 1} · ${roleWords(d.ruolo)} (${channels})`;
+      const quiet = (d.ore_di_quiete || []).length ? ` · ${(d.ore_di_quiete).length} ${t("b_quiet")}` : "";
+      return ` · ${t("b_step")} ${d.passo + 1} · ${roleWords(d.ruolo)} (${channels})${quiet}`;
+    }
+    if (e.kind === "NOTIFICA" && d.chiamata !== undefined) {  // how a call ended, and what came next
+      return ` · ${t("b_ch_VOCE")}: ${t("b_call_" + d.esito)}${d.metodo_successivo ? ` · ${t("b_next_method")}` : ""}`;
     }
     if (e.kind === "PRIORITA" && d.a) return ` · ${t("sev_" + d.da)} → ${t("sev_" + d.a)}`;
     if (e.kind === "RIATTIVATA" && d.round) return ` · ${t("b_round")} ${d.round}`;

@@ -163,7 +163,7 @@ CODES: W = {
     "BACHECA": _w("Quadro operativo", "Live board"),
     "SMS": _w("SMS", "SMS"),
     "VOCE": _w("Chiamata", "Voice call"),
-    "PUSH": _w("Notifica sul dispositivo", "Device notification"),
+    "PUSH": _w("Avviso sul dispositivo", "Device notice"),
     "COORDINATORE_DI_TURNO": _w("Coordinatore/Coordinatrice di turno", "Coordinator on duty"),
     "RISPOSTO": _w("Risposto", "Answered"),
     "MANCATO": _w("Mancato", "Missed"),
