@@ -34,7 +34,7 @@ from centrale.events.service import commit, emit
 from centrale.flows import flow
 from centrale.operators.models import Operator, Role
 from centrale.persons.models import Person
-from centrale.rota.service import on_duty
+from centrale.rota.service import on_duty, roles_with_rota
 
 COVERAGE_LOCK = 4_242_001  # advisory lock key of the daily check (PostgreSQL)
 
@@ -68,7 +68,9 @@ async def _scopes(session: AsyncSession, role: PolicyRole, now: datetime) -> lis
     """Each place the role must cover, with the operators it would reach there (the rota's roles: now)."""
     if role in (PolicyRole.COORDINATORE_DI_TURNO, PolicyRole.OPERATORE_PUA):
         return [("distretto", await on_duty(session, ROTA_ROLES[role], now))]
-    if role == PolicyRole.AMMINISTRATORE:
+    if role == PolicyRole.AMMINISTRATORE:  # as escalation resolves them: by the rota when they keep one
+        if Role.AMMINISTRATORE in await roles_with_rota(session):
+            return [("distretto", await on_duty(session, Role.AMMINISTRATORE, now))]
         return [("distretto", await _ops(session, col(Operator.role) == Role.AMMINISTRATORE))]
     scopes: list[tuple[str, Sequence[Operator]]] = []
     if role == PolicyRole.TUTOR:

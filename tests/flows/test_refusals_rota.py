@@ -196,6 +196,7 @@ def _page_cases(w: World) -> list[tuple[str, str, dict[str, Any], tuple[str, ...
         "handoffs": "18:00",
         "ends_at": "22:00",
         "operator_ids": [str(w.id("pua mattina"))],
+        "weekdays": ["0", "1", "2", "3", "4"],
         "active": "1",
     }
     day = {"day": w.day.isoformat(), "torna": "/turni/miei"}

@@ -89,8 +89,8 @@ def _layer(form: FormData) -> dict[str, object]:
     if not all(p.isdigit() for p in people):
         raise Invalid("operator_ids: scegliere le persone dall'elenco / choose from the list", field="operator_ids")
     days = [str(x) for x in form.getlist("weekdays")]
-    if not all(d.isdigit() for d in days):
-        raise Invalid("weekdays: scegliere i giorni dall'elenco / choose the days", field="weekdays")
+    if not days or not all(d.isdigit() for d in days):
+        raise Invalid("weekdays: scegliere almeno un giorno dall'elenco / choose the days", field="weekdays")
     return {
         "name": _text(form, "name"),
         "role": _role(form),
