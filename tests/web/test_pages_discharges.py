@@ -4,15 +4,16 @@ the file and moves the date, and the sentinels of the building are told the day 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
+import time_machine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.discharges.models import Discharge, DischargeMilestone, DischargeState, Milestone
 from centrale.audit.models import AuditEvent
-from centrale.clock import to_rome, utcnow
+from centrale.clock import ROME, to_rome, utcnow
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
@@ -126,3 +127,42 @@ async def test_the_sentinels_are_told_the_day_with_the_alias_only(
     day = f"{discharge.expected_date:%d/%m}"
     assert body == [f"Centrale del Municipio: rientro a casa di B3 previsto il {day}. Grazie per l'attenzione."]
     assert "Rossi" not in body[0] and "Medicina" not in body[0]
+
+
+async def test_a_late_milestone_shows_late_on_the_lane_the_overdue_panel_and_the_file_and_the_date_moves(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    w = await _world(session)
+    hospital, pua, cm = w["hospital"], w["pua"], w["cm"]
+    thursday = datetime(2027, 3, 4, 10, 0, tzinfo=ROME)
+    with time_machine.travel(thursday, tick=True) as clock:
+        client.cookies.set(COOKIE_NAME, await f.token_for(session, pua))  # type: ignore[arg-type]
+        form = notice(hospital.id, f.valid_cf(904), cm.id, days=6)  # type: ignore[attr-defined]
+        assert (await client.post("/dimissioni/nuova", data=form)).status_code == 303
+        discharge = (await session.exec(select(Discharge))).one()
+        clock.move_to(thursday + timedelta(days=1, hours=9))  # Friday 19:00: the booking was due at 18:00
+        client.cookies.set(COOKIE_NAME, await f.token_for(session, pua))  # type: ignore[arg-type]
+        answer = (await client.get("/board/dimissioni")).json()
+        assert answer["data"][0]["next"]["late"] is True
+        assert answer["data"][0]["next"]["due_words"] == "venerdì 5 marzo"
+        assert [(m["milestone"], m["words"]) for m in answer["overdue"]] == [
+            ("UVM_PRENOTATA", "Valutazione multidimensionale prenotata")
+        ]
+        english = (await client.get("/board/dimissioni", params={"lang": "en"})).json()
+        assert english["overdue"][0]["words"] == "Multidimensional assessment booked"
+
+        client.cookies.set(COOKIE_NAME, await f.token_for(session, cm))  # type: ignore[arg-type]
+        file = await client.get(f"/casi/{discharge.case_id}/dimissione")
+        assert "in ritardo" in file.text and "entro venerdì 5 marzo" in file.text
+        before = {s.milestone: s.due_at for s in (await session.exec(select(DischargeMilestone))).all()}
+        later = discharge.expected_date + timedelta(days=2)
+        part = f"/casi/{discharge.case_id}/dimissione"
+        moved = await client.post(f"{part}/data", data={"expected_date": later.isoformat()})
+        assert moved.status_code == 303
+        session.expire_all()
+        after = {s.milestone: s.due_at for s in (await session.exec(select(DischargeMilestone))).all()}
+        for milestone in (Milestone.UVM_SVOLTA, Milestone.PIANO_APPROVATO, Milestone.DIMISSIONE):
+            assert after[milestone] - before[milestone] == timedelta(days=2), milestone
+        assert after[Milestone.UVM_PRENOTATA] == before[Milestone.UVM_PRENOTATA]
+        page = await client.get(part)
+        assert "venerdì 12 marzo" in page.text  # the new date in words

@@ -91,6 +91,11 @@ WORDS: dict[str, dict[str, str]] = {
     "df_all_done": _w("Tutti i passaggi sono fatti.", "Every milestone is done."),
     "df_needs": _w("Bisogni a casa", "Needs at home"),
     "df_cancelled": _w("Dimissione annullata", "Discharge cancelled"),
+    "df_cancel": _w("Annulla la dimissione", "Cancel the discharge"),
+    "df_cancel_reason": _w(
+        "Motivo dell'annullamento (trasferimento, decesso, avviso ritirato)",
+        "Reason for cancelling (transfer, death, notice withdrawn)",
+    ),
     # the board's lane (sent to the board's script with the board's words)
     "b_dis_title": _w("Dimissioni in corso", "Discharges in progress"),
     "b_dis_none": _w("Nessuna dimissione in corso", "No discharge in progress"),
