@@ -40,6 +40,14 @@ def _outcome(status: int, expression: str | None, message: str, code: str = "inv
 
 
 def _trusted_proxy(request: Request, settings: Settings) -> bool:
+    """Did the request come through a proxy of ``CENTRALE_FORWARDED_ALLOW_IPS``?
+
+    The server replaces the client address with X-Forwarded-For's, and the scheme with X-Forwarded-Proto's,
+    only for those proxies: so either the address seen is a proxy's (one that sets no X-Forwarded-For), or,
+    when TLS ends at the proxy (``CENTRALE_TLS_TERMINATED_BY_PROXY``), an https scheme can only have been
+    set by a trusted proxy — a client reaching the app directly speaks plain http to it."""
+    if settings.tls_terminated_by_proxy and request.url.scheme == "https":
+        return True
     peer = client_address(request)
     if peer is None:
         return False

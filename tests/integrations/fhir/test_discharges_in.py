@@ -178,22 +178,32 @@ async def test_without_the_credential_401_and_an_audit_row(
 
 @pytest.fixture
 async def mtls_client(database: Database, request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    allowed, scheme = request.param
     settings = Settings(
         environment="test",
         database_url=database.url,
         public_url="http://testserver",
         scheduler_enabled=False,
         fhir_client_cert_header=CERT_HEADER,
-        forwarded_allow_ips=request.param,
+        forwarded_allow_ips=allowed,
+        tls_terminated_by_proxy=True,
     )
     application = create_app(settings, database=database)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(transport=transport, base_url=f"{scheme}://testserver") as c:
             yield c
 
 
-@pytest.mark.parametrize(("mtls_client", "status"), [("127.0.0.1", 201), ("10.0.0.0/8", 401)], indirect=["mtls_client"])
+@pytest.mark.parametrize(
+    ("mtls_client", "status"),
+    [
+        (("127.0.0.1", "http"), 201),  # the proxy's own address
+        (("10.0.0.0/8", "https"), 201),  # https set by a trusted proxy's X-Forwarded-Proto
+        (("10.0.0.0/8", "http"), 401),  # straight to the app: the header is anybody's
+    ],
+    indirect=["mtls_client"],
+)
 async def test_the_certificate_header_is_believed_only_from_a_trusted_proxy(
     mtls_client: httpx.AsyncClient, session: AsyncSession, status: int
 ):
