@@ -223,6 +223,15 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
     )
     await commit(session)
     assert (await session.exec(select(Task))).first() is not None
+    # a device of the tutor with notices on (the notices page lists it, its form removes it)
+    device = {
+        "endpoint": "https://push.example.org/send/walk-device",
+        "keys": {"p256dh": "B" + "x" * 86, "auth": "a" * 22},
+    }
+    answer = await client.post(
+        "/api/v1/push/subscriptions", headers=f.bearer(await f.token_for(session, tutor)), json=device
+    )
+    assert answer.status_code == 201, answer.text
     await _discharge(session, manager, case)
     return district
 

@@ -43,10 +43,13 @@ def is_app_page(request: Request) -> bool:
 templates.env.globals["is_app_page"] = is_app_page
 
 
-@router.get("/sw.js")
-async def service_worker() -> Response:
-    """The worker from the root path: its scope is every page (``Service-Worker-Allowed`` says so too)."""
+async def service_worker(_request: Request) -> Response:
+    """The worker from the root path: its scope is every page (``Service-Worker-Allowed`` says so too).
+    A plain route, not a page: a script, which the page walks need not open."""
     return FileResponse(STATIC / "sw.js", media_type="text/javascript", headers={"Service-Worker-Allowed": "/"})
+
+
+router.add_route("/sw.js", service_worker, methods=["GET"], include_in_schema=False)
 
 
 def device_words(user_agent: str | None, lang: str) -> str:
