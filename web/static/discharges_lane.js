@@ -25,11 +25,11 @@
     return node;
   }
 
-  // "dimissione tra 3 giorni", "dimissione oggi", "dimessa da 2 giorni"
+  // "dimissione tra 3 giorni", "dimissione oggi", "data prevista superata da 2 giorni" (the bed still kept)
   function days(n) {
     if (n === 0) return t("b_dis_today");
     const unit = Math.abs(n) === 1 ? t("b_dis_day") : t("b_dis_days");
-    return n > 0 ? `${t("b_dis_in_days")} ${n} ${unit}` : `${t("b_dis_days_ago")} ${-n} ${unit}`;
+    return n > 0 ? `${t("b_dis_in_days")} ${n} ${unit}` : t("b_dis_past").replace("{n}", `${-n} ${unit}`);
   }
 
   function item(d) {
@@ -76,7 +76,7 @@
   document.addEventListener("board:snapshot", reload);
   document.addEventListener("board:event", (e) => {
     const kind = (e.detail && e.detail.kind) || "";
-    if (kind.startsWith("discharge.") || kind.startsWith("case.") || kind.startsWith("plan.")) reload();
+    if (kind.startsWith("discharge.")) reload();  // each reload is a showing, audited: only when it changed
   });
   reload();
 })();

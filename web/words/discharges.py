@@ -101,7 +101,7 @@ WORDS: dict[str, dict[str, str]] = {
     "b_dis_none": _w("Nessuna dimissione in corso", "No discharge in progress"),
     "b_dis_in_days": _w("dimissione tra", "discharge in"),
     "b_dis_today": _w("dimissione oggi", "discharge today"),
-    "b_dis_days_ago": _w("dimessa da", "discharged for"),
+    "b_dis_past": _w("data prevista superata da {n}", "expected date passed {n} ago"),
     "b_dis_day": _w("giorno", "day"),
     "b_dis_days": _w("giorni", "days"),
     "b_dis_missing": _w("Manca", "Missing"),
