@@ -1,4 +1,4 @@
-"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user, bootstrap, vapid-keys."""
+"""The ``centrale`` command: serve, demo, db upgrade, seed-demo, create-user, bootstrap, vapid-keys, hospital-client."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import sys
 import click
 import uvicorn
 from pydantic import ValidationError
+from sqlmodel import col, select
 
 from alerts.demo import seed_demo_activity
+from alerts.discharges import clients as hospital_clients
 from alerts.escalation.service import seed_default_policies
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, OPERATORS, seed_demo
@@ -19,7 +21,7 @@ from centrale.events.service import commit
 from centrale.operators import flows as operator_flows
 from centrale.operators.models import OperatorCreate, Role
 from centrale.operators.service import create_operator
-from centrale.organisations.models import MUNICIPI, OrganisationCreate, OrgKind
+from centrale.organisations.models import MUNICIPI, Organisation, OrganisationCreate, OrgKind
 from centrale.settings import get_settings
 from centrale.uow import Tx
 from web import migrate
@@ -148,6 +150,55 @@ def create_user(
         detail = getattr(exc, "detail", None) or str(exc)
         raise click.ClickException(str(detail)) from exc
     click.echo(f"Operatore creato / operator created: id {operator_id}")
+
+
+@main.command("hospital-client")
+@click.option("--client-id", required=True, help="Nome del client (lettere, cifre, trattini)")
+@click.option("--hospital", "hospital_name", required=True, help="Nome dell'ospedale (creato se manca)")
+@click.option("--receiving-organisation-id", required=True, type=int, help="Il PUA che riceve le notifiche")
+@click.option("--cert-fingerprint", default=None, help="SHA-256 del certificato del client (TLS reciproco)")
+def hospital_client(
+    client_id: str, hospital_name: str, receiving_organisation_id: int, cert_fingerprint: str | None
+) -> None:
+    """Register a hospital's system that sends discharge notices; prints its credential once."""
+    if not client_id.replace("-", "").isalnum():
+        raise click.BadParameter("lettere, cifre e trattini / letters, digits and dashes", param_hint="--client-id")
+
+    async def _create() -> str:
+        database = Database(get_settings().database_url)
+        try:
+            async with database.sessionmaker() as session:
+                receiving = await session.get(Organisation, receiving_organisation_id)
+                if receiving is None or receiving.deleted_at is not None:
+                    raise click.ClickException(f"organizzazione {receiving_organisation_id} inesistente / unknown")
+                found = await session.exec(
+                    select(Organisation).where(
+                        col(Organisation.name) == hospital_name, col(Organisation.kind) == OrgKind.OSPEDALE
+                    )
+                )
+                hospital = found.first() or Organisation(name=hospital_name, kind=OrgKind.OSPEDALE)
+                session.add(hospital)
+                await session.flush()
+                _, credential = await hospital_clients.issue(
+                    session,
+                    client_id=client_id,
+                    hospital_org_id=hospital.id or 0,
+                    receiving_org_id=receiving_organisation_id,
+                    cert_fingerprint=cert_fingerprint,
+                )
+                await commit(session)
+                return credential
+        finally:
+            await database.dispose()
+
+    try:
+        credential = asyncio.run(_create())
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        raise click.ClickException(f"client non registrato / not registered: {exc.__class__.__name__}") from exc
+    click.echo("Client registrato. La credenziale (mostrata solo ora) / the credential (shown only now):")
+    click.echo(f"Authorization: Bearer {credential}")
 
 
 BOOTSTRAP_PASSWORD_ENV = "CENTRALE_BOOTSTRAP_PASSWORD"  # noqa: S105 - the name of a variable, not a secret
