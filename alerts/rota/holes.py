@@ -41,11 +41,6 @@ class Hole:
         """The hole as the notices say it: 'OPERATORE PUA scoperto mercoledì 9 dicembre dalle 14:00 alle 17:00'."""
         return hole_words(self.role, self.starts_at, self.ends_at)
 
-    @property
-    def page_words(self) -> str:
-        """The same for a page: 'Operatore PUA scoperto ...'."""
-        return hole_words(self.role, self.starts_at, self.ends_at, shout=False)
-
 
 def _floor_hour(moment: datetime) -> datetime:
     return as_utc(moment).replace(minute=0, second=0, microsecond=0)

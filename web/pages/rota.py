@@ -17,7 +17,6 @@ from sqlmodel import col, select
 
 from alerts.rota.flows import ARRANGERS
 from alerts.rota.holes import week_holes
-from alerts.rota.words import interval_words
 from centrale.audit.models import AuditAction
 from centrale.auth.actor import Actor
 from centrale.clock import ROME, to_rome, utcnow
@@ -27,9 +26,10 @@ from centrale.rota.service import duty_segments, overrides_of, roles_with_rota
 from centrale.uow import Tx
 from web import container
 from web.api.deps import SessionDep
+from web.i18n import lang_of
 from web.pages import nav
 from web.pages.base import page_actor, render
-from web.words.rota import DAY_WORDS  # also registers the pages' words
+from web.words.rota import DAY_WORDS, hole_in, interval_in  # also registers the pages' words
 
 router = APIRouter(include_in_schema=False)
 nav.add("/turni", "nav_rota", roles=set(ARRANGERS), order=46)
@@ -51,14 +51,28 @@ async def active_operators(session: SessionDep) -> Sequence[Operator]:
     return (await session.exec(query.order_by(col(Operator.role), col(Operator.full_name)))).all()
 
 
-async def _rows(session: SessionDep, role: Role, start: datetime, end: datetime, only: int | None = None) -> list[dict]:
-    """The role's shifts in [start, end) in words: when, and who (names); only those of ``only`` if given."""
+async def _rows(
+    session: SessionDep, role: Role, start: datetime, end: datetime, lang: str, only: int | None = None
+) -> list[dict]:
+    """The role's shifts in [start, end) in words, day by day: when, and who (names); only those of ``only``."""
     rows = []
     for a, b, holders in await duty_segments(session, role, start, end):
         if only is not None and only not in {op.id for op in holders}:
             continue
-        rows.append({"when": interval_words(a, b), "who": [op.full_name for op in holders]})
+        for piece_start, piece_end in _by_day(a, b):
+            rows.append({"when": interval_in(piece_start, piece_end, lang), "who": [op.full_name for op in holders]})
     return rows
+
+
+def _by_day(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at each midnight in Rome, so that a week reads one day after the other."""
+    pieces: list[tuple[datetime, datetime]] = []
+    while True:
+        midnight = rome_midnight(to_rome(start).date() + timedelta(days=1))
+        if midnight >= end:
+            return [*pieces, (start, end)]
+        pieces.append((start, midnight))
+        start = midnight
 
 
 async def _changes(session: SessionDep, roles: Sequence[Role], start: datetime, end: datetime) -> list[RotaOverride]:
@@ -68,13 +82,13 @@ async def _changes(session: SessionDep, roles: Sequence[Role], start: datetime, 
     return sorted(found, key=lambda o: o.starts_at)
 
 
-def _change_rows(changes: Sequence[RotaOverride], names: dict[int, str]) -> list[dict]:
+def _change_rows(changes: Sequence[RotaOverride], names: dict[int, str], lang: str) -> list[dict]:
     return [
         {
             "id": o.id,
             "kind": o.kind,
             "role": o.role,
-            "when": interval_words(o.starts_at, o.ends_at),
+            "when": interval_in(o.starts_at, o.ends_at, lang),
             "takes": names.get(o.operator_id, ""),
             "instead": names.get(o.replaces_id) if o.replaces_id else None,
         }
@@ -123,7 +137,7 @@ async def rota_page(request: Request, session: SessionDep) -> Response:
         return RedirectResponse("/login?next=/turni", status_code=303)
     if actor.role not in ARRANGERS:
         return await _refuse(request, session, actor)
-    monday = _week(request)
+    monday, lang = _week(request), lang_of(request)
     start, end = rome_midnight(monday), rome_midnight(monday + timedelta(days=7))
     layers = (await session.exec(select(RotaLayer).order_by(col(RotaLayer.role), col(RotaLayer.id)))).all()
     roles = sorted(await roles_with_rota(session))
@@ -134,12 +148,12 @@ async def rota_page(request: Request, session: SessionDep) -> Response:
         "rota/index.html",
         actor=actor,
         monday=monday,
-        week_words=interval_words(start, end),
+        week_words=interval_in(start, end, lang),
         prev=(monday - timedelta(days=7)).isoformat(),
         next=(monday + timedelta(days=7)).isoformat(),
-        tables=[(role, await _rows(session, role, start, end)) for role in roles],
-        holes=[h.page_words for h in await week_holes(session, start=utcnow())],
-        changes=_change_rows(await _changes(session, roles, start, end), names),
+        tables=[(role, await _rows(session, role, start, end, lang)) for role in roles],
+        holes=[hole_in(h.role, h.starts_at, h.ends_at, lang) for h in await week_holes(session, start=utcnow())],
+        changes=_change_rows(await _changes(session, roles, start, end), names, lang),
         layers=layers,
         names=names,
         saved=request.query_params.get("fatto") == "1",
@@ -155,7 +169,8 @@ async def my_shifts_page(request: Request, session: SessionDep) -> Response:
     now = utcnow()
     end = now + timedelta(days=14)
     has_rota = actor.role in await roles_with_rota(session)
-    rows = await _rows(session, actor.role, now, end, only=actor.operator_id) if has_rota else []
+    lang = lang_of(request)
+    rows = await _rows(session, actor.role, now, end, lang, only=actor.operator_id) if has_rota else []
     colleagues = [op for op in await active_operators(session) if op.role == actor.role]
     names = {op.id or 0: op.full_name for op in colleagues}
     mine = [
@@ -170,6 +185,6 @@ async def my_shifts_page(request: Request, session: SessionDep) -> Response:
         rows=rows,
         has_rota=has_rota,
         colleagues=[op for op in colleagues if op.id != actor.operator_id],
-        changes=_change_rows(mine, names),
+        changes=_change_rows(mine, names, lang),
         saved=request.query_params.get("fatto") == "1",
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from web.i18n import register
+from datetime import datetime, timedelta
+
+from alerts.rota.words import hole_words, interval_words
+from centrale.clock import to_rome
+from centrale.operators.models import Role
+from web.i18n import label, register
 from web.words.codes import CODES, FIELDS
 
 
@@ -144,3 +149,43 @@ FIELDS.update(
         "back_day": _w("giorno del turno ricevuto", "day of the shift in return"),
     }
 )
+
+_DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _day_en(moment: datetime) -> str:
+    local = to_rome(moment)
+    return f"{_DAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]}"
+
+
+def interval_in(start: datetime, end: datetime, lang: str) -> str:
+    """An interval of the rota in the reader's language, Rome's time ('mercoledì 9 dicembre dalle 14:00 alle 17:00')."""
+    if lang == "it":
+        return interval_words(start, end)
+    a, b = to_rome(start), to_rome(end)
+    if a.date() == b.date():
+        return f"{_day_en(a)} from {a:%H:%M} to {b:%H:%M}"
+    if b.date() == a.date() + timedelta(days=1) and (b.hour, b.minute) == (0, 0):
+        return f"{_day_en(a)} from {a:%H:%M} to 24:00"
+    return f"from {_day_en(a)} {a:%H:%M} to {_day_en(b)} {b:%H:%M}"
+
+
+def hole_in(role: Role, start: datetime, end: datetime, lang: str) -> str:
+    """A hole of the week ahead for a page: 'Operatore PUA scoperto ...' / 'PUA officer uncovered ...'."""
+    if lang == "it":
+        return hole_words(role, start, end, shout=False)
+    return f"{label(role, lang)} uncovered {interval_in(start, end, lang)}"
