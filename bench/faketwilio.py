@@ -29,6 +29,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+CONNECTIONS = 48
+
 
 class Fake:
     def __init__(self, config: dict[str, Any]) -> None:
@@ -42,6 +44,7 @@ class Fake:
         self.tasks: set[asyncio.Task[None]] = set()
         self.client: httpx.AsyncClient | None = None
         self.started = time.time()
+        self.gate = asyncio.Semaphore(CONNECTIONS)
 
     def replies_to(self, number: str) -> bool:
         """The same numbers reply in every run (a hash of the number, not a draw)."""
@@ -90,15 +93,18 @@ class Fake:
         task.add_done_callback(self.tasks.discard)
 
     async def _post(self, path: str, params: dict[str, str]) -> int:
+        """One signed POST; at most CONNECTIONS in flight, so none waits inside httpx's pool (whose search
+        for a free connection costs the waiters times the connections, on this process's one core)."""
         assert self.client is not None
         signature = self.validator.compute_signature(self.config["public_url"] + path, params)
-        try:
-            answer = await self.client.post(
-                next(self.instances) + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=15.0
-            )
-            return answer.status_code
-        except httpx.HTTPError:
-            return 0
+        async with self.gate:
+            try:
+                answer = await self.client.post(
+                    next(self.instances) + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=15.0
+                )
+                return answer.status_code
+            except httpx.HTTPError:
+                return 0
 
     def _status(self, sid: str, to: str, status: str):  # type: ignore[no-untyped-def]
         async def work(at: float) -> None:
@@ -142,7 +148,7 @@ def main() -> None:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=int(config["port"]), log_level="warning"))
 
     async def serve() -> None:
-        limits = httpx.Limits(max_connections=64)
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
         async with httpx.AsyncClient(limits=limits) as client:
             fake.client = client
             loop = asyncio.get_running_loop()

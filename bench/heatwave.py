@@ -92,6 +92,19 @@ async def _seed(url: str, persons: int, at: datetime) -> None:
         await database.dispose()
 
 
+async def _set_minute(url: str, at: datetime) -> None:
+    local = at.astimezone(ROME)
+    database = Database(url)
+    try:
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE checkin_schedule SET dense_rrule = :rule"),
+                {"rule": f"FREQ=DAILY;BYHOUR={local.hour};BYMINUTE={local.minute};BYSECOND=0"},
+            )
+    finally:
+        await database.dispose()
+
+
 async def _outcome(url: str) -> dict[str, Any]:
     database = Database(url)
     try:
@@ -149,9 +162,7 @@ def scenario(
     result: dict[str, Any] = {"persons": persons, "rate": rate, "spread_s": spread, "reply_within_s": reply_within}
     try:
         asyncio.run(prepare(pg.url, sentinels=0))
-        start_at = (datetime.now(UTC) + timedelta(seconds=90 + persons / 1000)).replace(second=0, microsecond=0)
-        start_at += timedelta(minutes=1)
-        asyncio.run(_seed(pg.url, persons, start_at))
+        asyncio.run(_seed(pg.url, persons, datetime.now(UTC) - timedelta(hours=1)))  # the minute is set below
         env = ctx.app_env(pg.url, redis_url=redis.url) | {
             "CENTRALE_SMS_BACKEND": "twilio",
             "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32,
@@ -160,7 +171,8 @@ def scenario(
             "CENTRALE_BENCH_TWILIO_URL": f"http://127.0.0.1:{fake_port}",
         }
         apps = [Server("bench.heatapp:create_app", env, log=ctx.log(f"heat-app{i}")) for i in range(3)]
-        window_close = start_at + timedelta(seconds=spread + WINDOW_MINUTES * 60 + 90)
+        # the fake outlives the windows by a margin: its bound, not the campaign's timing
+        max_seconds = 300 + spread + WINDOW_MINUTES * 60 + 600
         config = {
             "port": fake_port,
             "token": AUTH_TOKEN,
@@ -171,13 +183,17 @@ def scenario(
             "reply_within": reply_within,
             "reply_prefix": PREFIX,
             "out": str(out),
-            "max_seconds": (window_close - datetime.now(UTC)).total_seconds() + 300,
+            "max_seconds": max_seconds,
         }
         fake = subprocess.Popen([PYTHON, "-m", "bench.faketwilio", json.dumps(config)], cwd=ROOT)
         for app in apps:
             app.start()
         token = sign_in(apps[0].url)
+        # the campaign at the next whole minute at least 40 s away: every dense rule falls due then
+        start_at = (datetime.now(UTC) + timedelta(seconds=100)).replace(second=0, microsecond=0)
+        asyncio.run(_set_minute(pg.url, start_at))
         _heat(apps[0].url, token, 3)
+        window_close = start_at + timedelta(seconds=spread + WINDOW_MINUTES * 60 + 90)
         cpu0 = sum(cpu_seconds(a.pid) for a in apps)
         print(
             f"heatwave: {persons} persons, campaign at {start_at:%H:%M:%S} UTC,"
