@@ -39,6 +39,7 @@ from integrations.twilio.reconcile import reconcile_inbound
 from integrations.twilio.sender import TwilioSmsSender, twilio_client
 from integrations.twilio.status_queue import StatusQueue
 from integrations.twilio.voice import make_voice_caller
+from integrations.twilio.voice_retention import purge_recordings
 from integrations.webpush import wiring as push_wiring
 from web import docs, errors, health, logs, metrics, security, tracing
 from web.api import v1
@@ -124,6 +125,7 @@ JOB_FLOWS: dict[str, tuple[str, ...]] = {
     "discharges": ("discharge.raise_overdue",),
     "twilio.reconcile": ("twilio.reconcile",),
     "retention": ("retention.apply",),
+    "voice.recordings": ("voice.recordings_purge",),
 }
 
 
@@ -194,6 +196,22 @@ def make_scheduler(
             await reconcile_inbound(db, client=client, settings=settings)
 
         scheduler.add_job(timed("twilio.reconcile", _reconcile), "interval", minutes=1, id="twilio.reconcile", **every)
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        voice_client = twilio_client(settings)
+
+        async def _recordings() -> None:
+            await purge_recordings(db, client=voice_client, policy=retention)
+
+        # the messages left by phone, deleted at Twilio before the retention forgets where they are
+        scheduler.add_job(
+            timed("voice.recordings", _recordings),
+            "cron",
+            hour=3,
+            minute=0,
+            timezone=ROME,
+            id="voice.recordings",
+            **every,
+        )
     return scheduler
 
 
