@@ -89,6 +89,8 @@ async def test_a_notice_from_the_page_becomes_a_tracked_transition_on_the_lane_a
     assert (await client.get(f"/casi/{discharge.case_id}/dimissione")).status_code == 403
 
     client.cookies.set(COOKIE_NAME, await f.token_for(session, cm))  # type: ignore[arg-type]
+    case_page = await client.get(f"/casi/{discharge.case_id}")
+    assert 'id="file-discharge"' in case_page.text and f'href="/casi/{discharge.case_id}/dimissione"' in case_page.text
     file = await client.get(f"/casi/{discharge.case_id}/dimissione")
     assert file.status_code == 200 and "Valutazione multidimensionale prenotata" in file.text
     assert "entro " in file.text and 'href="tel:0651001234"' in file.text

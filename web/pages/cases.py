@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from alerts.discharges import reads as discharges
 from centrale.audit.models import AuditAction
 from centrale.audit.service import build_event
 from centrale.auth.actor import Actor
@@ -194,6 +195,7 @@ async def _file_page(
         referrals=referrals,
         moments=await timeline(session, case=access.case, sections=sections),
         may_manage=may_manage,
+        discharges=await discharges.of_case(session, case_id=case_id),  # the transitions, their own tab
         states=STATE_TRANSITIONS[access.case.state],
         phases=PHASE_TRANSITIONS[access.case.phase],
         error=error,

@@ -66,6 +66,7 @@ WORDS: dict[str, dict[str, str]] = {
     ),
     # the case file's part
     "df_title": _w("Dimissione protetta", "Protected discharge"),
+    "df_open": _w("Passaggi, scadenze e azioni", "Milestones, deadlines and actions"),
     "df_none": _w("Nessuna dimissione protetta per questo caso.", "No protected discharge for this case."),
     "df_from": _w("Da", "From"),
     "df_expected": _w("Dimissione prevista", "Expected discharge"),
