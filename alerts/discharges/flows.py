@@ -156,6 +156,15 @@ async def notify(tx: Tx, *, notice: DischargeNotice, client: HospitalClient | No
             tx.session, hospital_org_id=notice.hospital_org_id, hospital_ref=notice.hospital_ref
         )
         if known is not None:
+            if client is None and actor is not None and not await _may_see(tx, actor, known.person_id):
+                raise await tx.deny(
+                    AuditAction.CREATE,
+                    "discharge.notify",
+                    entity_type="Discharge",
+                    entity_id=known.id,
+                    person_id=known.person_id,
+                    reason=refusal_reason(actor, PersonAction.READ),
+                )
             return Notified(discharge=known, created=False)
     service.check_expected_date(notice.expected_date)
     person = await service.person_by_cf(tx.session, notice.codice_fiscale)

@@ -16,9 +16,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from alerts.discharges import clients, service
-from alerts.discharges.flows import notify
+from alerts.discharges.flows import Notified, notify
 from alerts.discharges.models import HospitalClient
 from centrale.audit.models import AuditAction
 from centrale.audit.service import Agent, record_now, refusal
@@ -125,11 +126,19 @@ async def receive_discharge(request: Request, session: SessionDep) -> JSONRespon
     tx = Tx(session=session, db=database, agent=_agent(request, client))
     try:
         done = await notify(tx, notice=notice, client=client)
+        await tx.commit()
     except DomainError as exc:
         await tx.rollback()
         element = ELEMENTS.get(exc.field or "", "Bundle")
         return _outcome(422, element, exc.message, "value")
-    await tx.commit()
+    except IntegrityError:  # the same stay sent twice at once: the twin that lost answers what the other wrote
+        await tx.rollback()
+        known = await service.by_hospital_ref(
+            session, hospital_org_id=notice.hospital_org_id, hospital_ref=notice.hospital_ref or ""
+        )
+        if known is None:
+            raise
+        done = Notified(discharge=known, created=False)
     discharge = done.discharge
     body = service.public(discharge, await service.milestones_of(session, discharge.id or 0))
     response = JSONResponse(status_code=201 if done.created else 200, content=json.loads(body.model_dump_json()))

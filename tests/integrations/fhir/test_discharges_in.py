@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -216,3 +217,20 @@ async def test_the_certificate_header_is_believed_only_from_a_trusted_proxy(
     with time_machine.travel(T0, tick=False):
         r = await mtls_client.post("/api/v1/fhir/discharges", json=discharge_bundle(f.valid_cf()), headers=headers)
     assert r.status_code == status, r.text
+
+
+async def test_the_same_bundle_twice_at_once_records_one_transition(client: httpx.AsyncClient, session: AsyncSession):
+    w = await ward(session, policies=False)
+    w.case_manager.organisation_id = w.asl.id
+    session.add(w.case_manager)
+    await commit(session)
+    headers = f.bearer(await _credential(session, w))
+    bundle = discharge_bundle(f.valid_cf())
+    with time_machine.travel(T0, tick=False):
+        answers = await asyncio.gather(
+            *(client.post("/api/v1/fhir/discharges", json=bundle, headers=headers) for _ in range(2))
+        )
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    counts = await _counts(session)
+    assert (counts["discharges"], counts["persons"], counts["cases"]) == (1, 1, 1)
