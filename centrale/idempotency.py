@@ -9,17 +9,20 @@ with that outcome and runs no flow, so no second change and no second audit row 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from centrale.clock import utcnow
 from centrale.common import created_at_field
 
 #: what a client may send as a key (a UUID is 36 characters)
 KEY_MAX = 80
+#: how long an outcome is kept: a phone's queue is sent within hours; the answer may hold a note on a person
+KEEP = timedelta(days=7)
 
 
 class IdempotentOutcome(SQLModel, table=True):
@@ -47,8 +50,14 @@ async def recall(session: AsyncSession, *, operator_id: int, key: str) -> Idempo
     return found.first()
 
 
-def remember(
+async def remember(
     session: AsyncSession, *, operator_id: int, key: str, scope: str, status_code: int, body: dict[str, Any]
 ) -> None:
-    """Keep the outcome in the transaction of the change (committed with it, or not at all)."""
+    """Keep the outcome in the transaction of the change (committed with it, or not at all), and let the
+    operator's outcomes older than ``KEEP`` go: nobody sends a request again after a week."""
+    await session.exec(
+        delete(IdempotentOutcome).where(
+            col(IdempotentOutcome.operator_id) == operator_id, col(IdempotentOutcome.created_at) < utcnow() - KEEP
+        )
+    )
     session.add(IdempotentOutcome(operator_id=operator_id, key=key, scope=scope, status_code=status_code, body=body))

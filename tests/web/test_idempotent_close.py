@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 from sqlmodel import col, func, select
 
 from centrale.audit.models import AuditEvent, AuditOutcome
+from centrale.clock import utcnow
 from centrale.db import Database
+from centrale.idempotency import KEEP, IdempotentOutcome
 from centrale.tasks.models import Task, TaskState
 from tests import factories as f
 from tests.alerts.push.helpers import Crew, crew, new_task
@@ -91,3 +94,25 @@ async def test_a_malformed_key_is_refused_naming_the_header(database: Database, 
     async with database.sessionmaker() as session:
         task = await session.get(Task, task_id)
         assert task is not None and task.state == TaskState.APERTA
+
+
+async def test_outcomes_older_than_a_week_go_when_a_new_one_is_kept(
+    database: Database, client: httpx.AsyncClient
+) -> None:
+    async with database.sessionmaker() as session:
+        c = await crew(session)
+        assert c.tutor.id is not None
+        old = IdempotentOutcome(
+            operator_id=c.tutor.id, key="old-key-0001", scope="task.close:0", status_code=200, body={"note": "vecchia"}
+        )
+        old.created_at = utcnow() - KEEP - timedelta(minutes=1)
+        recent = IdempotentOutcome(operator_id=c.tutor.id, key="recent-key-01", scope="task.close:0", status_code=200)
+        session.add_all([old, recent])
+        await session.commit()
+    task_id = await _task(client, c)
+    headers = f.bearer(c.tutor_token) | {"Idempotency-Key": "new-key-000001"}
+    answer = await client.post(f"/api/v1/tasks/{task_id}/close", json={"state": "SVOLTA"}, headers=headers)
+    assert answer.status_code == 200
+    async with database.sessionmaker() as session:
+        keys = sorted((await session.exec(select(col(IdempotentOutcome.key)))).all())
+    assert keys == ["new-key-000001", "recent-key-01"]

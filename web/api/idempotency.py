@@ -65,7 +65,7 @@ async def once(
         return _check_scope(earlier, scope)
     try:
         body = await run()
-        idempotency.remember(
+        await idempotency.remember(
             tx.session, operator_id=actor.operator_id, key=key, scope=scope, status_code=status_code, body=body
         )
         await tx.commit()
