@@ -71,7 +71,7 @@ def test_done_pressed_offline_is_recorded_once_when_back_online(server: tuple[st
         page.click("button[type=submit]")
         page.goto(f"{base}/attivita")
         kept = "navigator.serviceWorker.controller !== null && caches.match('/attivita').then((r) => Boolean(r))"
-        for _ in range(100):  # the worker takes the page and keeps it (the page's CSP forbids wait_for_function)
+        for _ in range(300):  # the worker takes the page and keeps it (the page's CSP forbids wait_for_function)
             if page.evaluate(kept):
                 break
             time.sleep(0.1)
