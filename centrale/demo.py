@@ -42,6 +42,7 @@ ORGS = [
     ("Cooperativa sociale Il Ponte", OrgKind.ETS),
     ("Associazione Vicini di Casa ODV", OrgKind.ETS),
     ("Centrale Operativa Municipio IX", OrgKind.CENTRALE),
+    ("Ospedale Sant'Eugenio - Dimissioni protette", OrgKind.OSPEDALE),  # sends discharge notices
 ]
 
 # username, full name, role, organisation name, phone
