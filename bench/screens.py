@@ -47,7 +47,8 @@ def scenario(ctx: Context) -> dict[str, Any]:
         tutor, coordinator = _token(urls[0], "tutor1"), _token(urls[0], "coordinatore")
         for run in range(ctx.runs):
             rss0 = [rss_kib(a.pid) for a in apps]
-            seconds = ctx.duration + 8
+            # each process listens this long from its own "ready": long enough for the slower one to connect too
+            seconds = ctx.duration + 90
             started = [
                 start_clients(ctx, urls, clients=phones, seconds=seconds, token=tutor, kinds=["sms.received"]),
                 start_clients(ctx, urls, clients=boards, seconds=seconds, token=coordinator, kinds=["sms.received"]),
@@ -56,7 +57,7 @@ def scenario(ctx: Context) -> dict[str, Any]:
             time.sleep(3.0)  # snapshots sent, clients idle
             rss1 = [rss_kib(a.pid) for a in apps]
             sent = load(urls[run % 2], rate=rate, duration=ctx.duration, senders=senders, detail=True)
-            infos = [json.loads(proc.communicate(timeout=ctx.duration + 120)[0]) for proc, _r, _o in started]
+            infos = [json.loads(proc.communicate(timeout=ctx.duration + 240)[0]) for proc, _r, _o in started]
             sid_of = asyncio.run(_sid_of_entity(pg.url))
             scheduled = {d["sid"]: d["at"] for d in sent["detail"] if 200 <= d["status"] < 300}
             lat_ms: dict[str, list[float]] = {"phone": [], "board": []}
