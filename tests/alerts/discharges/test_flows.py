@@ -11,10 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.discharges import flows, service
 from alerts.discharges.models import Discharge, DischargeState, Milestone
+from centrale.audit.models import AuditEvent, AuditOutcome
 from centrale.cases.models import CareTeamMember, Case, CaseState
 from centrale.clock import ROME, as_utc
 from centrale.db import Database
-from centrale.errors import Conflict, Invalid
+from centrale.errors import Conflict, Invalid, Refused
+from centrale.operators.models import Role
+from centrale.organisations.models import OrgKind
 from centrale.persons.models import Person
 from centrale.uow import Tx
 from tests import factories as f
@@ -166,3 +169,26 @@ async def test_cancelling_closes_the_transition(database: Database, session: Asy
     async with database.sessionmaker() as s:
         row = await s.get(Discharge, done.discharge.id)
         assert row is not None and row.state == DischargeState.ANNULLATA
+
+
+async def test_reading_a_transition_is_audited_and_refused_without_need_to_know(
+    database: Database, session: AsyncSession
+):
+    w = await ward(session, policies=False)
+    pua = await actor(session, w.pua)
+    stranger_org = await f.org(session, OrgKind.MUNICIPIO, municipio="VII")
+    stranger = await actor(session, await f.operator(session, Role.CASE_MANAGER, stranger_org))
+    with time_machine.travel(T0, tick=False):
+        done = await notify_as(database, pua, notice(w, cf=f.valid_cf(), expected=DISCHARGE_DAY))
+    ident = done.discharge.id or 0
+    async with Tx.open(database, actor=stranger) as tx:
+        with pytest.raises(Refused):
+            await flows.discharge_for(tx, ident)
+    async with Tx.open(database, actor=pua) as tx:
+        assert (await flows.discharge_for(tx, ident)).id == ident
+    async with database.sessionmaker() as s:
+        rows = (await s.exec(select(AuditEvent).where(col(AuditEvent.subtype) == "discharge.read"))).all()
+    assert sorted((r.agent_operator_id, r.outcome) for r in rows) == sorted(
+        [(stranger.operator_id, AuditOutcome.DENIED), (pua.operator_id, AuditOutcome.SUCCESS)]
+    )
+    assert all(r.person_id == done.discharge.person_id for r in rows)
