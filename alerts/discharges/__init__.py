@@ -26,6 +26,9 @@ Interface for the pages, the board and the API (every change through a flow, eve
 - events (outbox, ids and codes only): ``discharge.notified``, ``discharge.milestone_done``,
   ``discharge.completed``, ``discharge.date_moved``, ``discharge.cancelled`` (entity_type "Discharge",
   payload: discharge_id, case_id, state, expected_date, and milestone where it applies).
+- hospitals' client credentials (``alerts.discharges.clients``): ``issue``, ``by_credential``,
+  ``by_fingerprint``; the FHIR surface is ``web/api/fhir_discharges.py``, the command ``centrale
+  hospital-client`` registers one. docs/DISCHARGES.md explains the deadlines and the indicators.
 - alerts: an overdue milestone raises one alert (source DIMISSIONE_PROTETTA, dedupe key
   ``discharge:<id>:<milestone>``) escalated by the "Dimissione protetta" policy: PUA, case manager,
   coordinatore di turno (``alerts.discharges.jobs.raise_overdue``).
