@@ -238,9 +238,8 @@ async def seed_district(session: AsyncSession, client: httpx.AsyncClient) -> Dis
 
 async def _discharge(session: AsyncSession, manager: Operator, case: Case) -> None:
     """A protected discharge in flight for the demo case, notified by its manager (the lane and the file show it)."""
-    hospital = Organisation(name="Ospedale Sant'Eugenio", kind=OrgKind.OSPEDALE, municipio="IX")
-    session.add(hospital)
-    await commit(session)
+    hospital = (await session.exec(select(Organisation).where(col(Organisation.kind) == OrgKind.OSPEDALE))).first()
+    assert hospital is not None, "the demo district has no hospital"
     person = await session.get(Person, case.person_id)
     office = await session.get(Organisation, manager.organisation_id)
     assert person is not None and office is not None and hospital.id is not None
