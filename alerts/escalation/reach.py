@@ -1,11 +1,11 @@
 """A step that reaches operators personally follows each one's contact rule for the alert's severity.
 
-A policy step naming SMS (or a call, or a device notification) means "reach this person": the
-operator's rule (``centrale.operators.contacts``) expands into one notification per method, each due
-at its delay from the step (a call at once, an SMS two minutes later...). Methods that cannot reach
-the person (no phone, no browser subscribed) are left out and the rest move up; when none can, the
-profile's mobile gets the SMS, as before rules existed. During the operator's quiet hours an alert
-that is not urgent reaches them on the board only.
+A policy step naming SMS means "reach this person": the operator's rule (``centrale.operators.contacts``)
+expands into one notification per method, each due at its delay from the step (a call at once, an SMS
+two minutes later...). Methods that cannot reach the person (no phone, no browser subscribed) are left
+out and the rest move up; when none can, the profile's mobile gets the SMS, as before rules existed. A
+step naming only a call or a device notice uses those methods of the rule. During the operator's quiet
+hours an alert that is not urgent reaches them on the board only.
 """
 
 from __future__ import annotations
@@ -41,9 +41,15 @@ class Contacts:
         return self.known[operator.id]
 
 
-def plan(reach: Reach, settings: ContactSettings, severity: str) -> list[tuple[ReachMethod, int]]:
-    """The rule's methods that can reach the person, with delays counted from the first of them."""
-    usable = [(method, delay) for method, delay in rule_for(settings, severity) if reach.has(method)]
+def plan(
+    reach: Reach, settings: ContactSettings, severity: str, only: frozenset[ReachMethod] | None = None
+) -> list[tuple[ReachMethod, int]]:
+    """The rule's methods that can reach the person (of ``only``, when the step names some), with delays
+    counted from the first of them."""
+    rule = rule_for(settings, severity)
+    if only is not None:
+        rule = [(m, d) for m, d in rule if m in only] or [(m, 0) for m in ReachMethod if m in only]
+    usable = [(method, delay) for method, delay in rule if reach.has(method)]
     if not usable:
         return [(ReachMethod.SMS, 0)]  # the profile's mobile, or a recorded failure when there is none
     first = min(delay for _, delay in usable)
@@ -74,13 +80,17 @@ async def personal_notifications(
     """One notification per method of each operator's rule; ``quiet`` collects who was in quiet hours."""
     assert alert.id is not None
     severity = alert.severity.value
+    # SMS in a step means "reach the person" (as it always has): their whole rule; a step naming only a
+    # call or a device notice keeps those methods of the rule
+    named = {ReachMethod(c.value) for c in step.channels if c in PERSONAL_REACH}
+    only = None if Channel.SMS in step.channels else frozenset(named)
     made = []
     for op in operators:
         reach, settings = await contacts.of(session, op)
         if severity not in URGENT_SEVERITIES and in_quiet_hours(settings, now):
             quiet.append(int(op.id or 0))
             continue
-        for method, delay in plan(reach, settings, severity):
+        for method, delay in plan(reach, settings, severity, only):
             made.append(
                 Notification(
                     alert_id=alert.id,

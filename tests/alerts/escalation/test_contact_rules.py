@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alerts.escalation.calls import call_outcome
 from alerts.escalation.engine import tick
+from alerts.escalation.models import EscalationPolicyCreate, PolicyRole, PolicyStep
+from alerts.escalation.service import create_policy
 from alerts.models import (
     AlertEntry,
     AlertSource,
@@ -221,3 +223,24 @@ async def test_a_device_notification_then_an_extra_phone_and_who_can_be_reached(
         assert not await can_be_reached(s, nobody, urgent=True)
         tutor = await s.get(Operator, d.tutor.id)
         assert tutor is not None and await can_be_reached(s, tutor, urgent=False)
+
+
+async def test_a_step_naming_only_a_call_calls_whatever_the_rule(database: Database, session: AsyncSession):
+    d = await district(session)
+    await create_policy(
+        session,
+        data=EscalationPolicyCreate(
+            name="Solo chiamata",
+            severity=Severity.ALTA,
+            steps=[PolicyStep(role=PolicyRole.TUTOR, channels=[Channel.VOCE], wait_minutes=5)],
+        ),
+    )
+    await commit(session)
+    sms, voice = ConsoleSmsSender(), ConsoleVoiceCaller()
+    with time_machine.travel(T0, tick=False) as clock:
+        alert_id = await _raise(session, d)  # the tutor has no rule: the default one names no call
+        await tick(database, sender=sms, caller=voice, instance="t")
+        clock.move_to(T0 + timedelta(minutes=30))
+        await tick(database, sender=sms, caller=voice, instance="t")
+    assert [c.to for c in voice.placed] == [d.tutor.phone] and sms.sent == []
+    assert [n.channel for n in await _mine(database, alert_id, d.tutor)] == [Channel.VOCE]
