@@ -16,6 +16,7 @@ from alerts.sms.batch import InboundBatcher
 from centrale.db import Database
 from centrale.ports import SmsSender, VoiceCaller
 from centrale.settings import Settings
+from integrations.twilio.status_queue import StatusQueue
 
 if TYPE_CHECKING:
     from web.board.hub import Hub
@@ -68,3 +69,9 @@ def redis(conn: HTTPConnection) -> Redis | None:
 def readiness_probes(conn: HTTPConnection) -> dict[str, Any]:
     probes: dict[str, Any] = getattr(conn.app.state, "readiness_probes", {})
     return probes
+
+
+def status_queue(conn: HTTPConnection) -> StatusQueue | None:
+    """The delivery-status queue (with Redis), or None: the status route then applies each callback itself."""
+    found: StatusQueue | None = getattr(conn.app.state, "status_queue", None)
+    return found

@@ -19,7 +19,6 @@ from centrale.audit.models import AuditAction, AuditOutcome, AuditPurpose
 from centrale.audit.service import Agent, build_event, record_now
 from centrale.uow import Tx
 from integrations.twilio.signature import is_signed
-from integrations.twilio.status_queue import StatusQueue
 from web import container
 from web.api.deps import client_address, flow_route
 
@@ -133,7 +132,7 @@ async def delivery_status(request: Request) -> Response:
     params = _params(form)
     if missing := [name for name in STATUS_REQUIRED if not params.get(name)]:
         raise _missing(missing)
-    queue: StatusQueue | None = getattr(request.app.state, "status_queue", None)
+    queue = container.status_queue(request)
     if queue is not None:
         try:
             await queue.put(params)
