@@ -120,7 +120,11 @@ async def _claim(database: Database, batch: int) -> list[_Claimed]:
             await session.exec(
                 select(CheckinRequest.id, CheckinRequest.phone, CheckinSchedule.window_minutes)
                 .join(CheckinSchedule, col(CheckinSchedule.id) == col(CheckinRequest.schedule_id))
-                .where(col(CheckinRequest.sent_at).is_(None), col(CheckinRequest.send_at) <= now)
+                .where(
+                    col(CheckinRequest.sent_at).is_(None),
+                    col(CheckinRequest.send_at) <= now,
+                    col(CheckinRequest.state) == CheckinState.IN_ATTESA,  # an "OK" that came first: not sent
+                )
                 .order_by(col(CheckinRequest.send_at))
                 .limit(batch)
                 .with_for_update(of=CheckinRequest, skip_locked=True)  # type: ignore[arg-type]

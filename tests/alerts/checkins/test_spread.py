@@ -14,6 +14,7 @@ from alerts.checkins.jobs import Pace, checkin_tick, spread_offset
 from alerts.checkins.models import CheckinRequest, CheckinScheduleCreate
 from alerts.checkins.service import create_schedule
 from alerts.models import Alert, AlertSource
+from alerts.sms.flows import receive_sms
 from centrale.clock import ROME
 from centrale.db import Database
 from centrale.events.service import commit
@@ -76,3 +77,30 @@ async def test_sends_spread_and_each_window_closes_on_its_own(database: Database
     assert sorted(first + rest) == sorted(sent_by)
     alerts = (await session.exec(select(Alert))).all()
     assert len(alerts) == 10 and {a.source for a in alerts} == {AlertSource.CHECKIN_MANCATO}
+
+
+async def test_an_ok_before_the_planned_send_means_no_message_and_no_alert(
+    database: Database, session: AsyncSession
+) -> None:
+    who = await f.person(session, await f.org(session, OrgKind.MUNICIPIO))
+    with time_machine.travel(rome(8), tick=False):
+        schedule = await create_schedule(
+            session,
+            data=CheckinScheduleCreate(
+                person_id=who.id, phone="+393331119999", rrule="FREQ=DAILY;BYHOUR=10", window_minutes=60
+            ),
+        )
+        await commit(session)
+    assert schedule.id is not None
+    pace = Pace(spread=timedelta(hours=1), per_second=100)
+    planned = rome(10) + spread_offset(schedule.id, pace.spread)
+    assert planned > rome(10)
+    console = ConsoleSmsSender()
+    with time_machine.travel(rome(10), tick=False):
+        assert (await checkin_tick(database, sender=console, pace=pace)).sent == []  # issued, planned later
+        await receive_sms(session, params={"MessageSid": "SM" + "d" * 32, "From": "+393331119999", "Body": "OK"})
+        await commit(session)
+    with time_machine.travel(planned + timedelta(hours=2), tick=False):
+        tick = await checkin_tick(database, sender=console, pace=pace)
+    assert (tick.sent, tick.missed, console.sent) == ([], [], [])
+    assert (await session.exec(select(Alert))).all() == []
