@@ -4,10 +4,6 @@ the text the pages' scripts write (the board's cards) says words, not codes."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +15,8 @@ from centrale.db import Database
 from centrale.operators.models import Role
 from centrale.settings import Settings
 from tests import factories as f
-from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.live_server import live_app
+from tests.web.test_cases_browser import ARGS, CHROMIUM
 from tests.web.walk_common import domain_codes, fill, operator_of, page_routes, problems_in, seed_district
 from web.api.deps import COOKIE_NAME
 from web.app import create_app
@@ -63,28 +60,8 @@ async def _prepare(url: str) -> tuple[dict[Role, str], Pages]:
 def server(tmp_path: Path) -> Iterator[tuple[str, dict[Role, str], Pages]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'axe.sqlite3'}"
     tokens, pages = asyncio.run(_prepare(url))
-    port = _free_port()
-    env = os.environ | {
-        "CENTRALE_DATABASE_URL": url,
-        "CENTRALE_ENVIRONMENT": "test",
-        "CENTRALE_SCHEDULER_ENABLED": "false",
-        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("CENTRALE_REDIS_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_app(url) as base:
         yield base, tokens, pages
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 #: the text a person reads, as written (before CSS's text-transform makes "Alta" look like "ALTA")

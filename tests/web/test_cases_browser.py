@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from centrale.db import Database
 from centrale.demo import DEMO_PASSWORD, seed_demo
+from tests.web.live_server import live_app
 from web.schema import metadata
 
 pytestmark = pytest.mark.browser
@@ -39,50 +34,12 @@ async def _prepare(url: str) -> None:
     await db.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'browser.sqlite3'}"
     asyncio.run(_prepare(url))
-    port = _free_port()
-    env = os.environ | {
-        "CENTRALE_DATABASE_URL": url,
-        "CENTRALE_ENVIRONMENT": "test",
-        "CENTRALE_SCHEDULER_ENABLED": "false",
-        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("CENTRALE_REDIS_URL", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_app(url) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_intake_to_active_plan(server: str) -> None:

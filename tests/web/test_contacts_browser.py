@@ -4,22 +4,18 @@ and adds a landline for calls; the page then says the rule in words."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from centrale.db import Database
 from centrale.operators.models import Role
 from centrale.organisations.models import OrgKind
 from tests import factories as f
-from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.live_server import live_app
+from tests.web.test_cases_browser import ARGS, CHROMIUM
 from web.api.deps import COOKIE_NAME
 from web.schema import metadata
 
@@ -49,28 +45,8 @@ async def _seed(url: str) -> str:
 def served(tmp_path: Path) -> Iterator[Served]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'contacts.sqlite3'}"
     token = asyncio.run(_seed(url))
-    port = _free_port()
-    env = os.environ | {
-        "CENTRALE_DATABASE_URL": url,
-        "CENTRALE_ENVIRONMENT": "test",
-        "CENTRALE_SCHEDULER_ENABLED": "false",
-        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("CENTRALE_REDIS_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_app(url) as base:
         yield Served(base, token)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_a_rule_and_quiet_hours_set_in_the_browser_are_said_in_words(served: Served) -> None:

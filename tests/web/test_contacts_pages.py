@@ -51,7 +51,9 @@ async def test_bad_input_is_a_sentence_naming_the_field(client: httpx.AsyncClien
     landline_sms = await client.post(f"/recapiti/{tutor.id}/telefoni", data={"number": "0612345678", "sms": "1"})
     assert landline_sms.status_code == 422 and "cellulare" in landline_sms.text
     not_a_number = await client.post(f"/recapiti/{tutor.id}/telefoni", data={"number": "abc", "voice": "1"})
-    assert not_a_number.status_code == 422 and "Numero di telefono: abc non è un numero di telefono" in not_a_number.text
+    assert (
+        not_a_number.status_code == 422 and "Numero di telefono: abc non è un numero di telefono" in not_a_number.text
+    )
 
 
 async def test_another_operators_page_for_the_administrator_only(

@@ -4,16 +4,11 @@ reads it and presses "Ho letto le consegne" with the keyboard alone; the past li
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import time_machine
 
@@ -22,8 +17,9 @@ from centrale.db import Database
 from centrale.operators.models import Role
 from tests import factories as f
 from tests.alerts.handover.helpers import HANDOFF, evening
+from tests.web.live_server import live_app
 from tests.web.test_axe import _tab_to
-from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.test_cases_browser import ARGS, CHROMIUM
 from web.api.deps import COOKIE_NAME
 from web.schema import metadata
 
@@ -62,28 +58,8 @@ async def _hand_off(url: str, ids: tuple[int, int]) -> None:
 def shift(tmp_path: Path) -> Iterator[Shift]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'handover.sqlite3'}"
     incoming, outgoing, ids = asyncio.run(_seed(url))
-    port = _free_port()
-    env = os.environ | {
-        "CENTRALE_DATABASE_URL": url,
-        "CENTRALE_ENVIRONMENT": "test",
-        "CENTRALE_SCHEDULER_ENABLED": "false",
-        "CENTRALE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("CENTRALE_REDIS_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen([*command, "--host", "127.0.0.1", "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_app(url) as base:
         yield Shift(base, url, incoming, outgoing, ids)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_note_digest_and_acknowledgement_in_the_browser(shift: Shift) -> None:

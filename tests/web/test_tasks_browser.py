@@ -27,7 +27,8 @@ from centrale.events.service import commit, events_after, last_seq
 from centrale.operators.models import Operator
 from centrale.tasks.models import TaskCreate, TaskType
 from centrale.tasks.service import create_task
-from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.live_server import free_port
+from tests.web.test_cases_browser import ARGS, CHROMIUM
 from web.schema import metadata
 
 pytestmark = pytest.mark.browser
@@ -99,7 +100,7 @@ async def _mark(url: str) -> int:
 def server(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, int]]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'browser.sqlite3'}"
     ids = asyncio.run(_prepare(url))
-    port = _free_port()
+    port = free_port()
     env = os.environ | {
         "CENTRALE_DATABASE_URL": url,
         "CENTRALE_ENVIRONMENT": "test",

@@ -29,7 +29,8 @@ from centrale.events.service import commit
 from centrale.operators.models import Operator
 from centrale.tasks.models import TaskCreate, TaskType
 from centrale.tasks.service import create_task
-from tests.web.test_cases_browser import ARGS, CHROMIUM, _free_port
+from tests.web.live_server import free_port
+from tests.web.test_cases_browser import ARGS, CHROMIUM
 from tests.web.test_tasks_browser import _in_thread
 from web.schema import metadata
 
@@ -83,7 +84,7 @@ class Server:
     """One uvicorn process on a fixed port and database, which the test may stop and start again."""
 
     def __init__(self, url: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = os.environ | {
             "CENTRALE_DATABASE_URL": url,
