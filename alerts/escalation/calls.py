@@ -3,8 +3,8 @@
 A call placed is INVIATA; the provider's status callback tells how it ended. Answered: CONSEGNATA
 (pressing 1 during the call acknowledges the alert through ``alert.acknowledge``). Not answered,
 busy, failed or cancelled: FALLITA. Either way, if the alert is still unacknowledged when the call
-ends, the person's next method (an SMS two minutes later, say) is brought forward to now, or the
-next step when they have none left.
+ends, the person's next method keeps the time their rule gives it (an SMS two minutes after the
+call, say), and when they have none left the next step is brought forward to now.
 """
 
 from __future__ import annotations

@@ -149,8 +149,8 @@ FAILED_WORD = {Channel.SMS: "sms_fallito", Channel.VOCE: "chiamata_fallita", Cha
 
 
 async def record_failure(database: Database, outcome: Outcome) -> None:
-    """A definite failure: recorded under the alert's lock; the person's next method, or else the next
-    step, is brought forward."""
+    """A definite failure: recorded under the alert's lock; the person's next method goes at its time,
+    and with none left the next step is brought forward."""
     async with database.sessionmaker() as session:
         now = utcnow()
         claimed = outcome.claimed

@@ -1,8 +1,11 @@
-"""When one way of reaching a person fails (a call unanswered, an SMS undelivered), the next one goes now.
+"""When one way of reaching a person fails (a call unanswered, an SMS undelivered), the rule goes on.
 
-The next method of the same person in the same step is brought forward to this instant; when that
-person has none left, the escalation's next step is (``bring_next_step_forward``). The caller holds the
-alert's row lock, so an acknowledgement either came first (nothing is pending any more) or waits.
+The person's rule says when each method goes ("Allerta alta: chiamata, poi SMS dopo 2 minuti"): a failed
+call does not cancel the SMS, which keeps the time the rule gives it — the person may be calling back
+in those two minutes, and whoever wrote the rule chose them. When that person has no method left, the
+escalation's next step is brought forward to now (``bring_next_step_forward``): waiting for the step's
+full wait would only leave the alert with nobody reached. The caller holds the alert's row lock, so an
+acknowledgement either came first (nothing is pending any more) or waits.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from alerts.models import Alert, DeliveryState, Notification
 from alerts.service import bring_next_step_forward
 
 
-async def bring_next_method_forward(session: AsyncSession, notification: Notification, now: datetime) -> int | None:
-    """The id of the same person's next waiting method of this step, now due; None if there is none."""
+async def next_method(session: AsyncSession, notification: Notification, now: datetime) -> int | None:
+    """The id of the same person's next waiting method of this step (due when the rule says); None if none."""
     query = (
         select(Notification)
         .where(
@@ -27,19 +30,12 @@ async def bring_next_method_forward(session: AsyncSession, notification: Notific
             col(Notification.step_index) == notification.step_index,
             col(Notification.recipient) == notification.recipient,
             col(Notification.state) == DeliveryState.IN_ATTESA,
-            col(Notification.due_at) > now,
         )
         .order_by(col(Notification.due_at), col(Notification.id))
         .limit(1)
-        .with_for_update()
     )
     following = (await session.exec(query)).first()
-    if following is None:
-        return None
-    following.due_at = now
-    following.updated_at = now
-    session.add(following)
-    return following.id
+    return None if following is None else following.id
 
 
 async def move_on(
@@ -48,7 +44,7 @@ async def move_on(
     """After a definite failure of ``notification``: what was brought forward, for the alert's timeline."""
     if alert is None or notification.step_index < 0:
         return {}
-    following = await bring_next_method_forward(session, notification, now)
+    following = await next_method(session, notification, now)
     if following is not None:
         return {"metodo_successivo": following}
     step = bring_next_step_forward(

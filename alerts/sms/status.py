@@ -34,7 +34,7 @@ async def apply_to_notification(session: AsyncSession, delivery: SmsDelivery) ->
     notification.state, notification.updated_at = DeliveryState.FALLITA, now
     notification.error = f"{delivery.status} {delivery.error_code or ''}".strip()
     session.add(notification)
-    moved = await move_on(session, alert, notification, now)  # the next method, else the next step, now
+    moved = await move_on(session, alert, notification, now)  # the next method at its time, else the next step now
     add_entry(
         session,
         alert,

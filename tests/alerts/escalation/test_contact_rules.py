@@ -99,7 +99,7 @@ async def test_a_call_first_then_the_sms_after_the_rules_delay(database: Databas
     ]
 
 
-async def test_an_unanswered_call_brings_the_sms_forward_and_acknowledging_stops_the_rest(
+async def test_an_unanswered_call_moves_to_sms_at_the_rules_delay_and_acknowledging_stops_the_rest(
     database: Database, session: AsyncSession
 ):
     d = await district(session)
@@ -115,7 +115,11 @@ async def test_an_unanswered_call_brings_the_sms_forward_and_acknowledging_stops
         await call_outcome(database, notification_id=call.id, outcome="no-answer", provider_id=call.provider_id)
         await call_outcome(database, notification_id=call.id, outcome="no-answer", provider_id=call.provider_id)
         await tick(database, sender=sms, caller=voice, instance="t")
-        assert [m.to for m in sms.sent] == [d.tutor.phone]  # at 0:40, not at 2:00; once however often told
+        assert sms.sent == []  # at 0:40 the rule's two minutes have not passed
+        clock.move_to(T0 + timedelta(minutes=2))
+        await tick(database, sender=sms, caller=voice, instance="t")
+        await tick(database, sender=sms, caller=voice, instance="t")
+        assert [m.to for m in sms.sent] == [d.tutor.phone]  # at 2:00, once however often told
         mine = await _mine(database, alert_id, d.tutor)
         assert [(n.channel, n.state, n.error) for n in mine] == [
             (Channel.VOCE, DeliveryState.FALLITA, "no-answer"),

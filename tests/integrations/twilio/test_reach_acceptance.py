@@ -133,7 +133,9 @@ async def test_a_call_a_swap_an_unanswered_call_then_1_pressed(
         r = await post_signed(client, _status_path(first_call), no_answer)
         assert r.status_code == 200, r.text
         await run()
-        # the SMS the rule puts two minutes after the call goes now: the call is known to have failed
+        assert http.posted() == [("call", morning.phone)]  # the rule's SMS waits for its two minutes
+        clock.move_to(AT_1359 + timedelta(minutes=2))  # 14:01: the rule's delay after the call
+        await run()
         assert http.posted() == [("call", morning.phone), ("sms", morning.phone)]
         assert "diabet" not in json.dumps([r.data for r in http.requests]).lower()
 
