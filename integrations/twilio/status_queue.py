@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from alerts.sms.status import record_delivery_status
 from centrale.audit.service import Agent
@@ -110,10 +110,12 @@ class StatusQueue:
                 await _record(tx, callback)
                 await tx.commit()
 
-    async def _run(self) -> None:
-        await self._ensure_group()
+    async def _run(self, ready: bool) -> None:
         while True:
             try:
+                if not ready:  # Redis may be away when the instance starts: /readyz says so, this waits
+                    await self._ensure_group()
+                    ready = True
                 await self.apply_once()
             except asyncio.CancelledError:
                 raise
@@ -122,8 +124,14 @@ class StatusQueue:
                 await asyncio.sleep(1)
 
     async def start(self) -> None:
-        await self._ensure_group()
-        self._task = asyncio.create_task(self._run(), name="sms-status-consumer")
+        """Create the consumer group now if Redis answers (else the consumer keeps trying), then consume."""
+        try:
+            await self._ensure_group()
+            ready = True
+        except (RedisError, OSError):
+            log.warning("stati di consegna: Redis non raggiungibile all'avvio, si riprova")
+            ready = False
+        self._task = asyncio.create_task(self._run(ready), name="sms-status-consumer")
 
     async def stop(self) -> None:
         if self._task is not None:
