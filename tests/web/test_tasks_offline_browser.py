@@ -76,7 +76,14 @@ def test_done_pressed_offline_is_recorded_once_when_back_online(server: tuple[st
                 break
             time.sleep(0.1)
         else:
-            pytest.fail("the service worker did not keep the tutors' page")
+            state = page.evaluate(
+                "navigator.serviceWorker.getRegistration().then(async (r) => JSON.stringify({"
+                "controller: Boolean(navigator.serviceWorker.controller), active: r && r.active && r.active.state,"
+                "installing: Boolean(r && r.installing), waiting: Boolean(r && r.waiting),"
+                "caches: await caches.keys(), kept: (await (await caches.open('centrale-attivita-v1')).keys())"
+                ".map((q) => q.url)}))"
+            )
+            pytest.fail(f"the service worker did not keep the tutors' page: {state}")
 
         phone.set_offline(True)
         kept_page = page.reload()  # from the phone: the kept page, today's tasks included

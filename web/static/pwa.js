@@ -5,7 +5,10 @@
   if (!("serviceWorker" in navigator)) return;
   window.CentraleWorker = navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => null);
   navigator.serviceWorker.ready.then((registration) => {
-    if (registration.active) registration.active.postMessage({ type: "keep", path: window.location.pathname });
+    if (!registration.active) return;
+    registration.active.postMessage({ type: "keep", path: window.location.pathname });
+    // so that this very page works offline, not only the next one
+    if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "claim" });
   });
   // on the document, so that a page's own handler on the form (tasks_offline.js) may hold the sign-out back
   document.addEventListener("submit", (event) => {

@@ -97,6 +97,8 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "forget") event.waitUntil(caches.delete(CACHE));
   if (data.type === "keep" && typeof data.path === "string") event.waitUntil(keep(data.path));
+  // a page that loaded while the worker was activating may have missed the claim: it asks again
+  if (data.type === "claim") event.waitUntil(self.clients.claim());
 });
 
 self.addEventListener("push", (event) => {
