@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import httpx
@@ -67,7 +68,14 @@ async def test_a_status_flood_does_not_hold_up_an_inbound_sms_and_nothing_is_los
     await asyncio.sleep(0)  # the flood is under way
     during = await _inbound_seconds(queued_client, "SM" + "b" * 32)
     answers = await asyncio.gather(*flood)
-    assert all(answer.status_code == 200 for answer in answers)
+    # a callback the queue could not take in time is answered 503 and Twilio sends it again: so does this test
+    codes = Counter(answer.status_code for answer in answers)
+    assert set(codes) <= {200, 503}, codes
+    retry = [n for n, answer in enumerate(answers) if answer.status_code == 503]
+    for _ in range(5):
+        again = await asyncio.gather(*(post_signed(queued_client, STATUS, _status(n)) for n in retry))
+        retry = [n for n, answer in zip(retry, again, strict=True) if answer.status_code != 200]
+    assert retry == []
 
     # the bound: the SMS in the flood waits for at most its own work and a share of the status routes' quick
     # answers (signature and XADD), not for the flood's database work; measured here, as a multiple
