@@ -243,9 +243,7 @@ async def complete_milestone(
         tx.session, discharge=discharge, milestone=milestone, by=actor.operator_id, at=when, note=note
     )
     await _withdraw_alert(tx, row, by=actor.operator_id, done=True)
-    for other in moved:
-        if as_utc(other.due_at) > now:
-            await _withdraw_alert(tx, other, by=actor.operator_id, done=False)
+    await _withdraw_no_longer_due(tx, moved, by=actor.operator_id, now=now)
     tx.audit(
         AuditAction.UPDATE,
         "discharge.complete_milestone",
@@ -260,6 +258,13 @@ async def complete_milestone(
     return row
 
 
+async def _withdraw_no_longer_due(tx: Tx, moved: list[DischargeMilestone], *, by: int | None, now: datetime) -> None:
+    """A deadline moved past now: the alert it raised is withdrawn (it is not late any more)."""
+    for row in moved:
+        if as_utc(row.due_at) > now:
+            await _withdraw_alert(tx, row, by=by, done=False)
+
+
 @flow("discharge.move_date")
 async def move_date(tx: Tx, *, discharge_id: int, expected_date: date) -> list[DischargeMilestone]:
     """The ward moves the discharge date: the deadlines that follow it move too (an alert no longer due goes)."""
@@ -267,10 +272,7 @@ async def move_date(tx: Tx, *, discharge_id: int, expected_date: date) -> list[D
     before = discharge.expected_date
     service.check_expected_date(expected_date)
     moved = await service.move_date(tx.session, discharge=discharge, expected_date=expected_date)
-    now = utcnow()
-    for row in moved:
-        if as_utc(row.due_at) > now:
-            await _withdraw_alert(tx, row, by=actor.operator_id, done=False)
+    await _withdraw_no_longer_due(tx, moved, by=actor.operator_id, now=utcnow())
     tx.audit(
         AuditAction.UPDATE,
         "discharge.move_date",
